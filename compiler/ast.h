@@ -1,0 +1,242 @@
+/* ast.h: the syntax tree of a .lwtp file.
+ *
+ * The parser builds it (every node carries its source location), the
+ * checking pass resolves names and fills in types and field definitions,
+ * the resources pass collects maps, and the emitter walks it to write C.
+ */
+#ifndef LWTC_AST_H
+#define LWTC_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loc.h"
+
+struct field_def;   /* fields.h */
+struct symbol_def;  /* fields.h: a named value such as 'udp' or 'syn' */
+
+/* ---- types ---------------------------------------------------------- */
+
+enum type_kind {
+	TYPE_UNKNOWN = 0,   /* not yet checked, or an error already reported */
+	TYPE_BOOL,
+	TYPE_INT,           /* unsigned integer of type.bits width (64 for literals) */
+	TYPE_ADDR4,         /* IPv4 address or prefix */
+	TYPE_ADDR6,         /* IPv6 address or prefix */
+	TYPE_ADDR,          /* address of either family (ip.src, ip.dst) */
+	TYPE_RANGE,         /* lo..hi, integers */
+	TYPE_SET,           /* { ... } */
+};
+
+struct type {
+	enum type_kind kind;
+	int bits;           /* TYPE_INT: 1..64; 0 otherwise */
+};
+
+/* ---- expressions ---------------------------------------------------- */
+
+enum expr_kind {
+	EXPR_INT,       /* u.num */
+	EXPR_BOOL,      /* u.num: 0 or 1 */
+	EXPR_ADDR,      /* u.addr: IPv4 or IPv6 address or prefix */
+	EXPR_RANGE,     /* u.range: lo..hi (children are EXPR_INT after check) */
+	EXPR_SET,       /* u.set: elements */
+	EXPR_NAME,      /* u.name: a const, or a symbol of a field's domain */
+	EXPR_FIELD,     /* u.field: ns.name or skb.cb[index] */
+	EXPR_UNARY,     /* u.unary: not */
+	EXPR_BINARY,    /* u.binary */
+};
+
+enum op {
+	OP_NOT,
+	OP_AND, OP_OR,
+	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
+	OP_IN, OP_NOT_IN,
+	OP_BITAND, OP_BITOR,
+};
+
+struct addr {
+	int family;         /* 4 or 6 */
+	uint8_t bytes[16];  /* network order; IPv4 uses bytes[0..3] */
+	int prefix_len;     /* 0..32 / 0..128; full length for a plain address */
+	bool is_prefix;     /* written with /N */
+};
+
+struct expr;
+
+struct expr_list {
+	struct expr **items;
+	size_t len, cap;
+};
+
+struct expr {
+	enum expr_kind kind;
+	struct loc loc;
+	struct type type;           /* filled by the checker */
+	union {
+		uint64_t num;
+		struct addr addr;
+		struct { struct expr *lo, *hi; } range;
+		struct expr_list set;
+		struct {
+			char *name;
+			struct set_decl *runtime_set;         /* checker: a runtime set, or NULL */
+			struct expr *value;                   /* checker: the const's value, or NULL */
+			const struct symbol_def *symbol;      /* checker: or the domain symbol */
+		} name;
+		struct {
+			char *ns, *name;     /* "ip", "dst" */
+			struct loc name_loc; /* location of the part after the dot */
+			int index;           /* skb.cb[index]; -1 when not indexed */
+			const struct field_def *def;          /* checker */
+		} field;
+		struct { enum op op; struct expr *operand; } unary;
+		struct { enum op op; struct expr *left, *right; } binary;
+	} u;
+};
+
+/* ---- statements ----------------------------------------------------- */
+
+enum stmt_kind {
+	STMT_COUNT,
+	STMT_HIST,
+	STMT_DROP,
+	STMT_PASS,
+	STMT_SET,
+	STMT_IF,
+	STMT_CONST,
+};
+
+enum hist_kind { HIST_LOG2, HIST_LINEAR };
+
+struct stmt;
+
+struct stmt_list {
+	struct stmt **items;
+	size_t len, cap;
+};
+
+struct map_def;  /* resources.h */
+
+struct stmt {
+	enum stmt_kind kind;
+	struct loc loc;
+	struct expr *cond;              /* trailing 'if COND', or NULL */
+	union {
+		struct {                    /* STMT_COUNT, STMT_HIST */
+			char *name;
+			struct loc name_loc;
+			enum hist_kind hist;            /* STMT_HIST */
+			struct expr *value;             /* STMT_HIST: log2/linear argument */
+			uint64_t lin_min, lin_max, lin_step;
+			struct loc lin_loc;             /* the linear(...) parameters */
+			struct expr_list keys;          /* 'by': EXPR_FIELD each */
+			uint64_t size;                  /* 'size N' */
+			bool has_size;                  /* whether 'size N' was written */
+			struct loc size_loc;
+			struct map_def *map;            /* resources pass */
+		} stat;
+		struct {                    /* STMT_SET */
+			struct expr *target;            /* EXPR_FIELD */
+			struct expr *value;
+		} set;
+		struct {                    /* STMT_IF */
+			struct expr *test;
+			struct stmt_list then_body, else_body;
+			bool has_else;
+		} if_;
+		struct const_decl *konst;   /* STMT_CONST */
+	} u;
+};
+
+struct const_decl {
+	char *name;
+	struct loc loc;         /* the whole declaration */
+	struct loc name_loc;
+	struct expr *value;
+};
+
+struct policy {
+	char *name;
+	struct loc loc;
+	struct loc name_loc;
+	struct stmt_list body;
+};
+
+/* A runtime set: 'set NAME : TYPE [size N];', filled with 'lwtp set'. */
+enum set_elem_type {
+	SETT_UNKNOWN = 0,
+	SETT_IP, SETT_PORT, SETT_PROTO, SETT_U8, SETT_U16, SETT_U32,
+};
+
+struct set_decl {
+	char *name;
+	struct loc loc;
+	struct loc name_loc;
+	char *type_name;            /* as written: "ip", "port", ... */
+	struct loc type_loc;
+	enum set_elem_type elem;    /* checker */
+	uint64_t size;
+	bool has_size;
+	struct loc size_loc;
+	struct map_def *map;        /* resources pass */
+};
+
+enum item_kind { ITEM_CONST, ITEM_POLICY, ITEM_SET };
+
+struct item {
+	enum item_kind kind;
+	union {
+		struct const_decl *konst;
+		struct policy *policy;
+		struct set_decl *set;
+	} u;
+};
+
+struct program {
+	const char *file;           /* as given on the command line, "<stdin>" for - */
+	struct item *items;
+	size_t nitems, cap;
+	struct map_def *maps;       /* resources pass: every map, in order of first use */
+};
+
+/* ---- constructors (ast.c): location first, as nftables does ---------- */
+
+struct expr *ast_int(const struct loc *loc, uint64_t num);
+struct expr *ast_bool(const struct loc *loc, bool value);
+struct expr *ast_addr(const struct loc *loc, const struct addr *addr);
+struct expr *ast_range(const struct loc *loc, struct expr *lo, struct expr *hi);
+struct expr *ast_set(const struct loc *loc, struct expr_list *elements);
+struct expr *ast_name(const struct loc *loc, char *name);
+struct expr *ast_field(const struct loc *loc, char *ns, char *name,
+		       const struct loc *name_loc, int index);
+struct expr *ast_unary(const struct loc *loc, enum op op, struct expr *operand);
+struct expr *ast_binary(const struct loc *loc, enum op op,
+			struct expr *left, struct expr *right);
+
+struct stmt *ast_stmt(const struct loc *loc, enum stmt_kind kind);
+struct const_decl *ast_const(const struct loc *loc, char *name,
+			     const struct loc *name_loc, struct expr *value);
+struct set_decl *ast_set_decl(const struct loc *loc, char *name,
+			      const struct loc *name_loc, char *type_name,
+			      const struct loc *type_loc);
+struct policy *ast_policy(const struct loc *loc, char *name,
+			  const struct loc *name_loc, struct stmt_list *body);
+
+void ast_expr_list_push(struct expr_list *list, struct expr *e);
+void ast_stmt_list_push(struct stmt_list *list, struct stmt *s);
+void ast_program_push(struct program *prog, struct item item);
+
+void ast_expr_free(struct expr *e);
+void ast_stmt_free(struct stmt *s);
+void ast_program_free(struct program *prog);
+
+const char *ast_op_str(enum op op);            /* "==", "and", ... */
+const char *ast_type_str(const struct type *t); /* "u16", "IPv4 address", ... */
+
+/* Print the tree, one node per line (lwtc --dump-ast; for debugging). */
+#include <stdio.h>
+void ast_dump(FILE *out, const struct program *prog);
+
+#endif

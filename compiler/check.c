@@ -1,0 +1,526 @@
+/* check.c: the checking pass. Walks the items in order, keeping the consts
+ * in scope; checks each policy's name and statements; and, for statistics,
+ * their names, histogram functions, keys, size, and that one name used
+ * twice in a policy means the same statistic. Expressions are checked in
+ * check_expr.c and check_compare.c.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "check_priv.h"
+#include "diag.h"
+#include "util.h"
+
+#define MAX_KEYS       8
+#define MAX_SIZE       16777216
+#define DEFAULT_SIZE   4096
+#define MAX_BUCKETS    1024
+#define TEXT           160
+
+struct checker {
+	struct program *prog;
+	struct check_scope scope;
+	struct stmt **stats;        /* the current policy's statistics, first uses */
+	size_t nstats, capstats;
+};
+
+/* ---- scopes -------------------------------------------------------------- */
+
+const struct const_decl *check_find_const(const struct check_scope *sc, const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = sc->len; i-- > 0;)
+		if (strcmp(sc->consts[i].decl->name, name) == 0)
+			return sc->consts[i].decl;
+	return NULL;
+}
+
+static const struct const_decl *find_const_in(const struct stmt_list *body, const char *name)
+{
+	const struct const_decl *c;
+
+	for (size_t i = 0; i < body->len; i++) {
+		const struct stmt *s = body->items[i];
+		if (!s)
+			continue;
+		if (s->kind == STMT_CONST && s->u.konst && s->u.konst->name &&
+		    strcmp(s->u.konst->name, name) == 0)
+			return s->u.konst;
+		if (s->kind == STMT_IF) {
+			c = find_const_in(&s->u.if_.then_body, name);
+			if (!c)
+				c = find_const_in(&s->u.if_.else_body, name);
+			if (c)
+				return c;
+		}
+	}
+	return NULL;
+}
+
+const struct const_decl *check_find_any_const(const struct program *prog, const char *name)
+{
+	const struct const_decl *c = NULL;
+
+	for (size_t i = 0; prog && name && i < prog->nitems && !c; i++) {
+		const struct item *it = &prog->items[i];
+		if (it->kind == ITEM_CONST && it->u.konst && it->u.konst->name &&
+		    strcmp(it->u.konst->name, name) == 0)
+			c = it->u.konst;
+		else if (it->kind == ITEM_POLICY && it->u.policy)
+			c = find_const_in(&it->u.policy->body, name);
+	}
+	return c;
+}
+
+static const struct const_decl *find_in_this_scope(const struct check_scope *sc,
+						   const char *name)
+{
+	for (size_t i = sc->len; i-- > 0 && sc->consts[i].depth == sc->depth;)
+		if (strcmp(sc->consts[i].decl->name, name) == 0)
+			return sc->consts[i].decl;
+	return NULL;
+}
+
+static void scope_enter(struct check_scope *sc)
+{
+	sc->depth++;
+}
+
+static void scope_leave(struct check_scope *sc)
+{
+	while (sc->len > 0 && sc->consts[sc->len - 1].depth == sc->depth)
+		sc->len--;
+	sc->depth--;
+}
+
+static void scope_add(struct check_scope *sc, const struct const_decl *c)
+{
+	if (sc->len == sc->cap) {
+		sc->cap = sc->cap ? 2 * sc->cap : 16;
+		sc->consts = xrealloc(sc->consts, sc->cap * sizeof(*sc->consts));
+	}
+	sc->consts[sc->len].decl = c;
+	sc->consts[sc->len].depth = sc->depth;
+	sc->len++;
+}
+
+/* The value is checked before the name is in scope: 'const a = a;' refers
+ * to an outer 'a', if any. */
+static void check_const_decl(struct checker *ck, struct const_decl *c)
+{
+	const struct const_decl *first;
+
+	if (!c || !c->name)
+		return;
+	check_const_value(&ck->scope, c);
+	first = find_in_this_scope(&ck->scope, c->name);
+	if (first) {
+		diag_error(&c->name_loc, "'%s' is already defined in this scope", c->name);
+		diag_note(&first->name_loc, "'%s' is first defined here", c->name);
+		return;
+	}
+	scope_add(&ck->scope, c);
+}
+
+/* ---- statistics ------------------------------------------------------------ */
+
+static const struct policy *find_policy(const struct program *prog, const char *name)
+{
+	for (size_t i = 0; i < prog->nitems; i++) {
+		const struct item *it = &prog->items[i];
+		if (it->kind == ITEM_POLICY && it->u.policy && it->u.policy->name &&
+		    strcmp(it->u.policy->name, name) == 0)
+			return it->u.policy;
+	}
+	return NULL;
+}
+
+static bool check_stat_name(struct checker *ck, const struct stmt *s)
+{
+	const char *name = s->u.stat.name;
+	const struct policy *p;
+
+	if (!check_c_name(name, &s->u.stat.name_loc, "statistic"))
+		return false;
+	p = find_policy(ck->prog, name);
+	if (p) {
+		diag_error(&s->u.stat.name_loc, "statistic '%s' has the same name as a policy; "
+			   "an object cannot hold a map and a program of one name: rename one",
+			   name);
+		diag_note(&p->name_loc, "policy '%s' is defined here", name);
+		return false;
+	}
+	return true;
+}
+
+/* ceil((max - min) / step), without overflow */
+static uint64_t linear_buckets(uint64_t min, uint64_t max, uint64_t step)
+{
+	uint64_t span = max - min;
+	return span / step + (span % step != 0);
+}
+
+static void check_linear(const struct stmt *s)
+{
+	const struct loc *loc = &s->u.stat.lin_loc;
+	uint64_t min = s->u.stat.lin_min, max = s->u.stat.lin_max, step = s->u.stat.lin_step;
+	uint64_t n;
+
+	if (max <= min) {
+		diag_error(loc, "linear() needs MAX above MIN, but %" PRIu64 " is not above %" PRIu64,
+			   max, min);
+		return;
+	}
+	if (step == 0) {
+		diag_error(loc, "linear() needs a STEP of at least 1");
+		return;
+	}
+	n = linear_buckets(min, max, step);
+	if (n > MAX_BUCKETS)
+		diag_error(loc, "linear(%" PRIu64 ", %" PRIu64 ", %" PRIu64 ") makes %" PRIu64
+			   " buckets, but at most %d are allowed; use a STEP of at least %" PRIu64,
+			   min, max, step, n, MAX_BUCKETS,
+			   linear_buckets(0, max - min, MAX_BUCKETS));
+}
+
+static void check_hist_value(struct checker *ck, struct stmt *s)
+{
+	struct expr *v = s->u.stat.value;
+	const char *fn = s->u.stat.hist == HIST_LOG2 ? "log2" : "linear";
+	char text[TEXT];
+
+	check_expr(&ck->scope, v, NULL);
+	if (check_known(v) && v->type.kind != TYPE_INT)
+		diag_error(&v->loc, "%s() needs an integer, but '%s' is %s", fn,
+			   check_expr_text(v, text, sizeof(text)), check_type_a(&v->type));
+	if (s->u.stat.hist == HIST_LINEAR)
+		check_linear(s);
+}
+
+static bool same_key(const struct expr *a, const struct expr *b)
+{
+	return a->u.field.def && a->u.field.def == b->u.field.def &&
+	       a->u.field.index == b->u.field.index;
+}
+
+static void check_keys(struct stmt *s)
+{
+	struct expr_list *keys = &s->u.stat.keys;
+	char text[TEXT];
+
+	if (keys->len > MAX_KEYS && keys->items[MAX_KEYS])
+		diag_error(&keys->items[MAX_KEYS]->loc, "a statistic can have at most %d keys, "
+			   "but '%s' has %zu", MAX_KEYS, s->u.stat.name, keys->len);
+	for (size_t i = 0; i < keys->len && !diag_too_many(); i++) {
+		struct expr *k = keys->items[i];
+		if (!k)
+			continue;
+		if (k->kind != EXPR_FIELD) {
+			diag_error(&k->loc, "a key must be a field, such as 'ip.dst'");
+			continue;
+		}
+		check_field(k, false);
+		for (size_t j = 0; j < i; j++) {
+			if (keys->items[j] && keys->items[j]->kind == EXPR_FIELD &&
+			    same_key(keys->items[j], k)) {
+				diag_error(&k->loc, "'%s' is already a key of '%s'",
+					   check_expr_text(k, text, sizeof(text)), s->u.stat.name);
+				break;
+			}
+		}
+	}
+}
+
+static void check_size(const struct stmt *s)
+{
+	const struct loc *loc = &s->u.stat.size_loc;
+
+	if (!s->u.stat.has_size)
+		return;
+	if (s->u.stat.keys.len == 0) {
+		diag_error(loc, "'size' bounds the number of keys, but '%s' has no 'by' keys; "
+			   "remove 'size %" PRIu64 "'", s->u.stat.name, s->u.stat.size);
+		return;
+	}
+	if (s->u.stat.size < 1 || s->u.stat.size > MAX_SIZE)
+		diag_error(loc, "size must be 1..%d, but it is %" PRIu64, MAX_SIZE, s->u.stat.size);
+}
+
+/* ---- one name, one statistic ------------------------------------------------ */
+
+static uint64_t effective_size(const struct stmt *s)
+{
+	if (s->u.stat.keys.len == 0)
+		return 0;
+	return s->u.stat.has_size ? s->u.stat.size : DEFAULT_SIZE;
+}
+
+/* "(ip.dst, tcp.dport)" or "(none)" */
+static const char *keys_text(const struct stmt *s, char *buf, size_t size)
+{
+	const struct expr_list *keys = &s->u.stat.keys;
+	size_t used = 0;
+	char text[TEXT];
+
+	snprintf(buf, size, "(none)");
+	for (size_t i = 0; i < keys->len; i++) {
+		int n = snprintf(buf + used, size - used, "%s%s%s", i ? ", " : "(",
+				 check_expr_text(keys->items[i], text, sizeof(text)),
+				 i + 1 == keys->len ? ")" : "");
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
+static bool same_keys(const struct stmt *a, const struct stmt *b)
+{
+	char ta[512], tb[512];
+
+	return strcmp(keys_text(a, ta, sizeof(ta)), keys_text(b, tb, sizeof(tb))) == 0;
+}
+
+static const char *stat_kind_word(const struct stmt *s)
+{
+	if (s->kind == STMT_COUNT)
+		return "a count";
+	return s->u.stat.hist == HIST_LOG2 ? "a log2 hist" : "a linear hist";
+}
+
+/* How s differs from first, in words; NULL when they are the same. */
+static const char *definition_difference(const struct stmt *s, const struct stmt *first,
+					 char *buf, size_t size)
+{
+	char a[512], b[512];
+
+	if (s->kind != first->kind || (s->kind == STMT_HIST && s->u.stat.hist != first->u.stat.hist)) {
+		snprintf(buf, size, "here it is %s, there %s", stat_kind_word(s), stat_kind_word(first));
+	} else if (s->kind == STMT_HIST &&
+		   strcmp(check_expr_text(s->u.stat.value, a, sizeof(a)),
+			  check_expr_text(first->u.stat.value, b, sizeof(b))) != 0) {
+		snprintf(buf, size, "here it is a hist of '%s', there of '%s'", a, b);
+	} else if (s->kind == STMT_HIST && s->u.stat.hist == HIST_LINEAR &&
+		   (s->u.stat.lin_min != first->u.stat.lin_min ||
+		    s->u.stat.lin_max != first->u.stat.lin_max ||
+		    s->u.stat.lin_step != first->u.stat.lin_step)) {
+		snprintf(buf, size, "here its buckets are linear(%" PRIu64 ", %" PRIu64 ", %" PRIu64
+			 "), there linear(%" PRIu64 ", %" PRIu64 ", %" PRIu64 ")",
+			 s->u.stat.lin_min, s->u.stat.lin_max, s->u.stat.lin_step,
+			 first->u.stat.lin_min, first->u.stat.lin_max, first->u.stat.lin_step);
+	} else if (!same_keys(s, first)) {
+		snprintf(buf, size, "here its keys are %s, there %s",
+			 keys_text(s, a, sizeof(a)), keys_text(first, b, sizeof(b)));
+	} else if (effective_size(s) != effective_size(first)) {
+		snprintf(buf, size, "here its size is %" PRIu64 ", there %" PRIu64,
+			 effective_size(s), effective_size(first));
+	} else {
+		return NULL;
+	}
+	return buf;
+}
+
+static void check_same_definition(struct checker *ck, struct stmt *s)
+{
+	char why[1200];
+
+	for (size_t i = 0; i < ck->nstats; i++) {
+		const struct stmt *first = ck->stats[i];
+		if (strcmp(first->u.stat.name, s->u.stat.name) != 0)
+			continue;
+		if (definition_difference(s, first, why, sizeof(why))) {
+			diag_error(&s->u.stat.name_loc, "statistic '%s' is already defined "
+				   "differently: %s; a name used twice must mean the same "
+				   "statistic", s->u.stat.name, why);
+			diag_note(&first->u.stat.name_loc, "'%s' is first defined here",
+				  s->u.stat.name);
+		}
+		return;
+	}
+	if (ck->nstats == ck->capstats) {
+		ck->capstats = ck->capstats ? 2 * ck->capstats : 8;
+		ck->stats = xrealloc(ck->stats, ck->capstats * sizeof(*ck->stats));
+	}
+	ck->stats[ck->nstats++] = s;
+}
+
+static void check_stat(struct checker *ck, struct stmt *s)
+{
+	bool name_ok = s->u.stat.name && check_stat_name(ck, s);
+
+	if (s->kind == STMT_HIST)
+		check_hist_value(ck, s);
+	check_keys(s);
+	check_size(s);
+	if (name_ok)
+		check_same_definition(ck, s);
+}
+
+/* ---- statements -------------------------------------------------------------- */
+
+static void check_set_stmt(struct checker *ck, struct stmt *s)
+{
+	struct expr *target = s->u.set.target, *value = s->u.set.value;
+	uint64_t n;
+	char text[TEXT], ttext[TEXT];
+
+	if (target && target->kind == EXPR_FIELD)
+		check_field(target, true);
+	else if (target)
+		diag_error(&target->loc, "'set' writes a field: skb.mark, skb.priority or skb.cb[N]");
+	check_expr(&ck->scope, value, target ? check_domain_of(target) : NULL);
+	if (!check_known(value))
+		return;
+	check_expr_text(value, text, sizeof(text));
+	if (value->type.kind != TYPE_INT) {
+		diag_error(&value->loc, "'set' stores an integer, but '%s' is %s",
+			   text, check_type_a(&value->type));
+		return;
+	}
+	if (check_const_int(value, &n)) {
+		if (n > UINT32_MAX && check_known(target))
+			diag_error(&value->loc, "%s does not fit in '%s' (u32, 0..4294967295)",
+				   text, check_expr_text(target, ttext, sizeof(ttext)));
+	} else if (value->type.bits > 32) {
+		diag_error(&value->loc, "'set' stores 32 bits, but '%s' may be wider", text);
+	}
+}
+
+static bool check_block(struct checker *ck, struct stmt_list *body);
+
+/* Returns whether the statement always ends the program. */
+static bool check_if(struct checker *ck, struct stmt *s)
+{
+	bool then_ends, else_ends;
+
+	check_cond(&ck->scope, s->u.if_.test);
+	scope_enter(&ck->scope);
+	then_ends = check_block(ck, &s->u.if_.then_body);
+	scope_leave(&ck->scope);
+	scope_enter(&ck->scope);
+	else_ends = check_block(ck, &s->u.if_.else_body);
+	scope_leave(&ck->scope);
+	return s->u.if_.has_else && then_ends && else_ends;
+}
+
+/* Returns whether the statement always ends the program. */
+static bool check_stmt(struct checker *ck, struct stmt *s)
+{
+	switch (s->kind) {
+	case STMT_COUNT:
+	case STMT_HIST:
+		check_stat(ck, s);
+		break;
+	case STMT_DROP:
+	case STMT_PASS:
+		check_cond(&ck->scope, s->cond);
+		return s->cond == NULL;
+	case STMT_SET:
+		check_set_stmt(ck, s);
+		break;
+	case STMT_IF:
+		return check_if(ck, s);
+	case STMT_CONST:
+		check_const_decl(ck, s->u.konst);
+		return false;
+	default:
+		diag_error(&s->loc, "internal error: unknown statement kind %d", (int)s->kind);
+		return false;
+	}
+	check_cond(&ck->scope, s->cond);
+	return false;
+}
+
+static const char *why_it_ends(const struct stmt *s)
+{
+	switch (s->kind) {
+	case STMT_DROP: return "this 'drop' always ends the program";
+	case STMT_PASS: return "this 'pass' always ends the program";
+	default:        return "every branch of this 'if' ends the program";
+	}
+}
+
+/* Returns whether the block always ends the program. */
+static bool check_block(struct checker *ck, struct stmt_list *body)
+{
+	const struct stmt *ender = NULL;
+	bool warned = false;
+
+	for (size_t i = 0; i < body->len && !diag_too_many(); i++) {
+		struct stmt *s = body->items[i];
+		if (!s)
+			continue;
+		if (ender && !warned && s->kind != STMT_CONST) {
+			diag_warning(&s->loc, "statement is never reached");
+			diag_note(&ender->loc, "%s", why_it_ends(ender));
+			warned = true;
+		}
+		if (check_stmt(ck, s) && !ender)
+			ender = s;
+	}
+	return ender != NULL;
+}
+
+/* ---- policies and the program --------------------------------------------------- */
+
+static void check_policy_name(struct checker *ck, const struct policy *p)
+{
+	static const char *const sections[] = { "license", "maps", "version", NULL };
+	const struct policy *first = find_policy(ck->prog, p->name);
+
+	if (first != p) {
+		diag_error(&p->name_loc, "policy '%s' is defined twice", p->name);
+		diag_note(&first->name_loc, "'%s' is first defined here", p->name);
+		return;
+	}
+	for (const char *const *sec = sections; *sec; sec++) {
+		if (strcmp(p->name, *sec) == 0) {
+			diag_error(&p->name_loc, "'%s' cannot be a policy name: the ELF section "
+				   "'%s' is not a program, so iproute2 would not load it", p->name, *sec);
+			return;
+		}
+	}
+	check_c_name(p->name, &p->name_loc, "policy");
+}
+
+static void check_policy(struct checker *ck, struct policy *p)
+{
+	if (p->name)
+		check_policy_name(ck, p);
+	ck->nstats = 0;
+	scope_enter(&ck->scope);
+	check_block(ck, &p->body);
+	scope_leave(&ck->scope);
+}
+
+int check_program(struct program *prog)
+{
+	struct checker ck = { .prog = prog, .scope.prog = prog };
+
+	for (size_t i = 0; i < prog->nitems && !diag_too_many(); i++) {
+		struct item *it = &prog->items[i];
+		switch (it->kind) {
+		case ITEM_CONST:
+			check_const_decl(&ck, it->u.konst);
+			break;
+		case ITEM_POLICY:
+			if (it->u.policy)
+				check_policy(&ck, it->u.policy);
+			break;
+		case ITEM_SET:
+			check_set_decl(&ck.scope, it->u.set);
+			break;
+		default:
+			diag_error_noloc("internal error: unknown item kind %d", (int)it->kind);
+			break;
+		}
+	}
+	free(ck.scope.consts);
+	free(ck.scope.sets);
+	free(ck.stats);
+	return diag_error_count() > 0 ? -1 : 0;
+}

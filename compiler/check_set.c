@@ -1,0 +1,123 @@
+/* check_set.c: runtime sets ('set NAME : TYPE [size N];'), filled while the
+ * policy runs with 'lwtp set', and the fields that may be tested against
+ * them. */
+#include <string.h>
+
+#include "check_priv.h"
+#include "diag.h"
+#include "util.h"
+
+#define SET_MAX_SIZE (1u << 24)
+
+static const struct {
+	const char *name;
+	enum set_elem_type elem;
+	int bits;               /* widest integer field it matches; 0: addresses */
+} set_types[] = {
+	{ "ip",    SETT_IP,    0 },
+	{ "port",  SETT_PORT,  16 },
+	{ "proto", SETT_PROTO, 8 },
+	{ "u8",    SETT_U8,    8 },
+	{ "u16",   SETT_U16,   16 },
+	{ "u32",   SETT_U32,   32 },
+};
+
+#define NTYPES (sizeof(set_types) / sizeof(set_types[0]))
+
+struct set_decl *check_find_set(const struct check_scope *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->nsets; i++)
+		if (!strcmp(sc->sets[i]->name, name))
+			return sc->sets[i];
+	return NULL;
+}
+
+static bool resolve_elem_type(struct set_decl *d)
+{
+	const char *names[NTYPES + 1];
+	for (size_t i = 0; i < NTYPES; i++) {
+		names[i] = set_types[i].name;
+		if (!strcmp(d->type_name, set_types[i].name)) {
+			d->elem = set_types[i].elem;
+			return true;
+		}
+	}
+	names[NTYPES] = NULL;
+	const char *best = diag_did_you_mean(d->type_name, names);
+	if (best)
+		diag_error(&d->type_loc, "unknown set element type '%s'; did you mean '%s'?",
+			   d->type_name, best);
+	else
+		diag_error(&d->type_loc, "unknown set element type '%s'; "
+			   "the types are ip, port, proto, u8, u16 and u32", d->type_name);
+	return false;
+}
+
+static int elem_bits(enum set_elem_type elem)
+{
+	for (size_t i = 0; i < NTYPES; i++)
+		if (set_types[i].elem == elem)
+			return set_types[i].bits;
+	return 0;
+}
+
+static const char *elem_name(enum set_elem_type elem)
+{
+	for (size_t i = 0; i < NTYPES; i++)
+		if (set_types[i].elem == elem)
+			return set_types[i].name;
+	return "?";
+}
+
+void check_set_decl(struct check_scope *sc, struct set_decl *d)
+{
+	if (!d || !d->name || !d->type_name)
+		return;
+	bool ok = check_c_name(d->name, &d->name_loc, "set");
+	struct set_decl *first = check_find_set(sc, d->name);
+	const struct const_decl *konst = check_find_const(sc, d->name);
+	if (first || konst) {
+		diag_error(&d->name_loc, "'%s' is already defined", d->name);
+		diag_note(first ? &first->name_loc : &konst->name_loc,
+			  "'%s' is first defined here", d->name);
+		ok = false;
+	}
+	if (!resolve_elem_type(d))
+		ok = false;
+	if (d->has_size && (d->size < 1 || d->size > SET_MAX_SIZE)) {
+		diag_error(&d->size_loc, "a set's size must be from 1 to %u", SET_MAX_SIZE);
+		ok = false;
+	}
+	if (!d->has_size)
+		d->size = 4096;
+	if (!ok)
+		return;
+	if (sc->nsets == sc->sets_cap) {
+		sc->sets_cap = sc->sets_cap ? 2 * sc->sets_cap : 8;
+		sc->sets = xrealloc(sc->sets, sc->sets_cap * sizeof(*sc->sets));
+	}
+	sc->sets[sc->nsets++] = d;
+}
+
+void check_runtime_member(const struct expr *e, const struct expr *l,
+			  const struct set_decl *set)
+{
+	char text[160];
+	check_expr_text(l, text, sizeof(text));
+	if (set->elem == SETT_IP) {
+		if (!check_is_addr(&l->type) || l->kind != EXPR_FIELD)
+			diag_error(&l->loc, "set '%s' holds addresses, but '%s' is %s",
+				   set->name, text, check_type_a(&l->type));
+		return;
+	}
+	int bits = elem_bits(set->elem);
+	if (l->type.kind != TYPE_INT || check_is_constant(l)) {
+		diag_error(&l->loc, "set '%s' holds %s values, but '%s' is %s",
+			   set->name, elem_name(set->elem), text, check_type_a(&l->type));
+		return;
+	}
+	if (l->type.bits > bits)
+		diag_error(&l->loc, "'%s' is %s, wider than the %s elements of set '%s'",
+			   text, check_type_a(&l->type), elem_name(set->elem), set->name);
+	(void)e;
+}

@@ -1,0 +1,236 @@
+/* clang.c: the last step: clang -O2 -g -target bpf on the generated C.
+ *
+ * The C goes to a temporary file; clang writes a temporary object beside
+ * the output, which is renamed into place only when clang succeeds. clang
+ * rejecting generated C is a bug in lwtc, and says so.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clang.h"
+#include "util.h"
+
+#ifndef LWTC_DEFAULT_CLANG
+#define LWTC_DEFAULT_CLANG "clang"
+#endif
+#ifndef LWTC_MULTIARCH_INCLUDE
+#define LWTC_MULTIARCH_INCLUDE "/usr/include/x86_64-linux-gnu"
+#endif
+
+extern char **environ;
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A temporary path in the directory of path, for an atomic rename. */
+static char *temp_beside(const char *path)
+{
+	char *copy = xstrdup(path);
+	char *tmp = xasprintf("%s/.%s.XXXXXX", dirname(copy), basename((char *)path));
+	free(copy);
+	return tmp;
+}
+
+int clang_write_file(const char *path, const char *text, size_t len)
+{
+	if (!strcmp(path, "-")) {
+		int err = write_all(STDOUT_FILENO, text, len);
+		if (err)
+			fprintf(stderr, "lwtc: cannot write to standard output: %s\n", strerror(-err));
+		return err;
+	}
+	char *tmp = temp_beside(path);
+	int fd = mkstemp(tmp);
+	int err = 0;
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "lwtc: cannot write '%s': %s\n", path, strerror(errno));
+		goto out;
+	}
+	err = write_all(fd, text, len);
+	if (!err && fchmod(fd, 0644) < 0)
+		err = -errno;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (!err && rename(tmp, path) < 0)
+		err = -errno;
+	if (err) {
+		fprintf(stderr, "lwtc: cannot write '%s': %s\n", path, strerror(-err));
+		unlink(tmp);
+	}
+out:
+	free(tmp);
+	return err;
+}
+
+/* Copy the file at path to standard output. */
+static int copy_to_stdout(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	char buf[65536];
+	ssize_t n;
+	int err = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0 && !err)
+		err = write_all(STDOUT_FILENO, buf, (size_t)n);
+	if (n < 0 && !err)
+		err = -errno;
+	close(fd);
+	if (err)
+		fprintf(stderr, "lwtc: cannot write to standard output: %s\n", strerror(-err));
+	return err;
+}
+
+/* Split LWTC_CFLAGS on spaces into argv (no quoting). */
+static size_t add_env_flags(char **argv, size_t n, size_t max, char **storage)
+{
+	const char *flags = getenv("LWTC_CFLAGS");
+	if (!flags || !*flags)
+		return n;
+	*storage = xstrdup(flags);
+	for (char *tok = strtok(*storage, " \t"); tok && n < max; tok = strtok(NULL, " \t"))
+		argv[n++] = tok;
+	return n;
+}
+
+/* Run argv with stderr captured into a temporary file; return the exit
+ * status (or -errno when it could not start) and the captured text. */
+static int run_captured(char **argv, char **captured)
+{
+	char errpath[] = "/tmp/lwtc-clang-XXXXXX";
+	int errfd = mkstemp(errpath);
+	if (errfd < 0)
+		return -errno;
+	unlink(errpath);
+
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, errfd, STDERR_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, errfd, STDOUT_FILENO);
+	pid_t pid;
+	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		close(errfd);
+		return -rc;
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	off_t size = lseek(errfd, 0, SEEK_END);
+	if (size > 0) {
+		*captured = xmalloc((size_t)size + 1);
+		ssize_t got = pread(errfd, *captured, (size_t)size, 0);
+		(*captured)[got > 0 ? got : 0] = '\0';
+	}
+	close(errfd);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+int clang_compile(const char *clang_path, const char *path, const char *text,
+		  size_t len, bool verbose)
+{
+	const char *clang = clang_path ? clang_path : getenv("LWTC_CLANG");
+	if (!clang || !*clang)
+		clang = LWTC_DEFAULT_CLANG;
+
+	char c_path[] = "/tmp/lwtc-XXXXXX.c";
+	int fd = mkstemps(c_path, 2);
+	if (fd < 0) {
+		fprintf(stderr, "lwtc: cannot create a temporary file: %s\n", strerror(errno));
+		return -errno;
+	}
+	int err = write_all(fd, text, len);
+	close(fd);
+	if (err) {
+		fprintf(stderr, "lwtc: cannot write '%s': %s\n", c_path, strerror(-err));
+		unlink(c_path);
+		return err;
+	}
+
+	bool to_stdout = !strcmp(path, "-");
+	char *obj = to_stdout ? xstrdup("/tmp/lwtc-XXXXXX.o") : temp_beside(path);
+	int ofd = to_stdout ? mkstemps(obj, 2) : mkstemp(obj);
+	if (ofd < 0) {
+		err = -errno;
+		fprintf(stderr, "lwtc: cannot write '%s': %s\n", path, strerror(errno));
+		goto out_c;
+	}
+	close(ofd);
+
+	char *argv[64], *flag_storage = NULL;
+	size_t n = 0;
+	argv[n++] = (char *)clang;
+	argv[n++] = "-O2";
+	argv[n++] = "-g";
+	argv[n++] = "-target";
+	argv[n++] = "bpf";
+	argv[n++] = "-I" LWTC_MULTIARCH_INCLUDE;
+	n = add_env_flags(argv, n, 56, &flag_storage);
+	argv[n++] = "-c";
+	argv[n++] = c_path;
+	argv[n++] = "-o";
+	argv[n++] = obj;
+	argv[n] = NULL;
+	if (verbose) {
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
+		fputc('\n', stderr);
+	}
+
+	char *captured = NULL;
+	int rc = run_captured(argv, &captured);
+	if (rc < 0) {
+		fprintf(stderr, "lwtc: cannot run '%s': %s; install clang or set LWTC_CLANG\n",
+			clang, strerror(-rc));
+		err = rc;
+	} else if (rc != 0) {
+		fprintf(stderr, "%s", captured ? captured : "");
+		fprintf(stderr, "lwtc: internal error: clang rejected the generated C (exit %d); "
+			"this is a bug in lwtc: please report it with the policy\n", rc);
+		err = -1;
+	} else {
+		if (verbose && captured)
+			fprintf(stderr, "%s", captured);
+		if (to_stdout) {
+			err = copy_to_stdout(obj);
+		} else if (chmod(obj, 0644) < 0 || rename(obj, path) < 0) {
+			err = -errno;
+			fprintf(stderr, "lwtc: cannot write '%s': %s\n", path, strerror(errno));
+		}
+	}
+	free(captured);
+	free(flag_storage);
+	if (err || to_stdout)
+		unlink(obj);
+out_c:
+	free(obj);
+	if (!getenv("LWTC_KEEP_C"))
+		unlink(c_path);
+	else
+		fprintf(stderr, "lwtc: generated C kept in %s\n", c_path);
+	return err;
+}

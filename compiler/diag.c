@@ -1,0 +1,290 @@
+/* diag.c: collecting diagnostics and printing them with the source line and
+ * a caret under the span, as gcc and nftables do. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "util.h"
+
+struct diag {
+	enum diag_level level;
+	struct loc loc;
+	bool has_loc;
+	char *msg;
+};
+
+static struct {
+	const char *file;
+	const char *text;
+	size_t len;
+	struct diag *items;
+	size_t n, cap;
+	size_t errors;
+	size_t max_errors;
+	bool capped;          /* an error past the cap was dropped */
+	bool dropping_notes;  /* the last error was dropped: drop its notes too */
+} D = { .max_errors = DIAG_MAX_ERRORS };
+
+void diag_set_source(const char *file, const char *text, size_t len)
+{
+	D.file = file;
+	D.text = text;
+	D.len = len;
+}
+
+void diag_set_max_errors(size_t n)
+{
+	D.max_errors = n ? n : 1;
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	char *msg = xmalloc((size_t)(n > 0 ? n : 0) + 1);
+	msg[0] = '\0';
+	if (n > 0)
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	return msg;
+}
+
+static void record(enum diag_level level, const struct loc *loc,
+		   const char *fmt, va_list ap)
+{
+	if (level == DIAG_ERROR) {
+		if (D.errors >= D.max_errors) {
+			D.capped = true;
+			D.dropping_notes = true;
+			return;
+		}
+		D.errors++;
+	}
+	if (level == DIAG_NOTE && D.dropping_notes)
+		return;
+	if (level != DIAG_NOTE)
+		D.dropping_notes = false;
+
+	if (D.n == D.cap) {
+		D.cap = D.cap ? 2 * D.cap : 16;
+		D.items = xrealloc(D.items, D.cap * sizeof(*D.items));
+	}
+	struct diag *d = &D.items[D.n++];
+	d->level = level;
+	d->has_loc = loc != NULL && loc->first_line > 0;
+	if (d->has_loc)
+		d->loc = *loc;
+	d->msg = vformat(fmt, ap);
+}
+
+#define RECORD(level, loc, fmt) do {                                    \
+	va_list ap;                                                     \
+	va_start(ap, fmt);                                              \
+	record(level, loc, fmt, ap);                                    \
+	va_end(ap);                                                     \
+} while (0)
+
+void diag_error(const struct loc *loc, const char *fmt, ...)
+{
+	RECORD(DIAG_ERROR, loc, fmt);
+}
+
+void diag_warning(const struct loc *loc, const char *fmt, ...)
+{
+	RECORD(DIAG_WARNING, loc, fmt);
+}
+
+void diag_note(const struct loc *loc, const char *fmt, ...)
+{
+	RECORD(DIAG_NOTE, loc, fmt);
+}
+
+void diag_error_noloc(const char *fmt, ...)
+{
+	RECORD(DIAG_ERROR, NULL, fmt);
+}
+
+size_t diag_error_count(void)
+{
+	return D.errors;
+}
+
+bool diag_too_many(void)
+{
+	return D.errors >= D.max_errors;
+}
+
+/* ---- printing ------------------------------------------------------------ */
+
+static const char *level_str(enum diag_level level)
+{
+	switch (level) {
+	case DIAG_ERROR:   return "error";
+	case DIAG_WARNING: return "warning";
+	case DIAG_NOTE:    return "note";
+	}
+	return "?";
+}
+
+/* The start of 1-based line `line` in the source, and its length. */
+static bool find_line(int line, const char **start, size_t *len)
+{
+	if (!D.text || line < 1)
+		return false;
+	const char *p = D.text, *end = D.text + D.len;
+	for (int l = 1; l < line; l++) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (!p)
+			return false;
+		p++;
+	}
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	*start = p;
+	*len = (size_t)((nl ? nl : end) - p);
+	if (*len && p[*len - 1] == '\r')
+		(*len)--;
+	return true;
+}
+
+static bool is_utf8_continuation(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+/* Whether line[0..len) is valid UTF-8 (so it can be echoed as it is). */
+static bool valid_utf8(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2
+			 : (c >> 3) == 30 ? 3 : (size_t)-1;
+		if (n == (size_t)-1 || i + n >= len + (n ? 0 : 1))
+			return false;
+		for (size_t k = 1; k <= n; k++)
+			if (!is_utf8_continuation(s[i + k]))
+				return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/* Echo the source line: control bytes and invalid UTF-8 become '?', so a
+ * hostile file cannot drive the terminal. */
+static void print_source_line(FILE *out, const unsigned char *s, size_t len)
+{
+	bool utf8 = valid_utf8(s, len);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+		if (c == '\t' || (c >= 0x20 && c < 0x7f) || (c >= 0x80 && utf8))
+			fputc(c, out);
+		else
+			fputc('?', out);
+	}
+	fputc('\n', out);
+}
+
+/* The caret line: the prefix copies tabs so the caret lines up, and counts
+ * a UTF-8 character once. */
+static void print_caret(FILE *out, const unsigned char *s, size_t len,
+			int first_col, int last_col)
+{
+	size_t first = (size_t)(first_col > 0 ? first_col - 1 : 0);
+	size_t last = (size_t)(last_col > 0 ? last_col - 1 : 0);
+	if (first > len)
+		first = len;
+	if (last < first)
+		last = first;
+	for (size_t i = 0; i < first; i++) {
+		if (s[i] == '\t')
+			fputc('\t', out);
+		else if (!is_utf8_continuation(s[i]))
+			fputc(' ', out);
+	}
+	fputc('^', out);
+	for (size_t i = first + 1; i <= last && i < len; i++)
+		if (!is_utf8_continuation(s[i]))
+			fputc('~', out);
+	fputc('\n', out);
+}
+
+static void print_one(FILE *out, const struct diag *d)
+{
+	if (!d->has_loc) {
+		fprintf(out, "%s: %s: %s\n", D.file ? D.file : "lwtc",
+			level_str(d->level), d->msg);
+		return;
+	}
+	const struct loc *l = &d->loc;
+	fprintf(out, "%s:%d:%d: %s: %s\n", l->file ? l->file : D.file,
+		l->first_line, l->first_column, level_str(d->level), d->msg);
+
+	const char *line;
+	size_t len;
+	if (!find_line(l->first_line, &line, &len))
+		return;
+	int last_col = l->last_line == l->first_line ? l->last_column : (int)len;
+	fprintf(out, "%5d | ", l->first_line);
+	print_source_line(out, (const unsigned char *)line, len);
+	fprintf(out, "      | ");
+	print_caret(out, (const unsigned char *)line, len, l->first_column, last_col);
+}
+
+void diag_flush(FILE *out)
+{
+	for (size_t i = 0; i < D.n; i++) {
+		print_one(out, &D.items[i]);
+		free(D.items[i].msg);
+	}
+	if (D.capped || D.errors >= D.max_errors)
+		fprintf(out, "%s: stopped after %zu errors\n",
+			D.file ? D.file : "lwtc", D.max_errors);
+	D.n = 0;
+	D.capped = false;
+	fflush(out);
+}
+
+/* ---- "did you mean" ------------------------------------------------------ */
+
+int diag_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return 1000;
+	int prev[65], cur[65];
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			int best = prev[j - 1] + cost;
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			cur[j] = best;
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(int));
+	}
+	return prev[lb];
+}
+
+const char *diag_did_you_mean(const char *name, const char *const *candidates)
+{
+	const char *best = NULL;
+	int best_d = 0;
+	int limit = (int)strlen(name) / 3 + 1;   /* tolerate ~1 typo per 3 chars */
+	if (limit > 3)
+		limit = 3;
+	for (; candidates && *candidates; candidates++) {
+		int d = diag_distance(name, *candidates);
+		if (d <= limit && (!best || d < best_d)) {
+			best = *candidates;
+			best_d = d;
+		}
+	}
+	return best;
+}

@@ -1,0 +1,52 @@
+/* diag.h: diagnostics, collected during all passes and printed at the end as
+ *
+ *   file:line:col: error: message
+ *    12 |     drop if udp.dprot == 53;
+ *       |             ^~~~~~~~~
+ *   file:line:col: note: ...
+ */
+#ifndef LWTC_DIAG_H
+#define LWTC_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "loc.h"
+
+enum diag_level { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE };
+
+#define DIAG_MAX_ERRORS 20   /* after this many errors, stop reporting */
+
+/* At most this many errors are recorded (lwtc --max-errors). */
+void diag_set_max_errors(size_t n);
+
+/* The source text of the file being compiled, for quoting lines. */
+void diag_set_source(const char *file, const char *text, size_t len);
+
+/* Record a diagnostic. printf-style. A NOTE attaches to the previous
+ * error or warning. */
+void diag_error(const struct loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void diag_warning(const struct loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void diag_note(const struct loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* An error with no source location (e.g. "cannot read file"). */
+void diag_error_noloc(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+size_t diag_error_count(void);
+bool diag_too_many(void);   /* the cap was reached: passes may stop early */
+
+/* Print everything recorded so far, in order, and forget it. */
+void diag_flush(FILE *out);
+
+/* Best match for a misspelled name among candidates, or NULL when none is
+ * close enough. Candidates end with NULL. */
+const char *diag_did_you_mean(const char *name, const char *const *candidates);
+/* Levenshtein distance, for callers that collect candidates themselves. */
+int diag_distance(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,671 @@
+/* emit.c: the C emitter. Writes one self-contained BPF C file for a
+ * checked program, in this order:
+ *
+ *   header comment and includes
+ *   map key and value types (typedefs that say how to print each member)
+ *   maps, one per statistic, in order of first use
+ *   the prelude helpers the programs use (emit_prelude.c)
+ *   one SEC("<policy>") function per policy, in file order
+ *   the license
+ *
+ * Every statement's code is preceded by a #line directive naming its
+ * source line, so clang's and the verifier's messages and bpftool's
+ * "dump xlated linum" point at the policy.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "emit_priv.h"
+#include "util.h"
+
+#ifndef LWTC_VERSION
+#define LWTC_VERSION "dev"
+#endif
+
+/* ---- output lines and #line bookkeeping ---------------------------------- */
+
+static void vline(struct emitter *e, int depth, const char *fmt, va_list ap)
+{
+	if (*fmt) {
+		for (int i = 0; i < depth; i++)
+			fputc('\t', e->out);
+		vfprintf(e->out, fmt, ap);
+	}
+	fputc('\n', e->out);
+	if (e->next_line)
+		e->next_line++;
+}
+
+/* A line that is not code of a statement: comments, braces, blanks. */
+static void __attribute__((format(printf, 3, 4)))
+plain(struct emitter *e, int depth, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vline(e, depth, fmt, ap);
+	va_end(ap);
+}
+
+static void blank(struct emitter *e)
+{
+	fputc('\n', e->out);
+	if (e->next_line)
+		e->next_line++;
+}
+
+/* A line of code that comes from source line src. */
+static void __attribute__((format(printf, 4, 5)))
+code(struct emitter *e, int src, int depth, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (src > 0 && e->next_line != src) {
+		/* the file name carries over to later directives */
+		if (e->named)
+			fprintf(e->out, "#line %d %s\n", src, e->file_lit);
+		else
+			fprintf(e->out, "#line %d %s\n", src, e->file_lit);
+		e->named = true;
+		e->next_line = src;
+	}
+	va_start(ap, fmt);
+	vline(e, depth, fmt, ap);
+	va_end(ap);
+}
+
+/* The file name as a C string literal, for #line. */
+static char *c_string(const char *s)
+{
+	struct sbuf b = { 0 };
+
+	sb_puts(&b, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			sb_printf(&b, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			sb_printf(&b, "\\%03o", c);
+		else
+			sb_printf(&b, "%c", c);
+	}
+	sb_puts(&b, "\"");
+	return b.s;
+}
+
+/* Text safe inside a C comment. */
+static char *comment_safe(const char *s)
+{
+	struct sbuf b = { 0 };
+
+	sb_puts(&b, "");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '*' && s[1] == '/')
+			sb_puts(&b, "* ");
+		else if (c < 0x20 || c == 0x7f)
+			sb_puts(&b, "?");
+		else
+			sb_printf(&b, "%c", c);
+	}
+	return b.s;
+}
+
+/* "x" or "x" without its outer parentheses when they enclose it all. */
+static const char *strip_parens(const char *s, struct sbuf *tmp)
+{
+	size_t n = strlen(s);
+	int depth = 0;
+
+	if (n < 2 || s[0] != '(' || s[n - 1] != ')')
+		return s;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && --depth == 0 && i != n - 1)
+			return s;
+	}
+	sb_printf(tmp, "%.*s", (int)(n - 2), s + 1);
+	return sb_str(tmp);
+}
+
+/* ---- statements ------------------------------------------------------------ */
+
+static void emit_stmts(struct emitter *e, const struct stmt_list *list, int depth);
+
+static int line_of(const struct stmt *s)
+{
+	return s->loc.first_line;
+}
+
+/* The guard of a statement: its condition, and the presence of every
+ * field its key or value reads. "" when it always runs. */
+static void stmt_guard(struct emitter *e, struct sbuf *g, const struct expr *cond,
+		       unsigned presence)
+{
+	if (cond)
+		emit_cond(e, g, cond);
+	if (presence) {
+		if (cond)
+			sb_puts(g, " && ");
+		emit_presence_text(g, presence);
+	}
+}
+
+/* The statement's comment: "count per_dst by ip.dst if tcp.dport == 22" */
+static void stmt_comment(struct emitter *e, const struct stmt *s, int depth)
+{
+	struct sbuf b = { 0 };
+	char *safe;
+
+	switch (s->kind) {
+	case STMT_COUNT:
+	case STMT_HIST:
+		sb_printf(&b, "%s %s", s->kind == STMT_COUNT ? "count" : "hist", s->u.stat.name);
+		if (s->kind == STMT_HIST) {
+			if (s->u.stat.hist == HIST_LOG2) {
+				sb_puts(&b, " log2(");
+				emit_expr_text(&b, s->u.stat.value);
+				sb_puts(&b, ")");
+			} else {
+				sb_puts(&b, " linear(");
+				emit_expr_text(&b, s->u.stat.value);
+				sb_printf(&b, ", %llu, %llu, %llu)",
+					  (unsigned long long)s->u.stat.lin_min,
+					  (unsigned long long)s->u.stat.lin_max,
+					  (unsigned long long)s->u.stat.lin_step);
+			}
+		}
+		if (s->u.stat.keys.len) {
+			sb_puts(&b, " by ");
+			if (s->u.stat.keys.len > 1)
+				sb_puts(&b, "(");
+			for (size_t i = 0; i < s->u.stat.keys.len; i++) {
+				if (i)
+					sb_puts(&b, ", ");
+				emit_expr_text(&b, s->u.stat.keys.items[i]);
+			}
+			if (s->u.stat.keys.len > 1)
+				sb_puts(&b, ")");
+		}
+		break;
+	case STMT_DROP:
+		sb_puts(&b, "drop");
+		break;
+	case STMT_PASS:
+		sb_puts(&b, "pass");
+		break;
+	case STMT_SET:
+		sb_puts(&b, "set ");
+		emit_expr_text(&b, s->u.set.target);
+		sb_puts(&b, " = ");
+		emit_expr_text(&b, s->u.set.value);
+		break;
+	case STMT_IF:
+		sb_puts(&b, "if ");
+		emit_expr_text(&b, s->u.if_.test);
+		break;
+	case STMT_CONST:
+		break;
+	}
+	if (s->cond) {
+		sb_puts(&b, " if ");
+		emit_expr_text(&b, s->cond);
+	}
+	safe = comment_safe(sb_str(&b));
+	plain(e, depth, "/* %s */", safe);
+	free(safe);
+	sb_free(&b);
+}
+
+/* "if (GUARD)" line, or nothing; returns the depth of the guarded code */
+static int open_guard(struct emitter *e, int src, int depth, const struct sbuf *g, bool block)
+{
+	struct sbuf tmp = { 0 };
+
+	if (!g->len) {
+		if (block)
+			code(e, src, depth, "{");
+		return block ? depth + 1 : depth;
+	}
+	code(e, src, depth, "if (%s)%s", strip_parens(sb_str(g), &tmp), block ? " {" : "");
+	sb_free(&tmp);
+	return depth + 1;
+}
+
+/* Fill one key member from its field. */
+static void key_member(struct emitter *e, int src, int depth, const struct map_key_member *k)
+{
+	const struct field_def *f = k->field;
+	struct sbuf v = { 0 };
+
+	if (k->type->addr) {
+		const char *which = (f->id == F_IP_SRC || f->id == F_IP6_SRC) ? "saddr" : "daddr";
+		e->uses |= USE_IP_KEY;
+		if (f->header == HDR_IP) {
+			code(e, src, depth, "lwtp_ip_key_%s(lwtp_key.%s, &lwtp_pkt);",
+			     which, k->name);
+		} else {
+			code(e, src, depth, "lwtp_ip_from6(lwtp_key.%s, lwtp_pkt.ip6->%s);",
+			     k->name, which);
+		}
+		return;
+	}
+	emit_field_value(e, &v, f, k->index);
+	code(e, src, depth, "lwtp_key.%s = %s;", k->name, sb_str(&v));
+	sb_free(&v);
+}
+
+/* The bucket a histogram statement's value falls in. */
+static void bucket_expr(struct emitter *e, struct sbuf *b, const struct stmt *s)
+{
+	const struct map_def *m = s->u.stat.map;
+	const struct expr *v = s->u.stat.value;
+	struct sbuf val = { 0 };
+
+	emit_value(e, &val, v);
+	if (m->kind == MAP_HIST_LOG2) {
+		bool wide = v->type.kind == TYPE_INT && v->type.bits > 32;
+		e->uses |= wide ? USE_LOG2_64 : USE_LOG2_32;
+		sb_printf(b, "lwtp_log2_%s(%s)", wide ? "64" : "32", sb_str(&val));
+	} else {
+		e->uses |= USE_LINEAR;
+		sb_printf(b, "lwtp_linear(%s, ", sb_str(&val));
+		emit_number(b, m->lin_min);
+		sb_puts(b, ", ");
+		emit_number(b, m->lin_max);
+		sb_puts(b, ", ");
+		emit_number(b, m->lin_step);
+		sb_printf(b, ", %u)", m->nbuckets - 2);
+	}
+	sb_free(&val);
+}
+
+static void emit_stat(struct emitter *e, const struct stmt *s, int depth)
+{
+	const struct map_def *m = s->u.stat.map;
+	int src = line_of(s);
+	unsigned presence = 0;
+	struct sbuf g = { 0 }, bucket = { 0 };
+	int d;
+
+	if (!m)
+		return;     /* resources reported an error */
+	for (size_t i = 0; i < s->u.stat.keys.len; i++)
+		presence |= emit_presence_of(e, s->u.stat.keys.items[i]);
+	if (s->kind == STMT_HIST) {
+		presence |= emit_presence_of(e, s->u.stat.value);
+		bucket_expr(e, &bucket, s);
+	}
+	stmt_guard(e, &g, s->cond, presence);
+
+	if (!m->keyed) {
+		d = open_guard(e, src, depth, &g, false);
+		if (s->kind == STMT_COUNT) {
+			e->uses |= USE_COUNT;
+			code(e, src, d, "lwtp_count(&%s, skb->len);", m->name);
+		} else {
+			e->uses |= USE_HIST;
+			code(e, src, d, "lwtp_hist(&%s, %s);", m->name, sb_str(&bucket));
+		}
+		goto out;
+	}
+
+	d = open_guard(e, src, depth, &g, true);
+	code(e, src, d, "struct %s_key lwtp_key = {};   /* padding too */", m->name);
+	for (size_t i = 0; i < m->nmembers; i++) {
+		const struct map_key_member *k = &m->members[i];
+		if (k->field)
+			key_member(e, src, d, k);
+		else if (k->type)   /* the bucket */
+			code(e, src, d, "lwtp_key.bucket = %s;", sb_str(&bucket));
+	}
+	if (s->kind == STMT_COUNT) {
+		e->uses |= USE_COUNT_KEY;
+		code(e, src, d, "lwtp_count_key(&%s, &lwtp_key, skb->len);", m->name);
+	} else {
+		e->uses |= USE_HIST_KEY;
+		code(e, src, d, "lwtp_hist_key(&%s, &lwtp_key);", m->name);
+	}
+	plain(e, depth, "}");
+out:
+	sb_free(&g);
+	sb_free(&bucket);
+}
+
+static void emit_set(struct emitter *e, const struct stmt *s, int depth)
+{
+	const struct expr *t = s->u.set.target;
+	int src = line_of(s);
+	struct sbuf g = { 0 }, v = { 0 }, lhs = { 0 };
+	int d;
+
+	stmt_guard(e, &g, s->cond, emit_presence_of(e, s->u.set.value));
+	emit_value(e, &v, s->u.set.value);
+	/* the writable fields: skb.mark, skb.priority, skb.cb[N] */
+	if (t->u.field.index >= 0)
+		sb_printf(&lhs, "%s[%d]", t->u.field.name, t->u.field.index);
+	else
+		sb_puts(&lhs, t->u.field.name);
+	e->uses |= USE_CTX_WRITE;
+	d = open_guard(e, src, depth, &g, false);
+	code(e, src, d, "lwtp_ctx_write(skb, %s, %s);", sb_str(&lhs), sb_str(&v));
+	sb_free(&g);
+	sb_free(&v);
+	sb_free(&lhs);
+}
+
+static void emit_verdict(struct emitter *e, const struct stmt *s, int depth)
+{
+	int src = line_of(s);
+	struct sbuf g = { 0 };
+	int d;
+
+	stmt_guard(e, &g, s->cond, 0);
+	d = open_guard(e, src, depth, &g, false);
+	code(e, src, d, "return %s;", s->kind == STMT_DROP ? "BPF_DROP" : "BPF_OK");
+	sb_free(&g);
+}
+
+static void emit_if(struct emitter *e, const struct stmt *s, int depth, bool chained)
+{
+	struct sbuf c = { 0 }, tmp = { 0 };
+	int src = s->u.if_.test ? s->u.if_.test->loc.first_line : line_of(s);
+
+	emit_cond(e, &c, s->u.if_.test);
+	code(e, src, depth, "%sif (%s) {", chained ? "} else " : "",
+	     strip_parens(sb_str(&c), &tmp));
+	emit_stmts(e, &s->u.if_.then_body, depth + 1);
+	if (s->u.if_.has_else) {
+		const struct stmt_list *el = &s->u.if_.else_body;
+		if (el->len == 1 && el->items[0]->kind == STMT_IF && !el->items[0]->cond) {
+			emit_if(e, el->items[0], depth, true);
+			goto out;   /* the chained if closes the brace */
+		}
+		plain(e, depth, "} else {");
+		emit_stmts(e, el, depth + 1);
+	}
+	plain(e, depth, "}");
+out:
+	sb_free(&c);
+	sb_free(&tmp);
+}
+
+static void emit_stmt(struct emitter *e, const struct stmt *s, int depth)
+{
+	if (s->kind == STMT_CONST)
+		return;
+	if (s->kind != STMT_IF || !s->cond) {
+		stmt_comment(e, s, depth);
+	}
+	switch (s->kind) {
+	case STMT_COUNT:
+	case STMT_HIST:
+		emit_stat(e, s, depth);
+		break;
+	case STMT_DROP:
+	case STMT_PASS:
+		emit_verdict(e, s, depth);
+		break;
+	case STMT_SET:
+		emit_set(e, s, depth);
+		break;
+	case STMT_IF:
+		emit_if(e, s, depth, false);
+		break;
+	case STMT_CONST:
+		break;
+	}
+}
+
+static void emit_stmts(struct emitter *e, const struct stmt_list *list, int depth)
+{
+	for (size_t i = 0; i < list->len; i++) {
+		if (list->items[i]->kind == STMT_CONST)
+			continue;
+		if (i)
+			blank(e);
+		emit_stmt(e, list->items[i], depth);
+	}
+}
+
+/* ---- policies ---------------------------------------------------------------- */
+
+static void want_text(FILE *out, unsigned want)
+{
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{ WANT_IP4, "lwtp_want_ip4" }, { WANT_IP6, "lwtp_want_ip6" },
+		{ WANT_PROTO, "lwtp_want_proto" }, { WANT_TCP, "lwtp_want_tcp" },
+		{ WANT_UDP, "lwtp_want_udp" }, { WANT_PORTS, "lwtp_want_ports" },
+		{ WANT_ICMP, "lwtp_want_icmp" }, { WANT_ICMP6, "lwtp_want_icmp6" },
+	};
+	bool first = true;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(want & names[i].bit))
+			continue;
+		fprintf(out, "%s%s", first ? "" : " | ", names[i].name);
+		first = false;
+	}
+}
+
+/* Write the policy's function to e->out. The body is generated first, into
+ * memory, to learn which headers it reads. */
+static int emit_policy(struct emitter *e, const struct policy *p)
+{
+	FILE *real = e->out;
+	char *body = NULL;
+	size_t body_len = 0;
+	int src = p->loc.first_line;
+	int end = p->loc.last_line > 0 ? p->loc.last_line : src;
+	int err = 0;
+
+	e->out = open_memstream(&body, &body_len);
+	if (!e->out) {
+		e->out = real;
+		return -errno;
+	}
+	e->want = 0;
+	e->next_line = 0;
+	e->named = false;
+	emit_stmts(e, &p->body, 1);
+	if (p->body.len)
+		blank(e);
+	code(e, end, 1, "return BPF_OK;");
+	if (fclose(e->out) != 0)
+		err = -errno;
+	e->out = real;
+	if (err) {
+		free(body);
+		return err;
+	}
+
+	fprintf(e->out, "/* ---- policy %s ", p->name);
+	for (size_t n = strlen(p->name); n < 58; n++)
+		fputc('-', e->out);
+	fprintf(e->out, " */\n\n");
+	fprintf(e->out, "SEC(\"%s\")\n", p->name);
+	fprintf(e->out, "int lwtp_prog_%s(struct __sk_buff *skb)\n{\n", p->name);
+	if (e->want) {
+		e->uses |= USE_PARSE;
+		fprintf(e->out, "\tstruct lwtp_pkt lwtp_pkt;\n\n");
+		fprintf(e->out, "#line %d %s\n", src, e->file_lit);
+		fprintf(e->out, "\tlwtp_parse(skb, &lwtp_pkt, ");
+		want_text(e->out, e->want);
+		fprintf(e->out, ");\n\n");
+	}
+	fwrite(body, 1, body_len, e->out);
+	fprintf(e->out, "}\n\n");
+	free(body);
+	return 0;
+}
+
+/* ---- types and maps ------------------------------------------------------------- */
+
+static const char *const key_type_order[] = {
+	"lwtp_ip_t", "lwtp_ip4_t", "lwtp_ip6_t", "lwtp_port_t", "lwtp_proto_t",
+	"lwtp_u8_t", "lwtp_u16_t", "lwtp_u32_t", "lwtp_bool_t", "lwtp_log2_t", NULL,
+};
+
+static bool map_uses_type(const struct map_def *m, const char *name)
+{
+	if (m->bucket_type && strcmp(m->bucket_type, name) == 0)
+		return true;
+	for (size_t i = 0; i < m->nmembers; i++)
+		if (m->members[i].type && m->members[i].field &&
+		    strcmp(m->members[i].field->key_type, name) == 0)
+			return true;
+	return false;
+}
+
+static void emit_types(struct emitter *e)
+{
+	const struct program *prog = e->prog;
+	bool counter = false, any = false;
+
+	for (const struct map_def *m = prog->maps; m; m = m->next)
+		if (m->kind == MAP_COUNT)
+			counter = true;
+	if (!prog->maps)
+		return;
+	fprintf(e->out, "/* ---- map keys and values: the typedef names say how to "
+		"print them ----- */\n\n");
+	if (counter)
+		fprintf(e->out, "struct lwtp_counter {\n\t__u64 packets;\n"
+			"\t__u64 bytes;           /* skb.len */\n};\n\n");
+	for (const char *const *t = key_type_order; *t; t++) {
+		const struct key_type *kt = resources_key_type(*t);
+		bool used = false;
+		for (const struct map_def *m = prog->maps; m && !used; m = m->next)
+			used = map_uses_type(m, *t);
+		if (!used)
+			continue;
+		fprintf(e->out, "/* %s */\n%s\n", kt->doc, kt->decl);
+		any = true;
+	}
+	/* linear buckets: one typedef per parameter set, in order of first use */
+	for (const struct map_def *m = prog->maps; m; m = m->next) {
+		bool seen = false;
+		if (m->kind != MAP_HIST_LINEAR)
+			continue;
+		for (const struct map_def *o = prog->maps; o != m; o = o->next)
+			if (o->bucket_type && strcmp(o->bucket_type, m->bucket_type) == 0)
+				seen = true;
+		if (seen)
+			continue;
+		fprintf(e->out, "/* linear(%llu, %llu, %llu) bucket: 0 below %llu, then "
+			"steps of %llu, %u from %llu on */\n",
+			(unsigned long long)m->lin_min, (unsigned long long)m->lin_max,
+			(unsigned long long)m->lin_step, (unsigned long long)m->lin_min,
+			(unsigned long long)m->lin_step, m->nbuckets - 1,
+			(unsigned long long)m->lin_max);
+		fprintf(e->out, "typedef __u32 %s;\n", m->bucket_type);
+		any = true;
+	}
+	if (any)
+		fputc('\n', e->out);
+
+	for (const struct map_def *m = prog->maps; m; m = m->next) {
+		if (!m->keyed)
+			continue;
+		fprintf(e->out, "struct %s_key {\n", m->name);
+		for (size_t i = 0; i < m->nmembers; i++) {
+			const struct map_key_member *k = &m->members[i];
+			if (!k->type)
+				fprintf(e->out, "\t__u8 %s[%u];\n", k->name, k->size);
+			else if (k->field)
+				fprintf(e->out, "\t%s %s;\n", k->field->key_type, k->name);
+			else
+				fprintf(e->out, "\t%s %s;\n", m->bucket_type, k->name);
+		}
+		fprintf(e->out, "};\n\n");
+	}
+}
+
+static void emit_map(struct emitter *e, const struct map_def *m)
+{
+	struct sbuf c = { 0 };
+	char *safe;
+	const char *value = m->kind == MAP_COUNT ? "struct lwtp_counter" : "__u64";
+
+	/* what it holds, from its first definition */
+	sb_printf(&c, "%s %s", m->kind == MAP_COUNT ? "count" : "hist", m->name);
+	if (m->kind == MAP_HIST_LOG2)
+		sb_printf(&c, ": %u log2 buckets", m->nbuckets);
+	else if (m->kind == MAP_HIST_LINEAR)
+		sb_printf(&c, ": %u linear buckets", m->nbuckets);
+	if (m->keyed)
+		sb_printf(&c, ", up to %u keys", m->max_entries);
+	sb_printf(&c, " (%s:%d)", m->loc.file ? m->loc.file : "?", m->loc.first_line);
+	safe = comment_safe(sb_str(&c));
+	fprintf(e->out, "/* %s */\n", safe);
+	free(safe);
+	sb_free(&c);
+
+	fprintf(e->out, "struct {\n");
+	fprintf(e->out, "\t__uint(type, %s);\n",
+		m->keyed ? "BPF_MAP_TYPE_PERCPU_HASH" : "BPF_MAP_TYPE_PERCPU_ARRAY");
+	if (m->keyed)
+		fprintf(e->out, "\t__type(key, struct %s_key);\n", m->name);
+	else
+		fprintf(e->out, "\t__type(key, %s);\n",
+			m->kind == MAP_COUNT ? "__u32" : m->bucket_type);
+	fprintf(e->out, "\t__type(value, %s);\n", value);
+	fprintf(e->out, "\t__uint(max_entries, %u);\n", m->max_entries);
+	fprintf(e->out, "\t__uint(pinning, LIBBPF_PIN_BY_NAME);\n");
+	fprintf(e->out, "} %s SEC(\".maps\");\n\n", m->name);
+}
+
+/* ---- the file ------------------------------------------------------------------ */
+
+int emit_program(FILE *out, const struct program *prog)
+{
+	struct emitter e = { .out = out, .prog = prog };
+	char *functions = NULL, *file_comment;
+	size_t functions_len = 0;
+	const char *file = prog->file ? prog->file : "<stdin>";
+	FILE *real = out;
+	int err = 0;
+
+	e.file_lit = c_string(file);
+
+	/* the functions first, to learn what the prelude must hold */
+	e.out = open_memstream(&functions, &functions_len);
+	if (!e.out) {
+		free((char *)e.file_lit);
+		return -errno;
+	}
+	for (size_t i = 0; i < prog->nitems && !err; i++)
+		if (prog->items[i].kind == ITEM_POLICY)
+			err = emit_policy(&e, prog->items[i].u.policy);
+	if (fclose(e.out) != 0 && !err)
+		err = -errno;
+	e.out = real;
+	if (err)
+		goto out;
+
+	file_comment = comment_safe(file);
+	fprintf(out, "/* Generated by lwtc %s from %s. Do not edit. */\n", LWTC_VERSION,
+		file_comment);
+	free(file_comment);
+	fprintf(out, "#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n"
+		"#include <bpf/bpf_endian.h>\n\n");
+	emit_types(&e);
+	if (prog->maps) {
+		fprintf(out, "/* ---- maps: one per statistic, pinned by name "
+			"---------------------------- */\n\n");
+		for (const struct map_def *m = prog->maps; m; m = m->next)
+			emit_map(&e, m);
+	}
+	emit_prelude(&e);
+	fwrite(functions, 1, functions_len, out);
+	fprintf(out, "char _license[] SEC(\"license\") = \"GPL\";\n");
+	if (ferror(out))
+		err = -EIO;
+out:
+	free(functions);
+	free((char *)e.file_lit);
+	return err;
+}

@@ -1,0 +1,120 @@
+/* emit_priv.h: what the files of the C emitter share.
+ *
+ *   emit.c          the file: header, types, maps, one function per policy,
+ *                   statements, #line directives
+ *   emit_expr.c     conditions and values: field reads, presence tests,
+ *                   comparisons, sets, addresses
+ *   emit_prelude.c  the fixed C the programs call: packet header structs,
+ *                   the parser, statistics helpers
+ */
+#ifndef LWTC_EMIT_PRIV_H
+#define LWTC_EMIT_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ast.h"
+#include "fields.h"
+#include "resources.h"
+
+/* ---- a growing string ------------------------------------------------- */
+
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+void sb_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sb_puts(struct sbuf *b, const char *s);
+void sb_free(struct sbuf *b);
+/* the text so far ("" when empty); stays owned by b */
+const char *sb_str(const struct sbuf *b);
+
+/* ---- what a policy needs from the packet parser -------------------------- */
+
+/* Headers a policy reads: the lwtp_want_* flags of the prelude's
+ * lwtp_parse(), same values. */
+enum want {
+	WANT_IP4   = 1 << 0,    /* bind lwtp_pkt.ip4 */
+	WANT_IP6   = 1 << 1,    /* bind lwtp_pkt.ip6 */
+	WANT_PROTO = 1 << 2,    /* L4 protocol: walk IPv6 extension headers */
+	WANT_TCP   = 1 << 3,
+	WANT_UDP   = 1 << 4,
+	WANT_PORTS = 1 << 5,    /* TCP or UDP ports */
+	WANT_ICMP  = 1 << 6,
+	WANT_ICMP6 = 1 << 7,
+};
+
+/* Presence tests a statement needs before it reads a field: "lwtp_pkt.tcp"
+ * and friends. */
+enum presence {
+	P_IP    = 1 << 0,   /* lwtp_pkt.family: IPv4 or IPv6 */
+	P_IP4   = 1 << 1,
+	P_IP6   = 1 << 2,
+	P_PROTO = 1 << 3,   /* lwtp_pkt.proto_ok */
+	P_TCP   = 1 << 4,
+	P_UDP   = 1 << 5,
+	P_PORTS = 1 << 6,
+	P_ICMP  = 1 << 7,
+	P_ICMP6 = 1 << 8,
+};
+
+/* Prelude parts a program uses. */
+enum use {
+	USE_PARSE      = 1 << 0,
+	USE_IP4_CONST  = 1 << 1,    /* lwtp_ip4(a, b, c, d) */
+	USE_IP_KEY     = 1 << 2,    /* lwtp_ip_from4() / lwtp_ip_from6() */
+	USE_LOG2_32    = 1 << 3,
+	USE_LOG2_64    = 1 << 4,
+	USE_LINEAR     = 1 << 5,
+	USE_COUNT      = 1 << 6,
+	USE_COUNT_KEY  = 1 << 7,
+	USE_HIST       = 1 << 8,
+	USE_HIST_KEY   = 1 << 9,
+	USE_TCLASS     = 1 << 10,   /* lwtp_ip6_tclass() */
+	USE_IP4_FRAG   = 1 << 11,   /* lwtp_ip4_is_fragment() */
+	USE_CTX_WRITE  = 1 << 12,   /* lwtp_ctx_write() */
+};
+
+struct emitter {
+	FILE *out;
+	const struct program *prog;
+	unsigned uses;          /* enum use, for the whole file */
+	unsigned want;          /* enum want, for the policy being written */
+	/* #line bookkeeping: the source line the next output line has */
+	const char *file_lit;   /* the file name as a C string literal */
+	int next_line;          /* 0: unknown (not under a #line) */
+	bool named;             /* a #line with the file name was written */
+};
+
+/* ---- emit_expr.c ------------------------------------------------------------ */
+
+/* C text of a condition, absent fields included: a comparison reading an
+ * absent field is false. */
+void emit_cond(struct emitter *e, struct sbuf *b, const struct expr *x);
+/* C text of an integer or bool value; the caller tests presence first. */
+void emit_value(struct emitter *e, struct sbuf *b, const struct expr *x);
+/* The presence tests (enum presence) that reading x needs, and what it
+ * wants from the parser (accumulated into e->want). */
+unsigned emit_presence_of(struct emitter *e, const struct expr *x);
+/* Presence tests a field needs (enum presence), and what it wants from the
+ * parser (into e->want). */
+unsigned emit_field_presence(struct emitter *e, const struct field_def *f);
+/* "lwtp_pkt.tcp && lwtp_pkt.ip4", or "" when p is 0. */
+void emit_presence_text(struct sbuf *b, unsigned p);
+/* A field's value in C (host order; raw network order for addresses). */
+void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def *f,
+		      int index);
+/* The expression as the user writes it (for comments). */
+void emit_expr_text(struct sbuf *b, const struct expr *x);
+/* A number as a C literal. */
+void emit_number(struct sbuf *b, uint64_t n);
+
+/* ---- emit_prelude.c ------------------------------------------------------------ */
+
+/* The fixed helper C the file needs (enum use), after its maps. */
+void emit_prelude(struct emitter *e);
+
+#endif

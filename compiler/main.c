@@ -1,0 +1,264 @@
+/* main.c: lwtc, the lwtp policy compiler.
+ *
+ *   source -> parse (lexer.l, parser.y) -> check -> resources -> emit -> clang
+ *
+ * Exit status: 0 success, 1 the policy has errors, 2 usage or tool errors.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ast.h"
+#include "check.h"
+#include "clang.h"
+#include "diag.h"
+#include "emit.h"
+#include "parse.h"
+#include "resources.h"
+#include "util.h"
+
+#define EXIT_POLICY 1
+#define EXIT_TOOL   2
+
+#define MAX_INPUT (64u << 20)
+
+struct options {
+	const char *input;      /* path, or "-" */
+	const char *output;     /* path, "-", or NULL for the default */
+	bool emit_c;            /* -S */
+	bool check_only;        /* --check */
+	bool dump_ast;          /* --dump-ast */
+	bool verbose;
+	const char *clang;
+	size_t max_errors;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"usage: lwtc [OPTIONS] FILE.lwtp\n"
+"\n"
+"Compile an lwtp policy file into a BPF object for 'ip route ... encap bpf out'.\n"
+"Each policy in the file becomes one ELF section of the same name.\n"
+"\n"
+"  -o FILE          write the output to FILE ('-' for standard output);\n"
+"                   default: FILE.lwtp's name with .o (or .c with -S)\n"
+"  -S               write the generated C instead of an object\n"
+"      --check      parse and check only; write nothing\n"
+"      --clang PATH the clang to run (default: $LWTC_CLANG, else clang)\n"
+"      --max-errors N  stop after N errors (default %d)\n"
+"  -v, --verbose    print the clang command and its warnings\n"
+"  -h, --help       print this help and exit\n"
+"  -V, --version    print the version and exit\n"
+"\n"
+"FILE '-' reads standard input. Exit status: 0 success, 1 the policy has\n"
+"errors, 2 usage or tool errors. See lwtc(1) and docs/language.md.\n",
+		DIAG_MAX_ERRORS);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "lwtc: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'lwtc --help'.\n");
+	return EXIT_TOOL;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_CHECK = 256, OPT_CLANG, OPT_MAX_ERRORS, OPT_DUMP_AST };
+	static const struct option longopts[] = {
+		{ "check",      no_argument,       NULL, OPT_CHECK },
+		{ "clang",      required_argument, NULL, OPT_CLANG },
+		{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
+		{ "dump-ast",   no_argument,       NULL, OPT_DUMP_AST },
+		{ "verbose",    no_argument,       NULL, 'v' },
+		{ "help",       no_argument,       NULL, 'h' },
+		{ "version",    no_argument,       NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:SvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'S':
+			o->emit_c = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("lwtc %s\n", LWTC_VERSION);
+			exit(0);
+		case OPT_CHECK:
+			o->check_only = true;
+			break;
+		case OPT_CLANG:
+			o->clang = optarg;
+			break;
+		case OPT_DUMP_AST:
+			o->dump_ast = true;
+			break;
+		case OPT_MAX_ERRORS: {
+			char *end;
+			errno = 0;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (errno || *end || n == 0 || n > 100000)
+				return usage_error("--max-errors wants a number from 1 to 100000, not '%s'", optarg);
+			o->max_errors = n;
+			break;
+		}
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return usage_error("%s", "no input file");
+	if (optind + 1 < argc)
+		return usage_error("one input file at a time; '%s' is extra", argv[optind + 1]);
+	o->input = argv[optind];
+	return 0;
+}
+
+/* Read all of path ("-" = stdin) into a NUL-terminated buffer. */
+static char *read_input(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f) {
+		fprintf(stderr, "lwtc: cannot open '%s': %s\n", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 1 << 16, n = 0;
+	char *buf = xmalloc(cap + 1);
+	for (;;) {
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+		if (n > MAX_INPUT)
+			break;
+		if (n == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+	}
+	bool failed = ferror(f);
+	int err = errno;
+	if (f != stdin)
+		fclose(f);
+	if (failed) {
+		fprintf(stderr, "lwtc: cannot read '%s': %s\n", path, strerror(err));
+		free(buf);
+		return NULL;
+	}
+	if (n > MAX_INPUT) {
+		fprintf(stderr, "lwtc: '%s' is larger than %u MiB\n", path, MAX_INPUT >> 20);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* input.lwtp -> input.o (or .c), in the current directory. */
+static char *default_output(const char *input, bool emit_c)
+{
+	const char *base = strrchr(input, '/');
+	base = base ? base + 1 : input;
+	size_t n = strlen(base);
+	if (n > 5 && strcmp(base + n - 5, ".lwtp") == 0)
+		n -= 5;
+	return xasprintf("%.*s.%s", (int)n, base, emit_c ? "c" : "o");
+}
+
+/* Generate the C text of a checked program into memory. */
+static char *generate_c(const struct program *prog, size_t *len)
+{
+	char *text = NULL;
+	FILE *mem = open_memstream(&text, len);
+	if (!mem) {
+		fprintf(stderr, "lwtc: cannot allocate the output buffer: %s\n", strerror(errno));
+		return NULL;
+	}
+	int err = emit_program(mem, prog);
+	if (fclose(mem) != 0 && !err)
+		err = -errno;
+	if (err) {
+		fprintf(stderr, "lwtc: cannot generate C: %s\n", strerror(-err));
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int run(const struct options *o)
+{
+	const char *display = strcmp(o->input, "-") ? o->input : "<stdin>";
+	size_t len;
+	char *text = read_input(o->input, &len);
+	if (!text)
+		return EXIT_TOOL;
+
+	struct program prog = { 0 };
+	int status = 0;
+	diag_set_source(display, text, len);
+	if (o->max_errors)
+		diag_set_max_errors(o->max_errors);
+
+	if (parse_program(display, text, len, &prog) != 0 ||
+	    check_program(&prog) != 0 ||
+	    resources_collect(&prog) != 0)
+		status = EXIT_POLICY;
+	diag_flush(stderr);
+	if (status == 0 && o->dump_ast)
+		ast_dump(stdout, &prog);
+	if (status != 0 || o->check_only || o->dump_ast)
+		goto out;
+
+	size_t clen;
+	char *c_text = generate_c(&prog, &clen);
+	if (!c_text) {
+		status = EXIT_TOOL;
+		goto out;
+	}
+	char *output = o->output ? xstrdup(o->output)
+		     : (!strcmp(o->input, "-") && o->emit_c) ? xstrdup("-")
+		     : default_output(o->input, o->emit_c);
+	if (o->emit_c)
+		status = clang_write_file(output, c_text, clen) ? EXIT_TOOL : 0;
+	else
+		status = clang_compile(o->clang, output, c_text, clen, o->verbose)
+			 ? EXIT_TOOL : 0;
+	free(output);
+	free(c_text);
+out:
+	ast_program_free(&prog);
+	free(text);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	int rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc;
+	if (!strcmp(o.input, "-") && !o.output && !o.emit_c && !o.check_only && !o.dump_ast)
+		return usage_error("%s", "reading standard input: give -o FILE for the object");
+	if (o.output && !strcmp(o.output, "-") && !o.emit_c && isatty(STDOUT_FILENO))
+		return usage_error("%s", "not writing a binary object to a terminal");
+	return run(&o);
+}

@@ -1,0 +1,75 @@
+/* resources.h: the resources pass. Collects every map the program needs
+ * (one per statistic name), with key layout, value type and size, so that
+ * the emitter and the runtime read one table. */
+#ifndef LWTC_RESOURCES_H
+#define LWTC_RESOURCES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ast.h"
+#include "fields.h"
+
+#define RESOURCES_DEFAULT_SIZE 4096     /* keys of a keyed statistic */
+
+/* What a map counts. */
+enum map_kind {
+	MAP_COUNT,          /* struct lwtp_counter { packets, bytes } */
+	MAP_HIST_LOG2,      /* __u64 packets per power-of-two bucket */
+	MAP_HIST_LINEAR,    /* __u64 packets per linear bucket */
+};
+
+/* A C type a map key member can have: "lwtp_ip_t" and friends. The names
+ * tell the runtime how to print a key; see docs/language.md. */
+struct key_type {
+	const char *name;       /* "lwtp_port_t" */
+	const char *decl;       /* "typedef __u16 lwtp_port_t;" */
+	const char *doc;        /* comment for the generated C */
+	unsigned size, align;   /* bytes */
+	bool addr;              /* 16 bytes of address (lwtp_ip_t, lwtp_ip6_t) */
+};
+
+/* The key type of that name, or NULL. */
+const struct key_type *resources_key_type(const char *name);
+
+/* One member of a keyed map's key struct, in source order; padding is
+ * explicit, and a histogram's bucket comes last. */
+struct map_key_member {
+	char *name;                     /* C member: "ip_dst", "skb_cb2", "bucket",
+					   "lwtp_pad0" */
+	const struct field_def *field;  /* the key field; NULL for bucket and pad */
+	int index;                      /* skb.cb[index]; -1 otherwise */
+	const struct key_type *type;    /* NULL for padding */
+	unsigned offset, size;          /* bytes */
+};
+
+struct map_def {
+	char *name;                     /* the statistic's name = the map's */
+	enum map_kind kind;
+	bool keyed;
+	/* histograms: the buckets */
+	unsigned value_bits;            /* log2: bits of the value (buckets) */
+	uint64_t lin_min, lin_max, lin_step;
+	unsigned nbuckets;              /* log2: value_bits; linear: n + 2 */
+	char *bucket_type;              /* "lwtp_log2_t", "lwtp_linear_0_256_16_t" */
+	/* keyed maps: the key struct ("struct NAME_key") */
+	struct map_key_member *members;
+	size_t nmembers;
+	unsigned key_size, key_align;
+	uint32_t max_entries;
+	/* where it was first defined */
+	const struct stmt *first;
+	struct loc loc;                 /* first->u.stat.name_loc */
+	struct map_def *next;           /* program order of first use */
+};
+
+/* Build prog->maps and set every count/hist statement's u.stat.map.
+ * 0 on success, -1 when errors were reported (a statistic defined two
+ * different ways). Runs on a checked program. */
+int resources_collect(struct program *prog);
+
+/* Free prog->maps. */
+void resources_free(struct program *prog);
+
+#endif

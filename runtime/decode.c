@@ -1,0 +1,824 @@
+/* decode.c: what an lwtp map holds, from its BTF (see decode.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "decode.h"
+#include "lwtp.h"
+
+/* ---- names ------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	enum field_kind kind;
+	__u32 size;             /* 0: any integer size */
+} typedefs[] = {
+	{ "lwtp_ip_t",    FK_IP,    16 },
+	{ "lwtp_ip4_t",   FK_IP4,   4 },
+	{ "lwtp_ip6_t",   FK_IP6,   16 },
+	{ "lwtp_port_t",  FK_PORT,  2 },
+	{ "lwtp_proto_t", FK_PROTO, 1 },
+	{ "lwtp_u8_t",    FK_UINT,  1 },
+	{ "lwtp_u16_t",   FK_UINT,  2 },
+	{ "lwtp_u32_t",   FK_UINT,  4 },
+	{ "lwtp_u64_t",   FK_UINT,  8 },
+	{ "lwtp_bool_t",  FK_BOOL,  1 },
+	{ "lwtp_log2_t",  FK_LOG2,  0 },
+};
+
+static const char *const proto_names[256] = {
+	[1] = "icmp", [2] = "igmp", [4] = "ipip", [6] = "tcp", [17] = "udp",
+	[41] = "ipv6", [47] = "gre", [50] = "esp", [51] = "ah", [58] = "icmpv6",
+	[132] = "sctp", [136] = "udplite",
+};
+
+const char *decode_proto_name(unsigned proto)
+{
+	return proto < 256 ? proto_names[proto] : NULL;
+}
+
+int decode_proto_number(const char *name)
+{
+	int i;
+
+	for (i = 0; i < 256; i++)
+		if (proto_names[i] && strcmp(proto_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *decode_kind_name(enum lwtp_kind kind)
+{
+	switch (kind) {
+	case LWTP_COUNTER: return "counter";
+	case LWTP_HIST:    return "histogram";
+	case LWTP_SET:     return "set";
+	default:           return "map";
+	}
+}
+
+const char *decode_set_type(const struct layout *l)
+{
+	switch (l->elem.kind) {
+	case FK_IP:    return "ip";
+	case FK_IP4:   return "ip4";
+	case FK_IP6:   return "ip6";
+	case FK_PORT:  return "port";
+	case FK_PROTO: return "proto";
+	case FK_BOOL:  return "bool";
+	case FK_UINT:
+		switch (l->elem.size) {
+		case 1: return "u8";
+		case 2: return "u16";
+		case 4: return "u32";
+		default: return "u64";
+		}
+	default:
+		return "?";
+	}
+}
+
+/* The member name as the policy writes the field: ip_dst -> ip.dst,
+ * skb_cb2 -> skb.cb[2]. Names lwtc did not make stay as they are. */
+static void make_label(struct field *f)
+{
+	static const char *const ns[] = {
+		"icmp6", "icmp", "ip4", "ip6", "ip", "tcp", "udp", "l4", "skb",
+	};
+	size_t i, len;
+	unsigned idx;
+	char tail;
+
+	snprintf(f->label, sizeof(f->label), "%s", f->name);
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		len = strlen(ns[i]);
+		if (strncmp(f->name, ns[i], len) || f->name[len] != '_' || !f->name[len + 1])
+			continue;
+		if (strcmp(ns[i], "skb") == 0 &&
+		    sscanf(f->name + len + 1, "cb%u%c", &idx, &tail) == 1)
+			snprintf(f->label, sizeof(f->label), "skb.cb[%u]", idx);
+		else
+			snprintf(f->label, sizeof(f->label), "%s.%s", ns[i], f->name + len + 1);
+		return;
+	}
+}
+
+static bool is_padding(const char *name)
+{
+	return !name || !*name || strncmp(name, "__pad", 5) == 0 ||
+	       strncmp(name, "lwtp_pad", 8) == 0;
+}
+
+/* ---- BTF --------------------------------------------------------------- */
+
+static const struct btf_type *skip_mods(const struct btf *btf, __u32 *id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, *id);
+
+	while (t && btf_is_mod(t)) {
+		*id = t->type;
+		t = btf__type_by_id(btf, *id);
+	}
+	return t;
+}
+
+static const struct btf_type *resolve(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_typedef(t) || btf_is_mod(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t;
+}
+
+/* Whether the typedef chain from id passes a typedef or struct named name. */
+static bool chain_has(const struct btf *btf, __u32 id, const char *name)
+{
+	const struct btf_type *t;
+	int guard;
+
+	for (guard = 0; guard < 32; guard++) {
+		t = skip_mods(btf, &id);
+		if (!t)
+			return false;
+		if ((btf_is_typedef(t) || btf_is_struct(t)) &&
+		    strcmp(btf__name_by_offset(btf, t->name_off) ?: "", name) == 0)
+			return true;
+		if (!btf_is_typedef(t))
+			return false;
+		id = t->type;
+	}
+	return false;
+}
+
+/* The name to show for a type in messages: the first typedef or struct. */
+void decode_type_name(const struct btf *btf, __u32 id, char *buf, size_t size)
+{
+	const struct btf_type *t = skip_mods(btf, &id);
+	const char *name = t ? btf__name_by_offset(btf, t->name_off) : NULL;
+
+	if (!t)
+		snprintf(buf, size, "type %u", id);
+	else if (btf_is_struct(t))
+		snprintf(buf, size, "struct %s", name && *name ? name : "(anonymous)");
+	else if (btf_is_union(t))
+		snprintf(buf, size, "union %s", name && *name ? name : "(anonymous)");
+	else if (name && *name)
+		snprintf(buf, size, "%s", name);
+	else if (btf_is_array(t))
+		snprintf(buf, size, "an array");
+	else
+		snprintf(buf, size, "type %u", id);
+}
+
+/* Classify the type id of a key member (or a scalar key) into f. Logs and
+ * returns -EINVAL when an lwtp_* typedef has the wrong size. */
+static int classify(const char *map, const struct btf *btf, __u32 id, struct field *f)
+{
+	const struct btf_type *t;
+	unsigned long long a, b, c;
+	__s64 size;
+	size_t i;
+	int guard, end;
+
+	size = btf__resolve_size(btf, id);
+	if (size < 0) {
+		p_err("map '%s': cannot size its key type: %s", map, strerror((int)-size));
+		return (int)size;
+	}
+	f->size = size;
+	f->kind = FK_BYTES;
+	for (guard = 0; guard < 32; guard++) {
+		t = skip_mods(btf, &id);
+		if (!t)
+			return -EINVAL;
+		if (btf_is_typedef(t)) {
+			const char *name = btf__name_by_offset(btf, t->name_off) ?: "";
+
+			for (i = 0; i < sizeof(typedefs) / sizeof(typedefs[0]); i++) {
+				if (strcmp(name, typedefs[i].name))
+					continue;
+				if (typedefs[i].size ? f->size != typedefs[i].size
+				    : (f->size > 8 || (f->size & (f->size - 1)))) {
+					p_err("map '%s': key %s%s%shas type %s of %u bytes, "
+					      "which does not fit that type", map,
+					      *f->name ? "member '" : "", f->name,
+					      *f->name ? "' " : "", name, f->size);
+					return -EINVAL;
+				}
+				f->kind = typedefs[i].kind;
+				return 0;
+			}
+			end = 0;
+			if (sscanf(name, "lwtp_linear_%llu_%llu_%llu_t%n", &a, &b, &c, &end) == 3 &&
+			    end && !name[end]) {
+				if (!c || b <= a || f->size > 8 || (f->size & (f->size - 1))) {
+					p_err("map '%s': key type %s does not describe linear buckets",
+					      map, name);
+					return -EINVAL;
+				}
+				f->kind = FK_LINEAR;
+				f->lin_min = a;
+				f->lin_max = b;
+				f->lin_step = c;
+				return 0;
+			}
+			id = t->type;
+			continue;
+		}
+		if ((btf_is_int(t) || btf_is_any_enum(t)) && f->size <= 8 &&
+		    !(f->size & (f->size - 1)))
+			f->kind = FK_UINT;
+		return 0;
+	}
+	return -ELOOP;
+}
+
+static bool map_is_percpu(__u32 type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+static bool map_is_stat_type(__u32 type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A struct's members into fields, padding skipped. */
+static int struct_fields(const char *map, const struct btf *btf, const struct btf_type *t,
+			 struct field *fields, int *n)
+{
+	const struct btf_member *m = btf_members(t);
+	int i, err;
+
+	*n = 0;
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+		struct field *f;
+
+		if (is_padding(name))
+			continue;
+		if (btf_member_bitfield_size(t, i)) {
+			p_err("map '%s': key member '%s' is a bit-field, which lwtp does not read",
+			      map, name);
+			return -EOPNOTSUPP;
+		}
+		if (*n == LWTP_MAX_FIELDS) {
+			p_err("map '%s': its key has more than %d members", map, LWTP_MAX_FIELDS);
+			return -E2BIG;
+		}
+		f = &fields[(*n)++];
+		memset(f, 0, sizeof(*f));
+		snprintf(f->name, sizeof(f->name), "%s", name);
+		make_label(f);
+		f->offset = btf_member_bit_offset(t, i) / 8;
+		err = classify(map, btf, m->type, f);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int counter_value(const char *map, const struct btf *btf, __u32 id, struct layout *l)
+{
+	const struct btf_type *t = resolve(btf, id);
+	const struct btf_member *m;
+	bool have_p = false, have_b = false;
+	int i;
+
+	if (!t || !btf_is_struct(t))
+		goto bad;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off) ?: "";
+		__u32 off = btf_member_bit_offset(t, i);
+
+		if (off % 64 || btf_member_bitfield_size(t, i) ||
+		    btf__resolve_size(btf, m->type) != 8)
+			continue;
+		if (strcmp(name, "packets") == 0) {
+			l->packets_off = off / 8;
+			have_p = true;
+		} else if (strcmp(name, "bytes") == 0) {
+			l->bytes_off = off / 8;
+			have_b = true;
+		}
+	}
+	if (have_p && have_b)
+		return 0;
+bad:
+	p_err("map '%s': its struct lwtp_counter lacks the __u64 members packets and bytes", map);
+	return -EINVAL;
+}
+
+static int stat_key(const char *map, const struct btf *btf, __u32 id, struct layout *l)
+{
+	const struct btf_type *t = resolve(btf, id);
+	struct field f;
+	int err;
+
+	if (!t) {
+		p_err("map '%s': its key type %u is not in its BTF", map, id);
+		return -EINVAL;
+	}
+	if (btf_is_struct(t)) {
+		l->key_is_struct = true;
+		err = struct_fields(map, btf, t, l->keys, &l->nkeys);
+		if (err)
+			return err;
+		if (l->kind == LWTP_HIST) {
+			if (!l->nkeys || strcmp(l->keys[l->nkeys - 1].name, "bucket")) {
+				p_err("map '%s': the key of a histogram must end with the member "
+				      "'bucket'", map);
+				return -EINVAL;
+			}
+			l->bucket = l->keys[--l->nkeys];
+			l->has_bucket = true;
+		}
+	} else {
+		memset(&f, 0, sizeof(f));
+		err = classify(map, btf, id, &f);
+		if (err)
+			return err;
+		if (l->kind == LWTP_HIST) {
+			l->bucket = f;
+			l->has_bucket = true;
+		} else if (f.kind == FK_UINT && !chain_has(btf, id, "lwtp_u32_t") &&
+			   l->max_entries == 1 &&
+			   (l->map_type == BPF_MAP_TYPE_ARRAY ||
+			    l->map_type == BPF_MAP_TYPE_PERCPU_ARRAY)) {
+			l->nkeys = 0;   /* unkeyed: __u32 0 */
+		} else {
+			snprintf(f.name, sizeof(f.name), "key");
+			snprintf(f.label, sizeof(f.label), "key");
+			l->keys[l->nkeys++] = f;
+		}
+	}
+	if (l->has_bucket) {
+		switch (l->bucket.kind) {
+		case FK_LOG2:
+		case FK_LINEAR:
+			break;
+		case FK_UINT:
+			l->bucket.kind = FK_INDEX;
+			break;
+		default:
+			p_err("map '%s': its histogram bucket is not an integer", map);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int set_key(const char *map, const struct btf *btf, __u32 id, struct layout *l)
+{
+	const struct btf_type *t = resolve(btf, id);
+	struct field f[LWTP_MAX_FIELDS];
+	int n, err;
+
+	if (!t) {
+		p_err("map '%s': its key type %u is not in its BTF", map, id);
+		return -EINVAL;
+	}
+	if (l->map_type == BPF_MAP_TYPE_LPM_TRIE) {
+		if (!btf_is_struct(t))
+			goto bad_lpm;
+		err = struct_fields(map, btf, t, f, &n);
+		if (err)
+			return err;
+		if (n != 2 || strcmp(f[0].name, "prefixlen") || f[0].offset != 0 ||
+		    f[0].size != 4 || strcmp(f[1].name, "addr") || f[1].offset != 4 ||
+		    (f[1].kind != FK_IP && f[1].kind != FK_IP4 && f[1].kind != FK_IP6))
+			goto bad_lpm;
+		l->lpm = true;
+		l->elem = f[1];
+		return 0;
+	}
+	if (l->map_type != BPF_MAP_TYPE_HASH && l->map_type != BPF_MAP_TYPE_LRU_HASH) {
+		p_err("map '%s': a set must be a HASH or an LPM_TRIE map", map);
+		return -EINVAL;
+	}
+	memset(f, 0, sizeof(f[0]));
+	err = classify(map, btf, id, &f[0]);
+	if (err)
+		return err;
+	switch (f[0].kind) {
+	case FK_IP:
+	case FK_IP4:
+	case FK_IP6:
+	case FK_PORT:
+	case FK_PROTO:
+	case FK_BOOL:
+		break;
+	case FK_UINT:
+		if (chain_has(btf, id, "lwtp_u8_t") || chain_has(btf, id, "lwtp_u16_t") ||
+		    chain_has(btf, id, "lwtp_u32_t") || chain_has(btf, id, "lwtp_u64_t"))
+			break;
+		/* fall through */
+	default:
+		p_err("map '%s': the key of a set must be lwtp_ip_t, lwtp_port_t, "
+		      "lwtp_proto_t or lwtp_uN_t", map);
+		return -EINVAL;
+	}
+	l->elem = f[0];
+	return 0;
+bad_lpm:
+	p_err("map '%s': the key of an LPM_TRIE set must be struct lwtp_lpm_ip "
+	      "{ __u32 prefixlen; lwtp_ip_t addr; }", map);
+	return -EINVAL;
+}
+
+int decode_layout(const char *name, const struct btf *btf,
+		  const struct bpf_map_info *info, struct layout *l)
+{
+	__u32 vid = info->btf_value_type_id, kid = info->btf_key_type_id;
+	char tname[128];
+	__s64 size;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	if (!btf || !vid)
+		return 0;
+	if (chain_has(btf, vid, "lwtp_counter"))
+		l->kind = LWTP_COUNTER;
+	else if (chain_has(btf, vid, "lwtp_hist_count_t"))
+		l->kind = LWTP_HIST;
+	else if (chain_has(btf, vid, "lwtp_set_value_t"))
+		l->kind = LWTP_SET;
+	else
+		return 0;
+
+	l->map_type = info->type;
+	l->key_size = info->key_size;
+	l->value_size = info->value_size;
+	l->max_entries = info->max_entries;
+	l->percpu = map_is_percpu(info->type);
+	l->ncpus = 1;
+	if (l->percpu) {
+		l->ncpus = libbpf_num_possible_cpus();
+		if (l->ncpus < 1) {
+			err = l->ncpus < 0 ? l->ncpus : -EINVAL;
+			p_err("cannot count the possible CPUs: %s", strerror(-err));
+			return err;
+		}
+	}
+
+	/* the kernel's sizes must be those of the BTF types */
+	size = btf__resolve_size(btf, vid);
+	if (size != info->value_size) {
+		decode_type_name(btf, vid, tname, sizeof(tname));
+		p_err("map '%s': its values are %u bytes, but its value type %s is %lld",
+		      name, info->value_size, tname, (long long)size);
+		return -EINVAL;
+	}
+	if (!kid) {
+		p_err("map '%s': its BTF has no key type", name);
+		return -EINVAL;
+	}
+	size = btf__resolve_size(btf, kid);
+	if (size != info->key_size) {
+		decode_type_name(btf, kid, tname, sizeof(tname));
+		p_err("map '%s': its keys are %u bytes, but its key type %s is %lld",
+		      name, info->key_size, tname, (long long)size);
+		return -EINVAL;
+	}
+
+	switch (l->kind) {
+	case LWTP_COUNTER:
+	case LWTP_HIST:
+		if (!map_is_stat_type(info->type)) {
+			p_err("map '%s': a %s must be an ARRAY or HASH map (per-CPU or not)",
+			      name, decode_kind_name(l->kind));
+			return -EINVAL;
+		}
+		if (l->kind == LWTP_COUNTER)
+			err = counter_value(name, btf, vid, l);
+		else if (info->value_size != 8) {
+			p_err("map '%s': lwtp_hist_count_t must be 8 bytes", name);
+			err = -EINVAL;
+		} else
+			err = 0;
+		if (!err)
+			err = stat_key(name, btf, kid, l);
+		break;
+	case LWTP_SET:
+		if (info->value_size != 1) {
+			p_err("map '%s': lwtp_set_value_t must be 1 byte", name);
+			return -EINVAL;
+		}
+		err = set_key(name, btf, kid, l);
+		break;
+	default:
+		err = -EINVAL;
+	}
+	return err ? err : 1;
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+static __u64 read_uint(const unsigned char *p, __u32 size)
+{
+	switch (size) {
+	case 1: return *p;
+	case 2: { __u16 v; memcpy(&v, p, 2); return v; }
+	case 4: { __u32 v; memcpy(&v, p, 4); return v; }
+	case 8: { __u64 v; memcpy(&v, p, 8); return v; }
+	default: return 0;
+	}
+}
+
+__u64 decode_uint(const struct field *f, const void *key)
+{
+	return read_uint((const unsigned char *)key + f->offset, f->size);
+}
+
+int decode_field_cmp(const struct field *f, const void *a, const void *b)
+{
+	__u64 u, v;
+
+	if (decode_field_is_number(f) || f->kind == FK_PROTO || f->kind == FK_BOOL) {
+		u = decode_uint(f, a);
+		v = decode_uint(f, b);
+		return u < v ? -1 : u > v;
+	}
+	return memcmp((const char *)a + f->offset, (const char *)b + f->offset, f->size);
+}
+
+int decode_key_cmp(const struct layout *l, const void *a, const void *b)
+{
+	int i, c, nf = l->nkeys + l->has_bucket;
+	__u64 u, v;
+
+	if (!nf && l->key_size <= 8) {
+		u = read_uint(a, l->key_size);
+		v = read_uint(b, l->key_size);
+		if (u != v)
+			return u < v ? -1 : 1;
+	}
+	for (i = 0; i < nf; i++) {
+		const struct field *f = i < l->nkeys ? &l->keys[i] : &l->bucket;
+
+		c = decode_field_cmp(f, a, b);
+		if (c)
+			return c;
+	}
+	return memcmp(a, b, l->key_size);
+}
+
+static const struct layout *sort_layout;
+
+static int cmp_entries(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	return decode_key_cmp(sort_layout, x->key, y->key);
+}
+
+void decode_free(struct entry *entries, size_t n)
+{
+	size_t i;
+
+	for (i = 0; entries && i < n; i++)
+		free(entries[i].key);
+	free(entries);
+}
+
+int decode_read(const struct layout *l, int fd, struct entry **entries, size_t *n)
+{
+	size_t stride = l->percpu ? (l->value_size + 7) / 8 * 8 : l->value_size;
+	unsigned char *key = NULL, *next = NULL, *val = NULL;
+	struct entry *out = NULL, *e;
+	size_t nout = 0, cap = 0;
+	bool first = true;
+	int err = 0, cpu;
+
+	*entries = NULL;
+	*n = 0;
+	key = calloc(1, l->key_size);
+	next = calloc(1, l->key_size);
+	val = calloc(l->ncpus, stride);
+	if (!key || !next || !val) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		if (bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+			if (errno != ENOENT)
+				err = -errno;
+			break;
+		}
+		first = false;
+		memcpy(key, next, l->key_size);
+		if (bpf_map_lookup_elem(fd, key, val)) {
+			if (errno == ENOENT)
+				continue;       /* deleted meanwhile */
+			err = -errno;
+			break;
+		}
+		if (nout == cap) {
+			struct entry *grown;
+
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(out, cap * sizeof(*out));
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			out = grown;
+		}
+		e = &out[nout];
+		memset(e, 0, sizeof(*e));
+		for (cpu = 0; cpu < l->ncpus; cpu++) {
+			const unsigned char *v = val + cpu * stride;
+
+			if (l->kind == LWTP_COUNTER) {
+				e->packets += read_uint(v + l->packets_off, 8);
+				e->bytes += read_uint(v + l->bytes_off, 8);
+			} else {
+				e->packets += read_uint(v, 8);
+			}
+		}
+		if (!e->packets && !e->bytes)
+			continue;
+		e->key = malloc(l->key_size);
+		if (!e->key) {
+			err = -ENOMEM;
+			break;
+		}
+		memcpy(e->key, key, l->key_size);
+		nout++;
+	}
+out:
+	free(key);
+	free(next);
+	free(val);
+	if (err) {
+		decode_free(out, nout);
+		return err;
+	}
+	sort_layout = l;
+	if (nout > 1)
+		qsort(out, nout, sizeof(*out), cmp_entries);
+	*entries = out;
+	*n = nout;
+	return 0;
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+bool decode_field_is_number(const struct field *f)
+{
+	switch (f->kind) {
+	case FK_UINT:
+	case FK_PORT:
+	case FK_LOG2:
+	case FK_LINEAR:
+	case FK_INDEX:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int decode_field(const struct field *f, const void *key, char *buf, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)key + f->offset;
+	char tmp[INET6_ADDRSTRLEN];
+	const char *name;
+	__u64 v;
+	__u32 i;
+	int n;
+
+	switch (f->kind) {
+	case FK_IP:
+	case FK_IP6:
+		if (f->kind == FK_IP && !memcmp(p, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))
+			inet_ntop(AF_INET, p + 12, tmp, sizeof(tmp));
+		else
+			inet_ntop(AF_INET6, p, tmp, sizeof(tmp));
+		n = snprintf(buf, size, "%s", tmp);
+		break;
+	case FK_IP4:
+		inet_ntop(AF_INET, p, tmp, sizeof(tmp));
+		n = snprintf(buf, size, "%s", tmp);
+		break;
+	case FK_PROTO:
+		v = read_uint(p, f->size);
+		name = decode_proto_name(v);
+		n = name ? snprintf(buf, size, "%s", name)
+			 : snprintf(buf, size, "%" PRIu64, (uint64_t)v);
+		break;
+	case FK_BOOL:
+		n = snprintf(buf, size, "%s", read_uint(p, f->size) ? "true" : "false");
+		break;
+	case FK_UINT:
+	case FK_PORT:
+	case FK_LOG2:
+	case FK_LINEAR:
+	case FK_INDEX:
+		n = snprintf(buf, size, "%" PRIu64, (uint64_t)read_uint(p, f->size));
+		break;
+	default:
+		n = snprintf(buf, size, "0x");
+		for (i = 0; i < f->size && n >= 0 && (size_t)n < size; i++)
+			n += snprintf(buf + n, size - n, "%02x", p[i]);
+		break;
+	}
+	if (n < 0 || (size_t)n >= size)
+		return -ENOSPC;
+	return n;
+}
+
+int decode_entry_text(const struct layout *l, const struct entry *e, char *buf, size_t size)
+{
+	size_t len = 0;
+	int i, n, nf = l->nkeys + l->has_bucket;
+
+#define PUT(...) do {							\
+		n = snprintf(buf + len, size - len, __VA_ARGS__);	\
+		if (n < 0 || (size_t)n >= size - len)			\
+			return -ENOSPC;					\
+		len += n;						\
+	} while (0)
+
+	if (!size)
+		return -ENOSPC;
+	buf[0] = 0;
+	if (!l->key_is_struct && !nf) {
+		PUT("%" PRIu64, (uint64_t)read_uint(e->key, l->key_size));
+	} else {
+		for (i = 0; i < nf; i++) {
+			const struct field *f = i < l->nkeys ? &l->keys[i] : &l->bucket;
+
+			if (l->key_is_struct)
+				PUT("%s%s=", i ? " " : "", f->name);
+			n = decode_field(f, e->key, buf + len, size - len);
+			if (n < 0)
+				return n;
+			len += n;
+		}
+	}
+	if (l->kind == LWTP_COUNTER)
+		PUT(" => packets=%" PRIu64 " bytes=%" PRIu64, (uint64_t)e->packets,
+		    (uint64_t)e->bytes);
+	else
+		PUT(" => %" PRIu64, (uint64_t)e->packets);
+#undef PUT
+	return (int)len;
+}
+
+int decode_bucket_range(const struct field *f, __u64 bucket, __u64 *lo, __u64 *hi,
+			bool *has_hi)
+{
+	__u64 n;
+
+	*has_hi = true;
+	switch (f->kind) {
+	case FK_LOG2:
+		if (bucket > 63)
+			return -ERANGE;
+		*lo = bucket ? 1ULL << bucket : 0;
+		*hi = bucket < 63 ? 1ULL << (bucket + 1) : 0;
+		*has_hi = bucket < 63;
+		return 0;
+	case FK_LINEAR:
+		n = (f->lin_max - f->lin_min + f->lin_step - 1) / f->lin_step;
+		if (bucket == 0) {
+			*lo = 0;
+			*hi = f->lin_min;
+		} else if (bucket <= n) {
+			*lo = f->lin_min + (bucket - 1) * f->lin_step;
+			*hi = f->lin_min + bucket * f->lin_step;
+			if (*hi > f->lin_max)
+				*hi = f->lin_max;
+		} else if (bucket == n + 1) {
+			*lo = f->lin_max;
+			*hi = 0;
+			*has_hi = false;
+		} else {
+			return -ERANGE;
+		}
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}

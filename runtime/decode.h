@@ -1,0 +1,132 @@
+/* decode.h: what an lwtp map holds, read from its BTF, and how to print it.
+ *
+ * A map is lwtp's when its value type is (docs/language.md):
+ *
+ *   struct lwtp_counter { __u64 packets; __u64 bytes; }  a counter
+ *   lwtp_hist_count_t (__u64)                            histogram buckets
+ *   lwtp_set_value_t (__u8)                              a runtime set
+ *
+ * The key is a typedef whose name says how to print it (lwtp_ip_t,
+ * lwtp_ip4_t, lwtp_ip6_t, lwtp_port_t, lwtp_proto_t, lwtp_u8_t, lwtp_u16_t,
+ * lwtp_u32_t, lwtp_bool_t, lwtp_log2_t, lwtp_linear_MIN_MAX_STEP_t), a
+ * struct of such members (padding members named __pad* or lwtp_pad* are
+ * skipped; a histogram's struct ends with the member `bucket`), plain __u32
+ * for an unkeyed counter, or, for an ip set, struct lwtp_lpm_ip
+ * { __u32 prefixlen; lwtp_ip_t addr; }.
+ *
+ * Functions return 0 or a negative errno; decode_layout() logs why a map
+ * that looks like lwtp's does not match its BTF.
+ */
+#ifndef LWTP_DECODE_H
+#define LWTP_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+struct btf;
+struct bpf_map_info;
+
+enum lwtp_kind {
+	LWTP_NOT_OURS,
+	LWTP_COUNTER,
+	LWTP_HIST,
+	LWTP_SET,
+};
+
+enum field_kind {
+	FK_UINT,        /* host-order integer */
+	FK_BOOL,        /* 0 or 1 */
+	FK_IP,          /* 16 bytes, IPv4 as ::ffff:a.b.c.d */
+	FK_IP4,         /* 4 bytes, network order */
+	FK_IP6,         /* 16 bytes */
+	FK_PORT,        /* host order */
+	FK_PROTO,       /* IP protocol number */
+	FK_LOG2,        /* histogram bucket k: [2^k, 2^(k+1)), 0 in bucket 0 */
+	FK_LINEAR,      /* histogram bucket: see decode_bucket_range() */
+	FK_INDEX,       /* a histogram bucket of unknown shape: its index */
+	FK_BYTES,       /* anything else: hex */
+};
+
+struct field {
+	char name[64];          /* the C member ("ip_dst"); "" for a scalar key */
+	char label[72];         /* as the policy writes it ("ip.dst") */
+	enum field_kind kind;
+	__u32 offset, size;     /* bytes */
+	__u64 lin_min, lin_max, lin_step;
+};
+
+#define LWTP_MAX_FIELDS 16
+
+struct layout {
+	enum lwtp_kind kind;
+	__u32 map_type, key_size, value_size, max_entries;
+	bool percpu;
+	int ncpus;              /* values per lookup: possible CPUs, or 1 */
+	/* counters and histograms: the key fields, bucket excluded */
+	bool key_is_struct;
+	int nkeys;
+	struct field keys[LWTP_MAX_FIELDS];
+	bool has_bucket;        /* histograms */
+	struct field bucket;
+	__u32 packets_off, bytes_off;   /* counters: in struct lwtp_counter */
+	/* sets: one element field; lpm: struct lwtp_lpm_ip */
+	bool lpm;
+	struct field elem;
+};
+
+/* Describe map name from its info and BTF (btf may be NULL). Returns 1 and
+ * fills l when the map is lwtp's, 0 when it is not (nothing logged), or a
+ * negative errno after logging what does not match. */
+int decode_layout(const char *name, const struct btf *btf,
+		  const struct bpf_map_info *info, struct layout *l);
+
+/* A type as messages name it: "struct lwtp_counter", "__u64". */
+void decode_type_name(const struct btf *btf, __u32 id, char *buf, size_t size);
+
+/* "counter", "histogram", "set" */
+const char *decode_kind_name(enum lwtp_kind kind);
+/* The element type of a set: "ip", "ip4", "ip6", "port", "proto", "u8" ... */
+const char *decode_set_type(const struct layout *l);
+
+/* One entry of a counter or histogram map, per-CPU values summed. */
+struct entry {
+	unsigned char *key;
+	__u64 packets;          /* counter packets, or histogram bucket count */
+	__u64 bytes;
+};
+
+/* Order of one key field's values: numbers by value, addresses by bytes. */
+int decode_field_cmp(const struct field *f, const void *a, const void *b);
+/* Order of keys: field by field, numbers by value, addresses by bytes. */
+int decode_key_cmp(const struct layout *l, const void *a, const void *b);
+
+/* Read every entry whose value is not zero, sorted by decode_key_cmp(). */
+int decode_read(const struct layout *l, int fd, struct entry **entries, size_t *n);
+void decode_free(struct entry *entries, size_t n);
+
+/* One key field as text; returns the length or -ENOSPC. */
+int decode_field(const struct field *f, const void *key, char *buf, size_t size);
+/* Whether decode_field() text is a number (JSON prints it bare). */
+bool decode_field_is_number(const struct field *f);
+/* A numeric key field's value. */
+__u64 decode_uint(const struct field *f, const void *key);
+
+/* The canonical one-line text of an entry that tests compare
+ * (tests/tools/mapdec.h): "KEY => VALUE", KEY a scalar ("5") or
+ * "member=value" per key member, bucket included ("ip_dst=198.51.100.7
+ * l4_dport=53"), VALUE "packets=N bytes=N" (counters) or "N" (histograms).
+ * Returns the length or -ENOSPC. */
+int decode_entry_text(const struct layout *l, const struct entry *e, char *buf, size_t size);
+
+/* The values a histogram bucket holds: [lo, hi), has_hi false when there is
+ * no upper bound. -EINVAL for FK_INDEX, -ERANGE past the last bucket. */
+int decode_bucket_range(const struct field *f, __u64 bucket, __u64 *lo, __u64 *hi,
+			bool *has_hi);
+
+/* IP protocol names: "udp" for 17, NULL for unnamed numbers; and back
+ * (-1 for unknown names). */
+const char *decode_proto_name(unsigned proto);
+int decode_proto_number(const char *name);
+
+#endif

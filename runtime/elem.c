@@ -1,0 +1,326 @@
+/* elem.c: elements of runtime sets (see elem.h). */
+#define _GNU_SOURCE             /* qsort_r */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "elem.h"
+
+static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* An unsigned number, decimal or 0x hex, nothing else; -1 when it is not. */
+static int parse_u64(const char *s, __u64 *v)
+{
+	int base = 10;
+	__u64 r = 0, d;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return -1;
+		if (r > (UINT64_MAX - d) / base)
+			return -1;
+		r = r * base + d;
+	}
+	*v = r;
+	return 0;
+}
+
+/* Zero the bits of addr (len bytes) past plen; whether any was set. */
+static int mask(unsigned char *addr, unsigned len, unsigned plen)
+{
+	int changed = 0;
+	unsigned i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char m;
+
+		if (plen >= (i + 1) * 8)
+			continue;
+		m = plen > i * 8 ? (unsigned char)(0xff << (8 - (plen - i * 8))) : 0;
+		changed |= (addr[i] & ~m) != 0;
+		addr[i] &= m;
+	}
+	return changed;
+}
+
+static const char *family_words(enum field_kind kind)
+{
+	switch (kind) {
+	case FK_IP4: return "an IPv4 address";
+	case FK_IP6: return "an IPv6 address";
+	default:     return "an IPv4 or IPv6 address";
+	}
+}
+
+static int parse_ip(const struct layout *l, const char *text, void *key,
+		    char *err, size_t errlen)
+{
+	unsigned char addr[16];
+	char buf[INET6_ADDRSTRLEN + 8], shown[INET6_ADDRSTRLEN];
+	unsigned alen, maxlen, plen;
+	bool v4, has_len = false;
+	char *slash;
+	__u64 v;
+
+	if (strlen(text) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, text);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = 0;
+		has_len = true;
+	}
+	memset(addr, 0, sizeof(addr));
+	if (inet_pton(AF_INET, buf, addr) == 1) {
+		v4 = true;
+		alen = 4;
+	} else if (inet_pton(AF_INET6, buf, addr) == 1) {
+		v4 = false;
+		alen = 16;
+	} else {
+		goto bad;
+	}
+	maxlen = alen * 8;
+	plen = maxlen;
+	if (has_len) {
+		if (parse_u64(slash + 1, &v) || (slash[1] == '0' && slash[2] == 'x') || v > maxlen)
+			return fail(err, errlen, "'%s': the prefix length of an %s must be "
+				    "0 to %u", text, v4 ? "IPv4 address" : "IPv6 address", maxlen);
+		plen = v;
+	}
+	if (v4 && l->elem.kind == FK_IP6)
+		return fail(err, errlen, "'%s' is an IPv4 %s, but the set holds IPv6 ones",
+			    text, has_len ? "prefix" : "address");
+	if (!v4 && l->elem.kind == FK_IP4)
+		return fail(err, errlen, "'%s' is an IPv6 %s, but the set holds IPv4 ones",
+			    text, has_len ? "prefix" : "address");
+	if (!l->lpm && plen != maxlen)
+		return fail(err, errlen, "'%s' is a prefix, but the set holds addresses only",
+			    text);
+	if (mask(addr, alen, plen)) {
+		inet_ntop(v4 ? AF_INET : AF_INET6, addr, shown, sizeof(shown));
+		return fail(err, errlen, "'%s' has bits set past its prefix length; "
+			    "did you mean %s/%u?", text, shown, plen);
+	}
+	if (l->lpm) {
+		unsigned char *a = (unsigned char *)key + l->elem.offset;
+		__u32 prefixlen = plen;
+
+		if (l->elem.kind == FK_IP && v4) {
+			memcpy(a, v4mapped, 12);
+			memcpy(a + 12, addr, 4);
+			prefixlen += 96;
+		} else {
+			memcpy(a, addr, alen);
+		}
+		memcpy(key, &prefixlen, 4);
+	} else {
+		unsigned char *a = (unsigned char *)key + l->elem.offset;
+
+		if (l->elem.kind == FK_IP && v4) {
+			memcpy(a, v4mapped, 12);
+			memcpy(a + 12, addr, 4);
+		} else {
+			memcpy(a, addr, alen);
+		}
+	}
+	return 0;
+bad:
+	return fail(err, errlen, "'%s' is not %s or prefix", text, family_words(l->elem.kind));
+}
+
+static void store_uint(void *p, __u32 size, __u64 v)
+{
+	switch (size) {
+	case 1: { __u8 x = v; memcpy(p, &x, 1); break; }
+	case 2: { __u16 x = v; memcpy(p, &x, 2); break; }
+	case 4: { __u32 x = v; memcpy(p, &x, 4); break; }
+	default: memcpy(p, &v, 8); break;
+	}
+}
+
+int elem_parse(const struct layout *l, const char *text, void *key,
+	       char *err, size_t errlen)
+{
+	const struct field *f = &l->elem;
+	unsigned char *p = (unsigned char *)key + f->offset;
+	__u64 v, max = f->size >= 8 ? UINT64_MAX : (1ULL << (f->size * 8)) - 1;
+	int proto;
+
+	memset(key, 0, l->key_size);
+	switch (f->kind) {
+	case FK_IP:
+	case FK_IP4:
+	case FK_IP6:
+		return parse_ip(l, text, key, err, errlen);
+	case FK_PORT:
+		if (parse_u64(text, &v) || v > 65535)
+			return fail(err, errlen, "'%s' is not a port (0 to 65535)", text);
+		break;
+	case FK_PROTO:
+		proto = decode_proto_number(text);
+		if (proto >= 0)
+			v = proto;
+		else if (parse_u64(text, &v) || v > 255)
+			return fail(err, errlen, "'%s' is not a protocol name (tcp, udp, icmp, "
+				    "icmpv6, ...) or number (0 to 255)", text);
+		break;
+	case FK_BOOL:
+		if (strcmp(text, "true") == 0 || strcmp(text, "1") == 0)
+			v = 1;
+		else if (strcmp(text, "false") == 0 || strcmp(text, "0") == 0)
+			v = 0;
+		else
+			return fail(err, errlen, "'%s' is not true or false", text);
+		break;
+	case FK_UINT:
+		if (parse_u64(text, &v) || v > max)
+			return fail(err, errlen, "'%s' is not a u%u (0 to %" PRIu64 ")",
+				    text, f->size * 8, (uint64_t)max);
+		break;
+	default:
+		return fail(err, errlen, "lwtp cannot write elements of this set");
+	}
+	store_uint(p, f->size, v);
+	return 0;
+}
+
+int elem_format(const struct layout *l, const void *key, char *buf, size_t size)
+{
+	const unsigned char *a = (const unsigned char *)key + l->elem.offset;
+	char tmp[INET6_ADDRSTRLEN];
+	__u32 plen;
+	int n;
+
+	if (!l->lpm)
+		return decode_field(&l->elem, key, buf, size);
+	memcpy(&plen, key, 4);
+	if (l->elem.kind == FK_IP && plen >= 96 && !memcmp(a, v4mapped, 12)) {
+		inet_ntop(AF_INET, a + 12, tmp, sizeof(tmp));
+		plen -= 96;
+		n = plen == 32 ? snprintf(buf, size, "%s", tmp)
+			       : snprintf(buf, size, "%s/%u", tmp, plen);
+	} else if (l->elem.kind == FK_IP4) {
+		inet_ntop(AF_INET, a, tmp, sizeof(tmp));
+		n = plen == 32 ? snprintf(buf, size, "%s", tmp)
+			       : snprintf(buf, size, "%s/%u", tmp, plen);
+	} else {
+		inet_ntop(AF_INET6, a, tmp, sizeof(tmp));
+		n = plen == 128 ? snprintf(buf, size, "%s", tmp)
+				: snprintf(buf, size, "%s/%u", tmp, plen);
+	}
+	if (n < 0 || (size_t)n >= size)
+		return -ENOSPC;
+	return n;
+}
+
+int elem_cmp(const struct layout *l, const void *x, const void *y)
+{
+	const unsigned char *a = (const unsigned char *)x + l->elem.offset;
+	const unsigned char *b = (const unsigned char *)y + l->elem.offset;
+	__u32 pa = 0, pb = 0;
+	int fa, fb, c;
+
+	switch (l->elem.kind) {
+	case FK_IP:
+	case FK_IP4:
+	case FK_IP6:
+		if (l->lpm) {
+			memcpy(&pa, x, 4);
+			memcpy(&pb, y, 4);
+		}
+		if (l->elem.kind == FK_IP) {
+			fa = !memcmp(a, v4mapped, 12) && (!l->lpm || pa >= 96) ? 4 : 6;
+			fb = !memcmp(b, v4mapped, 12) && (!l->lpm || pb >= 96) ? 4 : 6;
+			if (fa != fb)
+				return fa - fb;
+		}
+		c = memcmp(a, b, l->elem.size);
+		if (c)
+			return c;
+		return pa < pb ? -1 : pa > pb;
+	default: {
+		__u64 u = decode_uint(&l->elem, x), v = decode_uint(&l->elem, y);
+
+		return u < v ? -1 : u > v;
+	}
+	}
+}
+
+static int cmp_r(const void *a, const void *b, void *l)
+{
+	return elem_cmp(l, a, b);
+}
+
+int elem_read_all(const struct layout *l, int fd, unsigned char **keys, size_t *n)
+{
+	unsigned char *out = NULL, *grown, *key = NULL;
+	size_t nout = 0, cap = 0;
+	int err = 0;
+
+	*keys = NULL;
+	*n = 0;
+	key = calloc(1, l->key_size);
+	if (!key)
+		return -ENOMEM;
+	for (;;) {
+		if (bpf_map_get_next_key(fd, nout ? key : NULL, key)) {
+			if (errno != ENOENT)
+				err = -errno;
+			break;
+		}
+		if (nout == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(out, cap * l->key_size);
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			out = grown;
+		}
+		memcpy(out + nout * l->key_size, key, l->key_size);
+		nout++;
+		if (nout > (size_t)l->max_entries + 1024) {
+			err = -ELOOP;   /* the map keeps changing under us */
+			break;
+		}
+	}
+	free(key);
+	if (err) {
+		free(out);
+		return err;
+	}
+	if (nout)
+		qsort_r(out, nout, l->key_size, cmp_r, (void *)l);
+	*keys = out;
+	*n = nout;
+	return 0;
+}

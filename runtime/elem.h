@@ -1,0 +1,33 @@
+/* elem.h: elements of runtime sets: parse them from the command line into
+ * map keys, print keys back, read a set's keys in order.
+ *
+ * The key is the set's (decode.h): struct lwtp_lpm_ip { __u32 prefixlen;
+ * lwtp_ip_t addr; } in an LPM_TRIE (IPv4 a.b.c.d/n as ::ffff:a.b.c.d with
+ * prefixlen 96+n), or a scalar lwtp_port_t, lwtp_proto_t, lwtp_uN_t ... in
+ * a HASH.
+ */
+#ifndef LWTP_ELEM_H
+#define LWTP_ELEM_H
+
+#include <stddef.h>
+
+#include "decode.h"
+
+/* Parse text into key (l->key_size bytes, zeroed first). On a bad element
+ * returns -EINVAL and writes why to err, quoting the text:
+ * "'198.51.100.300' is not an IPv4 or IPv6 address or prefix". */
+int elem_parse(const struct layout *l, const char *text, void *key,
+	       char *err, size_t errlen);
+
+/* The canonical text of a key: "198.51.100.0/24", "2001:db8::7", "udp",
+ * "53". Returns the length or -ENOSPC. */
+int elem_format(const struct layout *l, const void *key, char *buf, size_t size);
+
+/* Order of elements: IPv4 before IPv6, then by address, then by prefix
+ * length; numbers by value. */
+int elem_cmp(const struct layout *l, const void *a, const void *b);
+
+/* Every key of the set, sorted, in one buffer of n * l->key_size bytes. */
+int elem_read_all(const struct layout *l, int fd, unsigned char **keys, size_t *n);
+
+#endif

@@ -1,0 +1,52 @@
+/* lwtp.h: what the subcommands of lwtp share: options, messages, dispatch.
+ *
+ * libbpf style: helpers return 0 or a negative errno and log once, where the
+ * context is known; the do_*() subcommands return the process exit status.
+ */
+#ifndef LWTP_H
+#define LWTP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define LWTP_DEFAULT_PIN_DIR "/sys/fs/bpf/ip/globals"
+
+/* exit statuses */
+#define LWTP_EXIT_OK    0
+#define LWTP_EXIT_FAIL  1       /* the system said no, or a map is wrong */
+#define LWTP_EXIT_USAGE 2       /* the command line is wrong */
+
+struct lwtp_opts {
+	const char *pin_dir;
+	bool json;
+	bool prometheus;
+	bool reset;
+	unsigned interval;      /* -i SEC; 0: print once */
+	unsigned long count;    /* -c COUNT; 0: until interrupted */
+	bool count_set;
+	unsigned long top;      /* --top N; 0: all */
+};
+
+extern struct lwtp_opts opts;
+
+/* One subcommand: "stat" runs do_stat(argc, argv) with argv[0] the first
+ * word after the subcommand's name. */
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+};
+
+/* Run the command whose name argv[0] is, or a unique prefix of. With no
+ * argv[0], or an unknown one, print a one-line error and return
+ * LWTP_EXIT_USAGE. what names the level ("object", "set command"). */
+int cmd_select(const struct cmd *cmds, const char *what, int argc, char **argv);
+
+/* "lwtp: ...\n" on stderr. */
+void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "lwtp: ...\n" and "Try 'lwtp --help'." on stderr; returns LWTP_EXIT_USAGE. */
+int p_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int do_stat(int argc, char **argv);
+int do_set(int argc, char **argv);
+
+#endif

@@ -1,0 +1,179 @@
+/* main.c: lwtp, the runtime companion of lwtc. Parses the options and hands
+ * the rest of the command line to the object's subcommand, as ip and bpftool
+ * do: lwtp stat ..., lwtp set add ...
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "lwtp.h"
+
+#ifndef LWTP_VERSION
+#define LWTP_VERSION "0.0.0"
+#endif
+
+struct lwtp_opts opts = {
+	.pin_dir = LWTP_DEFAULT_PIN_DIR,
+};
+
+static bool is_prefix(const char *pfx, const char *str)
+{
+	return *pfx && strncmp(pfx, str, strlen(pfx)) == 0;
+}
+
+int cmd_select(const struct cmd *cmds, const char *what, int argc, char **argv)
+{
+	const struct cmd *c, *found = NULL;
+
+	if (argc < 1)
+		return p_usage("missing %s", what);
+	for (c = cmds; c->name; c++) {
+		if (strcmp(argv[0], c->name) == 0) {
+			found = c;
+			break;
+		}
+		if (is_prefix(argv[0], c->name)) {
+			if (found && found->func != c->func)
+				return p_usage("ambiguous %s '%s'", what, argv[0]);
+			found = c;
+		}
+	}
+	if (!found)
+		return p_usage("unknown %s '%s'", what, argv[0]);
+	return found->func(argc - 1, argv + 1);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: lwtp [OPTIONS] OBJECT COMMAND\n"
+"       lwtp stat [NAME...]      show the statistics of lwtp policies\n"
+"       lwtp set add NAME ELEMENT...\n"
+"       lwtp set del NAME ELEMENT...\n"
+"       lwtp set list NAME       change or show a runtime set\n"
+"       lwtp help                this text\n"
+"\n"
+"Options:\n"
+"  -d, --pin-dir DIR    where the maps are pinned (default %s)\n"
+"  -j, --json           print JSON (stat, set list)\n"
+"      --prometheus     print the Prometheus text format (stat)\n"
+"  -i, --interval SEC   print per-second rates every SEC seconds (stat)\n"
+"  -c, --count COUNT    stop after COUNT intervals (stat -i)\n"
+"      --top N          show only the N busiest keys of each map (stat)\n"
+"      --reset          zero the statistics after printing them (stat)\n"
+"  -h, --help           print this help\n"
+"  -V, --version        print the version\n"
+"\n"
+"Elements of a set: addresses and prefixes (198.51.100.7, 2001:db8::/32),\n"
+"ports, protocols (tcp, udp, 17) or integers, as the set's type says.\n"
+"See lwtp(1).\n", LWTP_DEFAULT_PIN_DIR);
+}
+
+static int do_help(int argc, char **argv)
+{
+	usage(stdout);
+	return LWTP_EXIT_OK;
+}
+
+static const struct cmd objects[] = {
+	{ "stat", do_stat },
+	{ "set", do_set },
+	{ "help", do_help },
+	{ NULL, NULL },
+};
+
+/* A decimal count: 1..max. */
+static int parse_count(const char *opt, const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		goto bad;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	p_usage("%s wants a number from 1 to %lu, not '%s'", opt, max, s);
+	return -EINVAL;
+}
+
+enum { OPT_PROMETHEUS = 256, OPT_TOP, OPT_RESET };
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pin-dir",    required_argument, NULL, 'd' },
+		{ "json",       no_argument,       NULL, 'j' },
+		{ "prometheus", no_argument,       NULL, OPT_PROMETHEUS },
+		{ "interval",   required_argument, NULL, 'i' },
+		{ "count",      required_argument, NULL, 'c' },
+		{ "top",        required_argument, NULL, OPT_TOP },
+		{ "reset",      no_argument,       NULL, OPT_RESET },
+		{ "help",       no_argument,       NULL, 'h' },
+		{ "version",    no_argument,       NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:ji:c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (!*optarg)
+				return p_usage("--pin-dir wants a directory");
+			opts.pin_dir = optarg;
+			break;
+		case 'j':
+			opts.json = true;
+			break;
+		case OPT_PROMETHEUS:
+			opts.prometheus = true;
+			break;
+		case 'i':
+			if (parse_count("-i", optarg, 86400, &v))
+				return LWTP_EXIT_USAGE;
+			opts.interval = v;
+			break;
+		case 'c':
+			if (parse_count("-c", optarg, ULONG_MAX, &opts.count))
+				return LWTP_EXIT_USAGE;
+			opts.count_set = true;
+			break;
+		case OPT_TOP:
+			if (parse_count("--top", optarg, ULONG_MAX, &opts.top))
+				return LWTP_EXIT_USAGE;
+			break;
+		case OPT_RESET:
+			opts.reset = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return LWTP_EXIT_OK;
+		case 'V':
+			printf("lwtp %s (libbpf %u.%u)\n", LWTP_VERSION,
+			       libbpf_major_version(), libbpf_minor_version());
+			return LWTP_EXIT_OK;
+		case ':':
+			return p_usage("option '%s' wants an argument", argv[optind - 1]);
+		default:
+			return p_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (opts.json && opts.prometheus)
+		return p_usage("--json and --prometheus do not go together");
+	if (optind >= argc) {
+		usage(stderr);
+		return LWTP_EXIT_USAGE;
+	}
+	return cmd_select(objects, "object", argc - optind, argv + optind);
+}

@@ -1,0 +1,237 @@
+/* maps.c: open lwtp's pinned maps and describe them from their BTF. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <linux/magic.h>
+
+#include "lwtp.h"
+#include "maps.h"
+
+static const char mount_hint[] = "mount -t bpf bpf /sys/fs/bpf";
+
+static const char *perm_hint(int err)
+{
+	return err == -EPERM || err == -EACCES ? " (lwtp needs root)" : "";
+}
+
+/* Whether the nearest existing ancestor of path is on a BPF filesystem. */
+static bool ancestor_is_bpffs(const char *path)
+{
+	char buf[PATH_MAX];
+	struct statfs sfs;
+	char *slash;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	while ((slash = strrchr(buf, '/'))) {
+		if (slash == buf) {
+			buf[1] = 0;
+			return statfs(buf, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC;
+		}
+		*slash = 0;
+		if (statfs(buf, &sfs) == 0)
+			return sfs.f_type == BPF_FS_MAGIC;
+	}
+	return false;
+}
+
+int maps_check_dir(const char *dir)
+{
+	struct statfs sfs;
+	struct stat st;
+	int err;
+
+	if (stat(dir, &st) || statfs(dir, &sfs)) {
+		err = -errno;
+		if (err == -ENOENT && ancestor_is_bpffs(dir))
+			p_err("no map is pinned: %s does not exist (it appears when a route "
+			      "loads an object with pinned maps)", dir);
+		else if (err == -ENOENT)
+			p_err("%s does not exist, and no BPF filesystem is mounted there (%s)",
+			      dir, mount_hint);
+		else
+			p_err("cannot access %s: %s", dir, strerror(-err));
+		return err;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		p_err("%s is not a directory", dir);
+		return -ENOTDIR;
+	}
+	if (sfs.f_type != BPF_FS_MAGIC) {
+		p_err("%s is not on a BPF filesystem (%s)", dir, mount_hint);
+		return -EMEDIUMTYPE;
+	}
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void maps_free_names(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int maps_list(const char *dir, char ***names, size_t *n)
+{
+	char **out = NULL, **grown;
+	size_t nout = 0, cap = 0;
+	struct dirent *de;
+	int err = 0;
+	DIR *d;
+
+	*names = NULL;
+	*n = 0;
+	d = opendir(dir);
+	if (!d) {
+		err = -errno;
+		p_err("cannot read %s: %s", dir, strerror(-err));
+		return err;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || (de->d_type != DT_REG && de->d_type != DT_UNKNOWN))
+			continue;
+		if (nout == cap) {
+			cap = cap ? cap * 2 : 32;
+			grown = realloc(out, cap * sizeof(*out));
+			if (!grown) {
+				err = -ENOMEM;
+				goto out;
+			}
+			out = grown;
+		}
+		out[nout] = strdup(de->d_name);
+		if (!out[nout]) {
+			err = -ENOMEM;
+			goto out;
+		}
+		nout++;
+	}
+out:
+	closedir(d);
+	if (err) {
+		p_err("cannot list %s: %s", dir, strerror(-err));
+		maps_free_names(out, nout);
+		return err;
+	}
+	if (nout)
+		qsort(out, nout, sizeof(*out), cmp_names);
+	*names = out;
+	*n = nout;
+	return 0;
+}
+
+/* What kind of BPF object an fd is: "bpf-map", "bpf-prog", ... */
+static bool fd_is_map(int fd)
+{
+	char link[64], target[64];
+	ssize_t len;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, target, sizeof(target) - 1);
+	if (len < 0)
+		return true;    /* no /proc: let the info call tell */
+	target[len] = 0;
+	return strcmp(target, "anon_inode:bpf-map") == 0;
+}
+
+int maps_open(const char *dir, const char *name, struct lwtp_map *m)
+{
+	char path[PATH_MAX];
+	struct btf *btf = NULL;
+	__u32 len = sizeof(m->info);
+	int err, ret;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    strlen(name) >= sizeof(m->name)) {
+		p_err("'%s' is not a map name", name);
+		return -EINVAL;
+	}
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		p_err("%s/%s: path too long", dir, name);
+		return -ENAMETOOLONG;
+	}
+	m->fd = bpf_obj_get(path);
+	if (m->fd < 0) {
+		err = -errno;
+		m->fd = -1;
+		if (err == -ENOENT)
+			p_err("no map '%s' in %s", name, dir);
+		else
+			p_err("cannot open %s: %s%s", path, strerror(-err), perm_hint(err));
+		return err;
+	}
+	if (!fd_is_map(m->fd)) {
+		m->layout.kind = LWTP_NOT_OURS;
+		snprintf(m->why, sizeof(m->why), "it is not a map");
+		return 0;
+	}
+	if (bpf_obj_get_info_by_fd(m->fd, &m->info, &len)) {
+		err = -errno;
+		p_err("cannot read the info of map '%s': %s%s", name, strerror(-err),
+		      perm_hint(err));
+		goto fail;
+	}
+	if (m->info.btf_id) {
+		btf = btf__load_from_kernel_by_id(m->info.btf_id);
+		if (!btf) {
+			err = -errno;
+			p_err("cannot load the BTF of map '%s': %s%s", name, strerror(-err),
+			      perm_hint(err));
+			goto fail;
+		}
+	}
+	ret = decode_layout(name, btf, &m->info, &m->layout);
+	if (ret == 0) {
+		char tname[96];
+
+		if (!btf || !m->info.btf_value_type_id) {
+			snprintf(m->why, sizeof(m->why), "it has no BTF value type");
+		} else {
+			decode_type_name(btf, m->info.btf_value_type_id, tname, sizeof(tname));
+			snprintf(m->why, sizeof(m->why), "its value type is %s, not struct "
+				 "lwtp_counter, lwtp_hist_count_t or lwtp_set_value_t", tname);
+		}
+	}
+	btf__free(btf);
+	if (ret < 0) {
+		err = ret;
+		goto fail;
+	}
+	if (ret == 0)
+		m->layout.kind = LWTP_NOT_OURS;
+	return 0;
+fail:
+	close(m->fd);
+	m->fd = -1;
+	return err;
+}
+
+void maps_close(struct lwtp_map *m)
+{
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = -1;
+}
+
+void maps_err_not_ours(const struct lwtp_map *m)
+{
+	p_err("'%s' is not an lwtp map: %s", m->name, m->why);
+}

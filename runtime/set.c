@@ -1,0 +1,311 @@
+/* set.c: lwtp set add|del|list|flush NAME [ELEMENT...]: change or show a
+ * runtime set, the pinned map a policy's `set NAME : TYPE` declares.
+ *
+ * Every element is checked against the set's type, and add and del check
+ * that they can do all of their work, before anything is changed: a bad
+ * element, a missing one (del) or a full set (add) changes nothing. When
+ * the kernel refuses an update midway, what was done is undone.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+
+#include "decode.h"
+#include "elem.h"
+#include "json.h"
+#include "lwtp.h"
+#include "maps.h"
+
+static const __u8 set_value = 1;
+
+/* Open pinned map name and check that it is a set. */
+static int open_set(const char *name, struct lwtp_map *m)
+{
+	int err;
+
+	err = maps_check_dir(opts.pin_dir);
+	if (err)
+		return err;
+	err = maps_open(opts.pin_dir, name, m);
+	if (err)
+		return err;
+	if (m->layout.kind == LWTP_NOT_OURS) {
+		maps_err_not_ours(m);
+		err = -EINVAL;
+	} else if (m->layout.kind != LWTP_SET) {
+		p_err("'%s' is a %s, not a set", name, decode_kind_name(m->layout.kind));
+		err = -EINVAL;
+	}
+	if (err)
+		maps_close(m);
+	return err;
+}
+
+/* Whether key is among the n sorted keys. */
+static bool has_key(const struct layout *l, const unsigned char *keys, size_t n, const void *key)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = elem_cmp(l, key, keys + mid * l->key_size);
+		if (c == 0)
+			return memcmp(key, keys + mid * l->key_size, l->key_size) == 0;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+/* Parse every element; one line for each bad one. */
+static int parse_all(const struct lwtp_map *m, int argc, char **argv, unsigned char **keys)
+{
+	const struct layout *l = &m->layout;
+	char why[256];
+	int i, bad = 0;
+
+	*keys = calloc(argc, l->key_size);
+	if (!*keys) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < argc; i++) {
+		if (elem_parse(l, argv[i], *keys + i * l->key_size, why, sizeof(why))) {
+			p_err("set %s: %s", m->name, why);
+			bad++;
+		}
+	}
+	if (bad) {
+		free(*keys);
+		*keys = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const char *update_hint(int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		return " (lwtp needs root)";
+	if (err == -E2BIG || err == -ENOSPC)
+		return " (the set is full)";
+	return "";
+}
+
+enum change { ADD, DEL };
+
+static int change(enum change what, int argc, char **argv)
+{
+	const char *verb = what == ADD ? "add" : "del";
+	unsigned char *keys = NULL, *cur = NULL;
+	struct lwtp_map m;
+	struct layout *l;
+	size_t ncur = 0, nnew = 0, i, j;
+	bool *todo = NULL, failed = false;
+	int err, ret = LWTP_EXIT_FAIL;
+
+	if (argc < 2)
+		return p_usage("set %s wants a set NAME and at least one ELEMENT", verb);
+	if (open_set(argv[0], &m))
+		return LWTP_EXIT_FAIL;
+	l = &m.layout;
+	if (parse_all(&m, argc - 1, argv + 1, &keys))
+		goto out;
+	err = elem_read_all(l, m.fd, &cur, &ncur);
+	if (err) {
+		p_err("set %s: cannot read it: %s", m.name, strerror(-err));
+		goto out;
+	}
+
+	/* what to do for each element: add those not there, delete those there */
+	todo = calloc(argc, sizeof(*todo));
+	if (!todo) {
+		p_err("out of memory");
+		goto out;
+	}
+	for (i = 0; i < (size_t)argc - 1; i++) {
+		const unsigned char *k = keys + i * l->key_size;
+		bool dup = false;
+
+		for (j = 0; j < i && !dup; j++)
+			dup = todo[j] && !memcmp(k, keys + j * l->key_size, l->key_size);
+		if (dup)
+			continue;
+		if (what == ADD) {
+			todo[i] = !has_key(l, cur, ncur, k);
+		} else if (has_key(l, cur, ncur, k)) {
+			todo[i] = true;
+		} else {
+			p_err("set %s: '%s' is not in the set", m.name, argv[i + 1]);
+			failed = true;
+		}
+		nnew += todo[i];
+	}
+	if (failed)
+		goto out;
+	if (what == ADD && ncur + nnew > l->max_entries) {
+		p_err("set %s: %zu new element%s do%s not fit: it holds %zu of at most %u",
+		      m.name, nnew, nnew == 1 ? "" : "s", nnew == 1 ? "es" : "", ncur,
+		      l->max_entries);
+		goto out;
+	}
+
+	for (i = 0; i < (size_t)argc - 1; i++) {
+		const unsigned char *k = keys + i * l->key_size;
+
+		if (!todo[i])
+			continue;
+		if (what == ADD)
+			err = bpf_map_update_elem(m.fd, k, &set_value, BPF_ANY) ? -errno : 0;
+		else
+			err = bpf_map_delete_elem(m.fd, k) ? -errno : 0;
+		if (!err)
+			continue;
+		p_err("set %s: cannot %s '%s': %s%s", m.name, verb, argv[i + 1],
+		      strerror(-err), update_hint(err));
+		/* undo what this command did */
+		for (j = 0; j < i; j++) {
+			if (!todo[j])
+				continue;
+			k = keys + j * l->key_size;
+			if (what == ADD)
+				bpf_map_delete_elem(m.fd, k);
+			else
+				bpf_map_update_elem(m.fd, k, &set_value, BPF_ANY);
+		}
+		goto out;
+	}
+	ret = LWTP_EXIT_OK;
+out:
+	free(todo);
+	free(cur);
+	free(keys);
+	maps_close(&m);
+	return ret;
+}
+
+static int do_add(int argc, char **argv)
+{
+	return change(ADD, argc, argv);
+}
+
+static int do_del(int argc, char **argv)
+{
+	return change(DEL, argc, argv);
+}
+
+static int do_list(int argc, char **argv)
+{
+	unsigned char *keys = NULL;
+	struct lwtp_map m;
+	struct json j;
+	char buf[128];
+	size_t n, i;
+	int err;
+
+	if (argc != 1)
+		return p_usage("set list wants one set NAME");
+	if (opts.prometheus)
+		return p_usage("set list: --prometheus is for stat");
+	if (open_set(argv[0], &m))
+		return LWTP_EXIT_FAIL;
+	err = elem_read_all(&m.layout, m.fd, &keys, &n);
+	if (err) {
+		p_err("set %s: cannot read it: %s", m.name, strerror(-err));
+		maps_close(&m);
+		return LWTP_EXIT_FAIL;
+	}
+	if (opts.json) {
+		json_init(&j, stdout);
+		json_object_start(&j);
+		json_key(&j, "name");
+		json_string(&j, m.name);
+		json_key(&j, "type");
+		json_string(&j, decode_set_type(&m.layout));
+		json_key(&j, "max_elements");
+		json_uint(&j, m.layout.max_entries);
+		json_key(&j, "elements");
+		json_array_start(&j);
+	}
+	for (i = 0; i < n; i++) {
+		if (elem_format(&m.layout, keys + i * m.layout.key_size, buf, sizeof(buf)) < 0)
+			continue;
+		if (opts.json)
+			json_string(&j, buf);
+		else
+			printf("%s\n", buf);
+	}
+	if (opts.json) {
+		json_array_end(&j);
+		json_object_end(&j);
+		putchar('\n');
+	}
+	free(keys);
+	maps_close(&m);
+	return LWTP_EXIT_OK;
+}
+
+static int do_flush(int argc, char **argv)
+{
+	unsigned char *keys = NULL;
+	struct lwtp_map m;
+	size_t n, i;
+	int err, ret = LWTP_EXIT_OK;
+
+	if (argc != 1)
+		return p_usage("set flush wants one set NAME");
+	if (open_set(argv[0], &m))
+		return LWTP_EXIT_FAIL;
+	err = elem_read_all(&m.layout, m.fd, &keys, &n);
+	if (err) {
+		p_err("set %s: cannot read it: %s", m.name, strerror(-err));
+		ret = LWTP_EXIT_FAIL;
+	}
+	for (i = 0; !err && i < n; i++) {
+		if (bpf_map_delete_elem(m.fd, keys + i * m.layout.key_size) && errno != ENOENT) {
+			err = -errno;
+			p_err("set %s: cannot flush it: %s%s", m.name, strerror(-err),
+			      update_hint(err));
+			ret = LWTP_EXIT_FAIL;
+		}
+	}
+	free(keys);
+	maps_close(&m);
+	return ret;
+}
+
+static int do_help(int argc, char **argv)
+{
+	printf("Usage: lwtp set add NAME ELEMENT...\n"
+	       "       lwtp set del NAME ELEMENT...\n"
+	       "       lwtp set list NAME [--json]\n"
+	       "       lwtp set flush NAME\n"
+	       "ELEMENT: an address or prefix (198.51.100.7, 203.0.113.0/24, 2001:db8::/32),\n"
+	       "a port, a protocol (tcp, udp, icmp, 17) or an integer, as the set's type says.\n");
+	return LWTP_EXIT_OK;
+}
+
+static const struct cmd set_cmds[] = {
+	{ "add", do_add },
+	{ "del", do_del },
+	{ "delete", do_del },
+	{ "list", do_list },
+	{ "show", do_list },
+	{ "flush", do_flush },
+	{ "help", do_help },
+	{ NULL, NULL },
+};
+
+int do_set(int argc, char **argv)
+{
+	if (opts.interval || opts.reset || opts.top)
+		return p_usage("set: -i, --reset and --top are for stat");
+	return cmd_select(set_cmds, "set command", argc, argv);
+}

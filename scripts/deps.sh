@@ -1,0 +1,37 @@
+#!/bin/sh
+# deps.sh: install, with apt-get, whatever the build and the tests need and
+# this machine lacks. Quiet when everything is there.
+set -e
+
+need=""
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_file() { [ -e "$1" ]; }
+
+have_cmd flex      || need="$need flex"
+have_cmd bison     || need="$need bison"
+have_cmd clang     || need="$need clang"
+have_cmd llc       || need="$need llvm"
+have_cmd bpftool   || need="$need bpftool"
+have_cmd ip        || need="$need iproute2"
+have_cmd nsenter   || need="$need util-linux"
+have_cmd pkg-config || need="$need pkg-config"
+have_cmd gcc       || need="$need gcc"
+have_cmd make      || need="$need make"
+have_cmd timeout   || need="$need coreutils"
+have_cmd diff      || need="$need diffutils"
+have_file /usr/include/bpf/libbpf.h   || need="$need libbpf-dev"
+have_file /usr/include/linux/bpf.h    || need="$need linux-libc-dev"
+have_file /usr/include/pcap/pcap.h    || need="$need libpcap-dev"
+have_file /usr/include/gelf.h         || need="$need libelf-dev"
+have_file /usr/include/zlib.h         || need="$need zlib1g-dev"
+
+[ -z "$need" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing:$need; run 'make deps' as root or install them" >&2
+	exit 2
+fi
+echo "deps: installing:$need"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $need >/dev/null

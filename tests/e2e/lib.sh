@@ -1,0 +1,163 @@
+# lib.sh: helpers for the end-to-end tests. A test sources it and calls
+# e2e_enter "$@" first: that re-runs the test inside
+#   unshare --mount --propagation private
+# with a private bpffs on /sys/fs/bpf and a private tmpfs on /run/netns, so
+# pins and namespaces never touch the host's and a test can run twice.
+# Namespaces are per run ($$ in their names) and removed on exit.
+#
+# Addresses: A 198.51.100.1, 2001:db8::1; B 198.51.100.7 and .8,
+# 2001:db8::7 and ::8 (documentation ranges only). A has static neighbour
+# entries for B's addresses and no DAD or router solicitation, so the only
+# packets leaving A by a /32 or /128 route to B are the ones a test sends.
+set -u
+
+E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TOOLS=$E2E_ROOT/build/tests
+LWTC=${LWTC:-$E2E_ROOT/build/lwtc}
+GLOBALS=/sys/fs/bpf/ip/globals
+
+fail() {
+	echo "$*" >&2
+	exit 1
+}
+
+# Run a command; on failure, fail with its output.
+must() {
+	local out
+	out=$("$@" 2>&1) || fail "command failed: $*
+$out"
+}
+
+need_file() {
+	[ -e "$1" ] || fail "$1: missing${2:+ ($2)}"
+}
+
+e2e_enter() {
+	if [ -z "${LWTP_E2E_INNER:-}" ]; then
+		[ "$(id -u)" = 0 ] || fail "end-to-end tests need root"
+		command -v unshare >/dev/null || fail "unshare: not found (util-linux)"
+		LWTP_E2E_INNER=1 exec unshare --mount --propagation private bash "$0" "$@"
+	fi
+	E2E_NS=()
+	E2E_PAIRS=0
+	trap e2e_cleanup EXIT
+	e2e_fresh_bpffs
+	mkdir -p /run/netns || fail "cannot create /run/netns"
+	mount -t tmpfs lwtp-netns /run/netns || fail "cannot mount tmpfs on /run/netns"
+	E2E_TMP=$(mktemp -d /tmp/lwtp-e2e.XXXXXX)
+}
+
+# A new, empty bpffs on /sys/fs/bpf (the previous one, if ours, goes away).
+e2e_fresh_bpffs() {
+	if [ -n "${E2E_BPFFS:-}" ]; then
+		umount /sys/fs/bpf || fail "cannot unmount our bpffs"
+	fi
+	mount -t bpf lwtp-bpf /sys/fs/bpf || fail "cannot mount bpffs on /sys/fs/bpf"
+	E2E_BPFFS=1
+}
+
+e2e_cleanup() {
+	local ns
+	for ns in "${E2E_NS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	[ -n "${E2E_TMP:-}" ] && rm -rf "$E2E_TMP"
+	return 0
+}
+
+inA() { nsenter --net=/run/netns/"$NSA" "$@"; }
+inB() { nsenter --net=/run/netns/"$NSB" "$@"; }
+
+# Two namespaces joined by a veth pair; sets NSA, NSB.
+e2e_pair() {
+	local n=$((E2E_PAIRS++)) macb
+	NSA=lwtpa$$x$n
+	NSB=lwtpb$$x$n
+	must ip netns add "$NSA"
+	E2E_NS+=("$NSA")
+	must ip netns add "$NSB"
+	E2E_NS+=("$NSB")
+	for ns in "$NSA" "$NSB"; do
+		must nsenter --net=/run/netns/"$ns" sysctl -qw \
+			net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.dad_transmits=0 net.ipv6.conf.default.dad_transmits=0 \
+			net.ipv6.conf.all.router_solicitations=0 net.ipv6.conf.default.router_solicitations=0 \
+			net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
+		must nsenter --net=/run/netns/"$ns" ip link set lo up
+	done
+	must inA ip link add vethA type veth peer name vethB netns "$NSB"
+	must inA ip addr add 198.51.100.1/24 dev vethA
+	must inA ip addr add 2001:db8::1/64 dev vethA nodad
+	must inB ip addr add 198.51.100.7/24 dev vethB
+	must inB ip addr add 198.51.100.8/24 dev vethB
+	must inB ip addr add 2001:db8::7/64 dev vethB nodad
+	must inB ip addr add 2001:db8::8/64 dev vethB nodad
+	must inA ip link set vethA up
+	must inB ip link set vethB up
+	macb=$(inB cat /sys/class/net/vethB/address 2>/dev/null) ||
+		macb=$(inB ip -o link show vethB | sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p')
+	[ -n "$macb" ] || fail "cannot read vethB's MAC address"
+	for a in 198.51.100.7 198.51.100.8 2001:db8::7 2001:db8::8; do
+		must inA ip neigh replace "$a" lladdr "$macb" dev vethA nud permanent
+	done
+}
+
+# e2e_route ADDR/LEN OBJECT SECTION: attach OBJECT's SECTION to a route in A.
+e2e_route() {
+	local out
+	out=$(inA ip route add "$1" encap bpf out obj "$2" section "$3" dev vethA 2>&1) ||
+		fail "ip route add $1 encap bpf out obj $2 section $3 failed:
+$out"
+}
+
+# e2e_send DST DPORT SIZE[xCOUNT]...: send from A; sets SENT EPERM ERRORS.
+e2e_send() {
+	local dst=$1 port=$2 out
+	shift 2
+	need_file "$TOOLS/sendudp" "make test-tools"
+	out=$(inA "$TOOLS/sendudp" -p "$port" "$dst" "$@" 2>&1)
+	set -- $(echo "$out" | sed -n 's/^sent \([0-9]*\) eperm \([0-9]*\) errors \([0-9]*\)$/\1 \2 \3/p')
+	[ $# = 3 ] || fail "sendudp to $dst: $out"
+	SENT=$1 EPERM=$2 ERRORS=$3
+	[ "$ERRORS" = 0 ] || fail "sendudp to $dst: $out"
+}
+
+# e2e_dump MAP FILE: the pinned map's entries, one "KEY => VALUE" a line.
+e2e_dump() {
+	need_file "$TOOLS/mapdump" "make test-tools"
+	"$TOOLS/mapdump" "$GLOBALS/$1" > "$E2E_TMP/dump" 2>&1 || fail "mapdump $1: $(cat "$E2E_TMP/dump")"
+	sed -e 1d -e 's/^ *//' "$E2E_TMP/dump" > "$2"
+}
+
+# expect_same WHAT EXPECTED ACTUAL
+expect_same() {
+	[ "$2" = "$3" ] || fail "$1 differs:
+expected:
+$(echo "$2" | sed 's/^/    /')
+got:
+$(echo "$3" | sed 's/^/    /')
+diff:
+$(diff <(echo "$2") <(echo "$3") | sed 's/^/    /')"
+}
+
+# log2 buckets of L3 lengths: hist_expect +OVERHEAD SIZE[xCOUNT]... [+OVERHEAD
+# SIZE[xCOUNT]...] prints "BUCKET => COUNT" lines sorted by bucket, as
+# mapdump prints a log2 hist; +N sets the header bytes added to what follows.
+hist_expect() {
+	local overhead=0 spec size count len b
+	declare -A n=()
+	for spec in "$@"; do
+		if [ "${spec#+}" != "$spec" ]; then
+			overhead=${spec#+}
+			continue
+		fi
+		size=${spec%x*}
+		count=1
+		[ "$spec" != "$size" ] && count=${spec#*x}
+		len=$((size + overhead))
+		b=0
+		while [ $((len >> (b + 1))) -gt 0 ]; do b=$((b + 1)); done
+		n[$b]=$(( ${n[$b]:-0} + count ))
+	done
+	for b in "${!n[@]}"; do echo "$b => ${n[$b]}"; done | sort -n
+}

@@ -1,0 +1,279 @@
+#!/bin/bash
+# tests/run.sh [SUITE...]: run the test suites (default: all of them).
+#
+#   tools      the test tools on hand-written BPF objects (tests/tools/)
+#   load       every policy that should compile does, and the verifier
+#              accepts it as LWT_OUT (lwtc + build/tests/loadcheck)
+#   diag       lwtc --check on tests/diag/NAME.lwtp gives exactly
+#              NAME.expected (first line "exit N", then stderr)
+#   behaviour  tests/behaviour/*.case through BPF_PROG_TEST_RUN (caserun)
+#   e2e        tests/e2e/*.sh: plain iproute2 on routes in private
+#              namespaces, real traffic (root)
+#
+# One line per test, "ok   suite/name" or "FAIL suite/name" with the reason
+# indented below, then "N passed, N failed". Exit 1 when any failed.
+# A missing tool (lwtc not built, ...) fails the tests that need it.
+# UPDATE=1 rewrites the diag expectations from lwtc's output, for review.
+# Build first: make test (or make compiler policies test-tools).
+set -u
+
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$PWD
+B=$ROOT/build
+T=$B/tests
+LWTC=${LWTC:-$B/lwtc}
+export LWTC
+TIMEOUT=${TEST_TIMEOUT:-120}
+PASSED=0
+FAILED=0
+TMP=$(mktemp -d /tmp/lwtp-tests.XXXXXX) || exit 2
+trap 'rm -rf "$TMP"' EXIT
+
+pass() {
+	echo "ok   $1"
+	PASSED=$((PASSED + 1))
+}
+
+# fail NAME REASON
+fail() {
+	local lines
+	echo "FAIL $1"
+	lines=$(printf '%s\n' "$2" | wc -l)
+	if [ "$lines" -gt 60 ]; then
+		# the head says what failed, the tail (a verifier log's) why
+		printf '%s\n' "$2" | head -15 | sed 's/^/    /'
+		echo "    ... ($((lines - 45)) lines left out)"
+		printf '%s\n' "$2" | tail -30 | sed 's/^/    /'
+	else
+		printf '%s\n' "$2" | sed 's/^/    /'
+	fi
+	FAILED=$((FAILED + 1))
+}
+
+# run NAME CMD...: the test passes when CMD exits 0; its output is the reason.
+run() {
+	local name=$1 out rc
+	shift
+	out=$(timeout "$TIMEOUT" "$@" 2>&1)
+	rc=$?
+	if [ $rc = 0 ]; then
+		pass "$name"
+	elif [ $rc = 124 ]; then
+		fail "$name" "timed out after ${TIMEOUT}s
+$out"
+	else
+		fail "$name" "${out:-exit $rc, no output}"
+	fi
+}
+
+# have NAME FILE...: fail NAME when one of the files is missing.
+have() {
+	local name=$1 f
+	shift
+	for f in "$@"; do
+		if [ ! -x "$f" ] && [ ! -f "$f" ]; then
+			fail "$name" "$f: missing (build with 'make test-tools' / 'make compiler')"
+			return 1
+		fi
+	done
+}
+
+# rel PATH: PATH relative to the repository, without its extension.
+rel() {
+	local p=${1#"$ROOT"/}
+	echo "${p%.*}"
+}
+
+# ---- tools --------------------------------------------------------------
+
+suite_tools() {
+	local c out rc sec
+
+	if have tools/loadcheck-accepts "$T/loadcheck" "$B/bench/len_hist_ref.bpf.o" \
+		"$B/bench/empty.bpf.o" "$T/lwtp_like.bpf.o"; then
+		out=$("$T/loadcheck" -v "$B/bench/len_hist_ref.bpf.o" "$B/bench/empty.bpf.o" \
+			"$T/lwtp_like.bpf.o" 2>&1)
+		rc=$?
+		for sec in len_hist empty guard echo; do
+			if ! grep -Eq "section $sec: insns [0-9]+ verified_insns [0-9]+ jited_bytes [0-9]+$" <<<"$out"; then
+				rc="no verified_insns/jited_bytes line for section $sec"
+				break
+			fi
+		done
+		if [ "$rc" = 0 ]; then
+			pass tools/loadcheck-accepts
+		else
+			fail tools/loadcheck-accepts "$rc
+$out"
+		fi
+	fi
+
+	if have tools/loadcheck-rejects "$T/loadcheck" "$T/bad_access.bpf.o"; then
+		out=$("$T/loadcheck" "$T/bad_access.bpf.o" 2>&1)
+		rc=$?
+		if [ $rc = 1 ] && grep -q "load failed" <<<"$out" &&
+			grep -q "invalid access to packet" <<<"$out"; then
+			pass tools/loadcheck-rejects
+		else
+			fail tools/loadcheck-rejects "expected exit 1 with the verifier's log; got exit $rc:
+$out"
+		fi
+	fi
+
+	for c in tests/tools/cases/*.case; do
+		have "tools/$(basename "${c%.case}")" "$T/caserun" || continue
+		run "tools/$(basename "${c%.case}")" "$T/caserun" "$c"
+	done
+
+	# caserun reports each kind of mismatch, and fails without WILL_FAIL
+	if have tools/caserun-reports "$T/caserun"; then
+		grep -v '^WILL_FAIL' tests/tools/cases/fails.case > "$TMP/fails.case"
+		out=$("$T/caserun" "$TMP/fails.case" 2>&1)
+		rc=$?
+		if [ $rc = 1 ] && grep -q "ip4 udp dport 53: verdict drop, expected pass" <<<"$out" &&
+			grep -q "mark 0x2a, expected 0 (unchanged)" <<<"$out" &&
+			grep -q -- "- 0 => packets=3 bytes=68   (expected, missing)" <<<"$out" &&
+			grep -q -- "+ 0 => packets=2 bytes=68   (not expected)" <<<"$out"; then
+			pass tools/caserun-reports
+		else
+			fail tools/caserun-reports "expected exit 1 and the three mismatches; got exit $rc:
+$out"
+		fi
+		printf 'POLICY\npolicy p { pass; }\nPACKET ip4 udp => pass\n' > "$TMP/nolwtc.case"
+		out=$("$T/caserun" -c "$TMP/no-such-lwtc" "$TMP/nolwtc.case" 2>&1)
+		rc=$?
+		if [ $rc = 2 ] && grep -q "no-such-lwtc" <<<"$out"; then
+			pass tools/caserun-no-compiler
+		else
+			fail tools/caserun-no-compiler "expected exit 2 naming the missing compiler; got exit $rc:
+$out"
+		fi
+	fi
+
+	# the seed's len_hist and lwtc's are judged on the same packets
+	if diff <(sed -n '/^PACKET/,$p' tests/behaviour/len_hist.case) \
+		<(sed -n '/^PACKET/,$p' tests/tools/cases/seed_len_hist.case) > "$TMP/sync" 2>&1; then
+		pass tools/seed_len_hist-in-sync
+	else
+		fail tools/seed_len_hist-in-sync "tests/behaviour/len_hist.case and tests/tools/cases/seed_len_hist.case must have the same packets and maps:
+$(cat "$TMP/sync")"
+	fi
+
+	if have tools/mapdump-missing "$T/mapdump"; then
+		out=$("$T/mapdump" "$TMP/no-such-pin" 2>&1)
+		rc=$?
+		if [ $rc = 1 ] && grep -q "No such file" <<<"$out"; then
+			pass tools/mapdump-missing
+		else
+			fail tools/mapdump-missing "expected exit 1; got exit $rc:
+$out"
+		fi
+	fi
+}
+
+# ---- load ---------------------------------------------------------------
+
+# Whether a tests/ policy is meant to compile: everything but diag policies
+# whose expectation is a failure.
+meant_to_compile() {
+	case $1 in
+	tests/diag/*)
+		[ "$(head -n1 "${1%.lwtp}.expected" 2>/dev/null)" = "exit 0" ]
+		;;
+	*) return 0 ;;
+	esac
+}
+
+suite_load() {
+	local f name out i=0
+	for f in policies/*.lwtp $(find tests -name '*.lwtp' | sort); do
+		[ -f "$f" ] || continue
+		meant_to_compile "$f" || continue
+		name="load/$(rel "$f")"
+		have "$name" "$LWTC" "$T/loadcheck" || continue
+		i=$((i + 1))
+		if ! out=$(timeout "$TIMEOUT" "$LWTC" "$f" -o "$TMP/load$i.o" 2>&1); then
+			fail "$name" "lwtc $f failed:
+$out"
+			continue
+		fi
+		run "$name" "$T/loadcheck" "$TMP/load$i.o"
+	done
+}
+
+# ---- diag ---------------------------------------------------------------
+
+suite_diag() {
+	local f base name want got rc
+	for f in tests/diag/*.lwtp; do
+		[ -f "$f" ] || continue
+		base=$(basename "$f" .lwtp)
+		name="diag/$base"
+		have "$name" "$LWTC" || continue
+		got=$(cd tests/diag && timeout "$TIMEOUT" "$LWTC" --check "$base.lwtp" 2>"$TMP/stderr" >"$TMP/stdout"; echo "exit $?")
+		rc=${got#exit }
+		if [ "$rc" = 124 ]; then
+			fail "$name" "lwtc --check timed out"
+			continue
+		fi
+		if [ -n "${UPDATE:-}" ]; then
+			{ echo "exit $rc"; cat "$TMP/stderr"; } > "tests/diag/$base.expected"
+		fi
+		if [ ! -f "tests/diag/$base.expected" ]; then
+			fail "$name" "tests/diag/$base.expected: missing (UPDATE=1 make test writes it)"
+			continue
+		fi
+		if [ -s "$TMP/stdout" ]; then
+			fail "$name" "lwtc --check wrote to stdout:
+$(cat "$TMP/stdout")"
+			continue
+		fi
+		{ echo "exit $rc"; cat "$TMP/stderr"; } > "$TMP/got"
+		if cmp -s "tests/diag/$base.expected" "$TMP/got"; then
+			pass "$name"
+		else
+			fail "$name" "differs from tests/diag/$base.expected (- expected, + got):
+$(diff -u "tests/diag/$base.expected" "$TMP/got" | tail -n +3)"
+		fi
+	done
+}
+
+# ---- behaviour ----------------------------------------------------------
+
+suite_behaviour() {
+	local c name
+	for c in tests/behaviour/*.case; do
+		[ -f "$c" ] || continue
+		name="behaviour/$(basename "${c%.case}")"
+		have "$name" "$T/caserun" || continue
+		run "$name" "$T/caserun" -c "$LWTC" "$c"
+	done
+}
+
+# ---- e2e ----------------------------------------------------------------
+
+suite_e2e() {
+	local s name
+	for s in tests/e2e/*.sh; do
+		[ "$(basename "$s")" = lib.sh ] && continue
+		[ "$(basename "$s")" = traffic.sh ] && continue
+		name="e2e/$(basename "${s%.sh}")"
+		run "$name" bash "$s"
+	done
+}
+
+# ---- main ---------------------------------------------------------------
+
+suites=("$@")
+[ ${#suites[@]} = 0 ] && suites=(tools load diag behaviour e2e)
+for s in "${suites[@]}"; do
+	case $s in
+	tools | load | diag | behaviour | e2e) "suite_$s" ;;
+	*)
+		echo "run.sh: unknown suite '$s' (tools load diag behaviour e2e)" >&2
+		exit 2
+		;;
+	esac
+done
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]

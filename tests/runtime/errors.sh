@@ -1,0 +1,108 @@
+#!/bin/sh
+# errors.sh: each way lwtp can fail gives one clear line on stderr and exit
+# status 1 (2 for usage errors), and changes nothing: no bpffs, no pin
+# directory, no such map, a map that is not lwtp's, an lwtp-looking map
+# whose layout does not fit, permission denied.
+#
+# Objects: fixtures/stats.bpf.c (good maps) and fixtures/odd.bpf.c
+# (foreign_map, not lwtp's; bad_set and bad_hist, lwtp values with keys that
+# do not fit).
+. "$(dirname "$0")/lib.sh"
+
+# errs WHAT EXPECTED-STDERR EXPECTED-STATUS COMMAND...
+errs() {
+	_what=$1 _want=$2 _status=$3
+	shift 3
+	"$@" > "$T/out" 2> "$T/err"
+	_rc=$?
+	if [ "$_rc" = "$_status" ] && [ "$(cat "$T/err")" = "$_want" ]; then
+		ok "$_what"
+	else
+		fail "$_what" "exit $_rc, stderr: $(cat "$T/err")"
+	fi
+}
+
+# ---- before anything is pinned ---------------------------------------------------
+
+errs "no pin directory yet" "lwtp: no map is pinned: /sys/fs/bpf/ip/globals does not exist (it appears when a route loads an object with pinned maps)" 1 \
+	lwtp stat
+errs "not a bpffs" "lwtp: $T is not on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)" 1 \
+	lwtp stat -d "$T"
+errs "no bpffs at all" "lwtp: /nonexistent-lwtp/globals does not exist, and no BPF filesystem is mounted there (mount -t bpf bpf /sys/fs/bpf)" 1 \
+	lwtp --pin-dir /nonexistent-lwtp/globals stat
+errs "set without bpffs" "lwtp: $T is not on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)" 1 \
+	lwtp -d "$T" set add deny_dst 192.0.2.1
+
+fixture stats
+fixture odd
+route_bpf 198.51.100.7/32 "$T/stats.o" stats
+route_bpf 203.0.113.9/32 "$T/odd.o" odd
+send 198.51.100.7 53 2 12 > /dev/null
+
+# ---- maps --------------------------------------------------------------------------
+
+errs "no such map" "lwtp: no map 'nosuch' in /sys/fs/bpf/ip/globals" 1 lwtp stat nosuch
+check "... prints nothing" [ ! -s "$T/out" ]
+errs "not lwtp's" "lwtp: 'foreign_map' is not an lwtp map: its value type is __u64, not struct lwtp_counter, lwtp_hist_count_t or lwtp_set_value_t" 1 \
+	lwtp stat foreign_map
+errs "not lwtp's, with good ones" "lwtp: 'foreign_map' is not an lwtp map: its value type is __u64, not struct lwtp_counter, lwtp_hist_count_t or lwtp_set_value_t" 1 \
+	lwtp stat rt_total foreign_map
+check "... prints nothing" [ ! -s "$T/out" ]
+errs "set key that does not fit" "lwtp: map 'bad_set': the key of a set must be lwtp_ip_t, lwtp_port_t, lwtp_proto_t or lwtp_uN_t" 1 \
+	lwtp set list bad_set
+errs "histogram without bucket" "lwtp: map 'bad_hist': the key of a histogram must end with the member 'bucket'" 1 \
+	lwtp stat bad_hist
+errs "a counter is not a set" "lwtp: 'rt_total' is a counter, not a set" 1 lwtp set add rt_total 1
+errs "a foreign map is not a set" "lwtp: 'foreign_map' is not an lwtp map: its value type is __u64, not struct lwtp_counter, lwtp_hist_count_t or lwtp_set_value_t" 1 \
+	lwtp set add foreign_map 1
+errs "a bad map name" "lwtp: '../ip' is not a map name" 1 lwtp stat ../ip
+
+# all maps: the good ones print, the bad ones are named, exit 1; foreign_map
+# is left out silently
+lwtp stat --json > "$T/all.json" 2> "$T/all.err"
+rc=$?
+check "all maps: exit 1 with bad ones" [ "$rc" = 1 ]
+check "all maps: good ones print" [ "$(jq -r '[.maps[].name] | join(" ")' "$T/all.json")" = "rt_by_dst rt_len_hist_by_log2 rt_total rt_ttl rt_ver_len" ]
+check "all maps: one line per bad map" [ "$(cat "$T/all.err")" = "lwtp: map 'bad_hist': the key of a histogram must end with the member 'bucket'
+lwtp: map 'bad_set': the key of a set must be lwtp_ip_t, lwtp_port_t, lwtp_proto_t or lwtp_uN_t" ]
+lwtp stat --reset > /dev/null 2> "$T/reset.err"
+check "--reset with a bad map fails" [ $? = 1 ]
+check "... says so" grep -q "^lwtp: nothing was reset$" "$T/reset.err"
+check "... and resets nothing" [ "$(lwtp stat --json rt_total | jq -r '.maps[0].entries[0].packets')" = 2 ]
+
+# ---- permission ----------------------------------------------------------------------
+
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
+errs "permission: pin directory" "lwtp: cannot access /sys/fs/bpf/ip/globals: Permission denied" 1 \
+	nobody "$LWTP" stat rt_total
+chmod 755 /sys/fs/bpf /sys/fs/bpf/ip /sys/fs/bpf/ip/globals
+chmod 666 /sys/fs/bpf/ip/globals/rt_total
+nobody "$LWTP" stat --reset rt_total > "$T/out" 2> "$T/err"
+rc=$?
+check "permission: the map" [ "$rc" = 1 ]
+check "... one line that says root" sh -c '[ "$(wc -l < "$1")" = 1 ] && grep -q "^lwtp: cannot .*rt_total.* (lwtp needs root)$" "$1"' - "$T/err"
+check "... changes nothing" [ "$(lwtp stat --json rt_total | jq -r '.maps[0].entries[0].packets')" = 2 ]
+
+# ---- usage --------------------------------------------------------------------------
+
+errs "usage: unknown object" "lwtp: unknown object 'frob'
+Try 'lwtp --help'." 2 lwtp frob
+errs "usage: ambiguous" "lwtp: ambiguous object 's'
+Try 'lwtp --help'." 2 lwtp s
+errs "usage: bad -i" "lwtp: -i wants a number from 1 to 86400, not '0'
+Try 'lwtp --help'." 2 lwtp stat -i 0
+errs "usage: -c without -i" "lwtp: stat: -c counts intervals, and wants -i
+Try 'lwtp --help'." 2 lwtp stat -c 3
+errs "usage: --json --prometheus" "lwtp: --json and --prometheus do not go together
+Try 'lwtp --help'." 2 lwtp stat --json --prometheus
+errs "usage: -i --prometheus" "lwtp: stat: -i and --prometheus do not go together (Prometheus computes rates itself)
+Try 'lwtp --help'." 2 lwtp stat -i 1 --prometheus
+errs "usage: unknown option" "lwtp: unknown option '--frob'
+Try 'lwtp --help'." 2 lwtp stat --frob
+errs "usage: unknown set command" "lwtp: unknown set command 'frob'
+Try 'lwtp --help'." 2 lwtp set frob x
+check "abbreviations" sh -c '"$1" st rt_total > /dev/null' - "$LWTP"
+check "--help" sh -c '"$1" --help | grep -q "^Usage: lwtp"' - "$LWTP"
+check "--version" sh -c '"$1" --version | grep -q "^lwtp $(cat "$2")"' - "$LWTP" "$ROOT/VERSION"
+
+finish

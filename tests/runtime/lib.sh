@@ -1,0 +1,124 @@
+# lib.sh: what the runtime tests (tests/runtime/*.sh) share. Source it first:
+#
+#   . "$(dirname "$0")/lib.sh"
+#
+# It re-runs the test inside `unshare --mount --propagation private`, with a
+# private bpffs on /sys/fs/bpf (so pins start empty and vanish with the test)
+# and a private tmpfs on /run/netns; makes a network namespace $NS with a
+# veth pair d0/d1, d0 192.0.2.1/24 and 2001:db8:1::1/64 without ARP: routes
+# via d0 need no neighbour, and what they send ends at d1, which drops it (no
+# forwarding, not its MAC address); builds the
+# fixture objects and the sender into $T. in_ns runs a command in $NS with
+# this mount namespace's /sys (nsenter, not `ip netns exec`, which mounts a
+# fresh /sys and would hide the pins).
+#
+# Report with ok NAME / fail NAME [WHY]; end with `finish`, which exits 1
+# when something failed.
+
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE=$ROOT/tests/runtime
+TEST=$(basename "$0" .sh)
+LWTP=${LWTP:-$ROOT/build/lwtp}
+LWTC=${LWTC:-$ROOT/build/lwtc}
+
+if [ -z "${LWTP_RT_INNER:-}" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "FAIL $TEST: needs root (namespaces, bpffs, routes)"
+		exit 1
+	fi
+	if [ ! -x "$LWTP" ]; then
+		echo "FAIL $TEST: $LWTP is missing (make runtime)"
+		exit 1
+	fi
+	export LWTP_RT_INNER=1
+	exec unshare --mount --propagation private sh "$0" "$@"
+fi
+
+FAILS=0
+ok() { echo "ok $TEST: $1"; }
+fail() {
+	echo "FAIL $TEST: $1${2:+: $2}"
+	FAILS=$((FAILS + 1))
+}
+# check NAME COMMAND...: ok when the command succeeds
+check() {
+	_name=$1
+	shift
+	if "$@"; then ok "$_name"; else fail "$_name"; fi
+}
+finish() {
+	[ "$FAILS" -eq 0 ] && exit 0
+	exit 1
+}
+die() {
+	echo "FAIL $TEST: $*"
+	exit 1
+}
+
+T=$(mktemp -d /tmp/lwtp-rt-"$TEST".XXXXXX)
+NS=lwtp-rt-$$-$(date +%s)-$TEST
+mount -t bpf bpf /sys/fs/bpf || die "cannot mount bpffs"
+mkdir -p /run/netns
+mount -t tmpfs tmpfs /run/netns || die "cannot mount /run/netns"
+
+cleanup() {
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+in_ns() { nsenter --net=/run/netns/"$NS" "$@"; }
+
+ip netns add "$NS" || die "cannot add netns $NS"
+in_ns ip link set lo up
+in_ns ip link add d0 type veth peer name d1
+in_ns ip link set d0 arp off
+in_ns ip link set d1 up
+in_ns ip link set d0 up
+in_ns ip addr add 192.0.2.1/24 dev d0
+in_ns ip -6 addr add 2001:db8:1::1/64 dev d0 nodad
+
+command -v jq >/dev/null 2>&1 || apt-get install -y -qq jq >/dev/null 2>&1 ||
+	die "jq is missing"
+
+# fixture NAME: build tests/runtime/fixtures/NAME.bpf.c into $T/NAME.o
+fixture() {
+	clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
+		-c "$HERE/fixtures/$1.bpf.c" -o "$T/$1.o" || die "cannot build fixture $1"
+}
+
+# object NAME [fallback]: $T/NAME.o, compiled by lwtc from policies/NAME.lwtp
+# when build/lwtc exists (and LWTP_RT_FIXTURES is not set), else built from
+# fixtures/NAME.bpf.c, the same maps written by hand. With fallback, a
+# policy lwtc rejects (a feature it does not have yet) falls back to the
+# fixture, with a note.
+object() {
+	if [ -z "${LWTP_RT_FIXTURES:-}" ] && [ -x "$LWTC" ] && [ -f "$HERE/policies/$1.lwtp" ]; then
+		if "$LWTC" "$HERE/policies/$1.lwtp" -o "$T/$1.o" 2> "$T/$1.lwtc.err"; then
+			echo "# $TEST: $1.o compiled by lwtc from policies/$1.lwtp"
+			return 0
+		fi
+		[ -n "${2:-}" ] || die "lwtc cannot compile policies/$1.lwtp: $(cat "$T/$1.lwtc.err")"
+		echo "# $TEST: lwtc cannot compile policies/$1.lwtp yet ($(head -1 "$T/$1.lwtc.err")); using fixtures/$1.bpf.c"
+	fi
+	fixture "$1"
+	echo "# $TEST: $1.o built from fixtures/$1.bpf.c"
+}
+
+gcc -O2 -o "$T/sendudp" "$HERE/sendudp.c" || die "cannot build sendudp"
+# send [-t TTL] DST PORT COUNT PAYLOAD: prints "sent N eperm M"
+send() { in_ns "$T/sendudp" "$@"; }
+
+# route_bpf DST OBJ SECTION: attach with plain iproute2
+route_bpf() {
+	in_ns ip route add "$1" encap bpf out obj "$2" section "$3" dev d0 ||
+		die "cannot attach $2 section $3 to $1"
+}
+
+lwtp() { "$LWTP" "$@"; }
+
+# jqn FILTER FILE: one value from a JSON file
+jqn() { jq -r "$1" "$2"; }

@@ -1,0 +1,121 @@
+#!/bin/sh
+# set.sh: lwtp set add makes a destination drop at once (sendto fails with
+# EPERM), del restores it; elements are checked against the set's type and
+# a bad one changes nothing; list prints the elements sorted.
+#
+# The object is policies/sets.lwtp compiled by lwtc, or fixtures/sets.bpf.c
+# while lwtc has no `set NAME : TYPE` (or with LWTP_RT_FIXTURES=1): drop if
+# ip.dst in deny_dst (an ip set, LPM_TRIE), if udp.dport in blocked_ports
+# (port, HASH of 4), if ip.proto in deny_proto (proto, HASH).
+. "$(dirname "$0")/lib.sh"
+
+object sets fallback
+route_bpf 198.51.100.7/32 "$T/sets.o" guard
+route_bpf 203.0.113.9/32 "$T/sets.o" guard
+route_bpf 2001:db8::7/128 "$T/sets.o" guard
+
+# expect WHAT DST PORT RESULT: send 3 datagrams, compare "sent N eperm M"
+expect() {
+	_got=$(send "$2" "$3" 3 10)
+	if [ "$_got" = "$4" ]; then ok "$1"; else fail "$1" "$_got, not $4"; fi
+}
+passes="sent 3 eperm 0"
+drops="sent 0 eperm 3"
+# errs WHAT EXPECTED-STDERR EXPECTED-STATUS COMMAND...
+errs() {
+	_what=$1 _want=$2 _status=$3
+	shift 3
+	"$@" > "$T/out" 2> "$T/err"
+	_rc=$?
+	if [ "$_rc" = "$_status" ] && [ "$(cat "$T/err")" = "$_want" ]; then
+		ok "$_what"
+	else
+		fail "$_what" "exit $_rc, stderr: $(cat "$T/err")"
+	fi
+}
+
+expect "empty sets pass" 198.51.100.7 53 "$passes"
+
+# ---- ip sets -------------------------------------------------------------------
+
+check "add a prefix" lwtp set add deny_dst 198.51.100.0/24
+expect "the prefix drops at once" 198.51.100.7 53 "$drops"
+expect "others still pass" 203.0.113.9 53 "$passes"
+check "del the prefix" lwtp set del deny_dst 198.51.100.0/24
+expect "del restores it" 198.51.100.7 53 "$passes"
+
+check "add an IPv6 prefix" lwtp set add deny_dst 2001:db8::/32
+expect "IPv6 drops" 2001:db8::7 53 "$drops"
+expect "IPv4 unaffected" 198.51.100.7 53 "$passes"
+check "add a plain address" lwtp set add deny_dst 203.0.113.9
+expect "the address drops" 203.0.113.9 53 "$drops"
+check "del both" lwtp set del deny_dst 203.0.113.9/32 2001:db8::/32
+expect "IPv6 restored" 2001:db8::7 53 "$passes"
+
+errs "bad address" "lwtp: set deny_dst: '198.51.100.300' is not an IPv4 or IPv6 address or prefix" 1 \
+	lwtp set add deny_dst 198.51.100.300
+errs "host bits" "lwtp: set deny_dst: '198.51.100.7/24' has bits set past its prefix length; did you mean 198.51.100.0/24?" 1 \
+	lwtp set add deny_dst 198.51.100.7/24
+errs "IPv6 host bits" "lwtp: set deny_dst: '2001:db8::1/32' has bits set past its prefix length; did you mean 2001:db8::/32?" 1 \
+	lwtp set add deny_dst 2001:db8::1/32
+errs "prefix too long" "lwtp: set deny_dst: '192.0.2.0/33': the prefix length of an IPv4 address must be 0 to 32" 1 \
+	lwtp set add deny_dst 192.0.2.0/33
+errs "one bad element changes nothing" "lwtp: set deny_dst: 'example.org' is not an IPv4 or IPv6 address or prefix" 1 \
+	lwtp set add deny_dst 198.51.100.7 example.org
+check "... nothing" [ -z "$(lwtp set list deny_dst)" ]
+expect "... and traffic passes" 198.51.100.7 53 "$passes"
+
+check "add several" lwtp set add deny_dst fe80::/10 203.0.113.0/24 ::ffff:192.0.2.5 2001:db8::/32 198.51.100.128/25 0.0.0.0/1 203.0.113.0/24
+lwtp set list deny_dst > "$T/list"
+check "list sorts, IPv4 first" [ "$(cat "$T/list")" = "0.0.0.0/1
+192.0.2.5
+198.51.100.128/25
+203.0.113.0/24
+2001:db8::/32
+fe80::/10" ]
+check "list --json" [ "$(lwtp set list --json deny_dst | jq -r '"\(.type) \(.elements | length) \(.elements[0])"')" = "ip 6 0.0.0.0/1" ]
+errs "del a missing element changes nothing" "lwtp: set deny_dst: '192.0.2.6' is not in the set" 1 \
+	lwtp set del deny_dst 203.0.113.0/24 192.0.2.6
+check "... nothing" [ "$(lwtp set list deny_dst | wc -l)" = 6 ]
+check "flush" lwtp set flush deny_dst
+check "... empties it" [ -z "$(lwtp set list deny_dst)" ]
+
+# ---- port and proto sets --------------------------------------------------------
+
+check "add a port" lwtp set add blocked_ports 5353
+expect "the port drops" 198.51.100.7 5353 "$drops"
+expect "other ports pass" 198.51.100.7 53 "$passes"
+errs "bad port" "lwtp: set blocked_ports: '65536' is not a port (0 to 65535)" 1 \
+	lwtp set add blocked_ports 53 65536
+expect "... changed nothing" 198.51.100.7 53 "$passes"
+errs "a full set changes nothing" "lwtp: set blocked_ports: 4 new elements do not fit: it holds 1 of at most 4" 1 \
+	lwtp set add blocked_ports 1 2 3 4 5353
+check "... nothing" [ "$(lwtp set list blocked_ports)" = 5353 ]
+check "del the port" lwtp set del blocked_ports 5353
+expect "... restores it" 198.51.100.7 5353 "$passes"
+
+check "add protocols by name and number" lwtp set add deny_proto udp 1 tcp
+check "list names protocols" [ "$(lwtp set list deny_proto | tr '\n' ' ')" = "icmp tcp udp " ]
+expect "udp drops" 2001:db8::7 53 "$drops"
+errs "bad protocol" "lwtp: set deny_proto: 'udpp' is not a protocol name (tcp, udp, icmp, icmpv6, ...) or number (0 to 255)" 1 \
+	lwtp set add deny_proto udpp
+check "del a protocol" lwtp set del deny_proto 17
+expect "... restores it" 2001:db8::7 53 "$passes"
+
+# ---- sets in stat ----------------------------------------------------------------------
+
+lwtp set add deny_dst 192.0.2.0/24 >/dev/null
+got=$(lwtp stat --json deny_dst deny_proto | jq -r '[.maps[] | "\(.name):\(.kind):\(.type):\(.elements | join(","))"] | join(" ")')
+check "stat shows sets" [ "$got" = "deny_dst:set:ip:192.0.2.0/24 deny_proto:set:proto:icmp,tcp" ]
+check "stat text of a set" [ "$(lwtp stat deny_dst)" = "deny_dst: set of ip, 1 element (room for 1024)" ]
+lwtp stat --reset > /dev/null
+check "--reset leaves sets alone" [ "$(lwtp set list deny_dst)" = 192.0.2.0/24 ]
+
+# ---- not a set -------------------------------------------------------------------------------
+
+errs "a counter is not a set" "lwtp: 'guard_passed' is a counter, not a set" 1 \
+	lwtp set add guard_passed 1
+errs "usage: no element" "lwtp: set add wants a set NAME and at least one ELEMENT
+Try 'lwtp --help'." 2 lwtp set add deny_dst
+
+finish

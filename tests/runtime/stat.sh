@@ -1,0 +1,137 @@
+#!/bin/sh
+# stat.sh: lwtp stat reads what a route's program counted, from the pins
+# alone: exact numbers in --json and --prometheus (which promtool accepts),
+# the histogram text of expected/stat_hist.txt, --top, --reset, -i rates.
+#
+# The object is policies/stats.lwtp compiled by lwtc (fixtures/stats.bpf.c,
+# the same maps by hand, before lwtc exists or with LWTP_RT_FIXTURES=1),
+# attached to an IPv4 and an IPv6 route with plain iproute2. skb.len is the L3 length: IPv4 UDP = 28 + payload,
+# IPv6 UDP = 48 + payload.
+. "$(dirname "$0")/lib.sh"
+
+object stats
+route_bpf 198.51.100.7/32 "$T/stats.o" stats
+route_bpf 2001:db8::7/128 "$T/stats.o" stats
+
+[ -e /sys/fs/bpf/ip/globals/rt_len_hist_by_log2 ] || die "maps are not pinned by name"
+
+# 4 x 40 B, 6 x 100 B to port 53; 2 x 1028 B to port 9 with TTL 200;
+# 3 x 60 B over IPv6 to port 53
+sent=$(send 198.51.100.7 53 4 12; send 198.51.100.7 53 6 72;
+       send -t 200 198.51.100.7 9 2 1000; send 2001:db8::7 53 3 12)
+[ "$sent" = "sent 4 eperm 0
+sent 6 eperm 0
+sent 2 eperm 0
+sent 3 eperm 0" ] || die "sending failed: $sent"
+
+# ---- JSON: exact numbers ----------------------------------------------------
+
+lwtp stat --json > "$T/all.json" || fail "stat --json" "exit $?"
+check "json is one document" sh -c 'jq -e . "$1" >/dev/null' - "$T/all.json"
+check "json total" [ "$(jqn '.maps[] | select(.name=="rt_total") | .entries[0] | "\(.packets) \(.bytes)"' "$T/all.json")" = "15 2996" ]
+check "json total is a counter" [ "$(jqn '.maps[] | select(.name=="rt_total") | .kind' "$T/all.json")" = counter ]
+got=$(jqn '.maps[] | select(.name=="rt_by_dst") | .entries[] | "\(.key.ip_dst) \(.key.udp_dport) \(.key.ip_proto) \(.packets) \(.bytes)"' "$T/all.json")
+check "json keyed counter, busiest first" [ "$got" = "198.51.100.7 53 udp 10 760
+2001:db8::7 53 udp 3 180
+198.51.100.7 9 udp 2 2056" ]
+got=$(jqn '.maps[] | select(.name=="rt_len_hist_by_log2") | .entries[0] | "\(.count):" + ([.buckets[] | "\(.low)-\(.high)=\(.count)"] | join(","))' "$T/all.json")
+check "json log2 histogram (name past 15 chars)" [ "$got" = "15:32-64=7,64-128=6,1024-2048=2" ]
+got=$(jqn '.maps[] | select(.name=="rt_ttl") | [.entries[0].buckets[] | "\(.bucket):\(.low)-\(.high)=\(.count)"] | join(",")' "$T/all.json")
+check "json linear histogram" [ "$got" = "5:64-80=13,13:192-208=2" ]
+got=$(jqn '.maps[] | select(.name=="rt_ver_len") | [.entries[] | "v\(.key.ip_version)=\(.count)"] | join(",")' "$T/all.json")
+check "json keyed histogram" [ "$got" = "v4=12,v6=3" ]
+check "json names only lwtp maps" [ "$(jqn '[.maps[].name] | join(" ")' "$T/all.json")" = "rt_by_dst rt_len_hist_by_log2 rt_total rt_ttl rt_ver_len" ]
+
+# ---- text -------------------------------------------------------------------
+
+lwtp stat rt_len_hist_by_log2 rt_ver_len rt_ttl > "$T/hist.txt"
+if diff -u "$HERE/expected/stat_hist.txt" "$T/hist.txt" > "$T/hist.diff"; then
+	ok "histogram text"
+else
+	fail "histogram text" "$(cat "$T/hist.diff")"
+fi
+lwtp stat rt_total rt_by_dst > "$T/counters.txt"
+if diff -u "$HERE/expected/stat_counters.txt" "$T/counters.txt" > "$T/counters.diff"; then
+	ok "counter text"
+else
+	fail "counter text" "$(cat "$T/counters.diff")"
+fi
+
+# ---- the decoder as other tools link it: canonical entry text --------------------
+
+R=$ROOT/runtime
+gcc -O2 -I"$R" -o "$T/dumpmap" "$HERE/dumpmap.c" "$R/decode.c" "$R/maps.c" "$R/elem.c" \
+	"$R/log.c" -lbpf -lelf -lz || die "cannot build dumpmap"
+for m in rt_total rt_by_dst rt_len_hist_by_log2 rt_ver_len; do
+	"$T/dumpmap" /sys/fs/bpf/ip/globals $m
+done > "$T/entries.txt"
+if diff -u "$HERE/expected/stat_entries.txt" "$T/entries.txt" > "$T/entries.diff"; then
+	ok "canonical entry text"
+else
+	fail "canonical entry text" "$(cat "$T/entries.diff")"
+fi
+
+# ---- Prometheus ---------------------------------------------------------------
+
+lwtp stat --prometheus > "$T/metrics.prom" || fail "stat --prometheus" "exit $?"
+if ! command -v promtool >/dev/null 2>&1; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		prometheus >/dev/null 2>&1
+fi
+if command -v promtool >/dev/null 2>&1; then
+	if promtool check metrics < "$T/metrics.prom" > "$T/promtool.out" 2>&1; then
+		ok "promtool check metrics"
+	else
+		fail "promtool check metrics" "$(cat "$T/promtool.out")"
+	fi
+else
+	fail "promtool check metrics" "promtool is missing and could not be installed"
+fi
+prom() { grep -F -x -q -- "$1" "$T/metrics.prom"; }
+check "prom total" prom 'lwtp_rt_total_packets_total 15'
+check "prom total bytes" prom 'lwtp_rt_total_bytes_total 2996'
+check "prom keyed counter" prom 'lwtp_rt_by_dst_packets_total{ip_dst="198.51.100.7",udp_dport="53",ip_proto="udp"} 10'
+check "prom keyed bytes" prom 'lwtp_rt_by_dst_bytes_total{ip_dst="2001:db8::7",udp_dport="53",ip_proto="udp"} 180'
+check "prom bucket" prom 'lwtp_rt_len_hist_by_log2_bucket{le="127"} 13'
+check "prom +Inf" prom 'lwtp_rt_len_hist_by_log2_bucket{le="+Inf"} 15'
+check "prom count" prom 'lwtp_rt_len_hist_by_log2_count 15'
+check "prom keyed bucket" prom 'lwtp_rt_ver_len_bucket{ip_version="6",le="63"} 3'
+check "prom linear bucket" prom 'lwtp_rt_ttl_bucket{le="207"} 15'
+check "prom TYPE" prom '# TYPE lwtp_rt_ttl histogram'
+
+# ---- --top ------------------------------------------------------------------------
+
+got=$(lwtp stat --json --top 1 rt_by_dst | jq -r '[.maps[0].entries[] | .packets] | join(",")')
+check "--top 1" [ "$got" = 10 ]
+
+# ---- a name that is not there, and one given twice --------------------------------
+
+check "named map order kept" [ "$(lwtp stat --json rt_ttl rt_total | jq -r '[.maps[].name] | join(" ")')" = "rt_ttl rt_total" ]
+
+# ---- -i: rates ---------------------------------------------------------------------
+
+lwtp stat --json -i 1 -c 2 rt_total > "$T/rates.json" &
+pid=$!
+sleep 0.3
+send 198.51.100.7 53 10 12 > /dev/null
+wait $pid || fail "-i -c" "exit $?"
+check "-i prints one line per interval" [ "$(wc -l < "$T/rates.json")" = 2 ]
+got=$(head -1 "$T/rates.json" | jq -r '(.maps[0].entries[0].packets * .interval + 0.5 | floor | tostring) + " " + (.maps[0].entries[0].bytes * .interval + 0.5 | floor | tostring)')
+check "-i first interval rate" [ "$got" = "10 400" ]
+got=$(sed -n 2p "$T/rates.json" | jq -r '.maps[0].entries[0].packets')
+check "-i second interval rate is 0" [ "$got" = 0 ]
+lwtp stat -i 1 -c 1 rt_total > "$T/rates.txt" || fail "-i text" "exit $?"
+check "-i text" grep -q '^rt_total: 0.0 packets/s, 0.0 bytes/s$' "$T/rates.txt"
+
+# ---- --reset ------------------------------------------------------------------------
+
+lwtp stat --reset > /dev/null || fail "--reset" "exit $?"
+check "reset keeps the pins" test -e /sys/fs/bpf/ip/globals/rt_total -a -e /sys/fs/bpf/ip/globals/rt_by_dst
+lwtp stat --json > "$T/zero.json"
+check "reset zeroes counters" [ "$(jqn '.maps[] | select(.name=="rt_total") | .entries[0] | "\(.packets) \(.bytes)"' "$T/zero.json")" = "0 0" ]
+check "reset empties keyed maps" [ "$(jqn '[.maps[] | select(.name!="rt_total") | .entries[] | select(.count > 0 or .packets > 0)] | length' "$T/zero.json")" = 0 ]
+send 198.51.100.7 53 1 12 > /dev/null
+check "counting goes on after reset" [ "$(lwtp stat --json rt_total | jq -r '.maps[0].entries[0] | "\(.packets) \(.bytes)"')" = "1 40" ]
+check "counting goes on in keyed maps" [ "$(lwtp stat --json rt_by_dst | jq -r '.maps[0].entries[0].packets')" = 1 ]
+
+finish
