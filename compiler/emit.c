@@ -65,7 +65,7 @@ code(struct emitter *e, int src, int depth, const char *fmt, ...)
 	if (src > 0 && e->next_line != src) {
 		/* the file name carries over to later directives */
 		if (e->named)
-			fprintf(e->out, "#line %d %s\n", src, e->file_lit);
+			fprintf(e->out, "#line %d\n", src);
 		else
 			fprintf(e->out, "#line %d %s\n", src, e->file_lit);
 		e->named = true;
@@ -92,24 +92,6 @@ static char *c_string(const char *s)
 			sb_printf(&b, "%c", c);
 	}
 	sb_puts(&b, "\"");
-	return b.s;
-}
-
-/* Text safe inside a C comment. */
-static char *comment_safe(const char *s)
-{
-	struct sbuf b = { 0 };
-
-	sb_puts(&b, "");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '*' && s[1] == '/')
-			sb_puts(&b, "* ");
-		else if (c < 0x20 || c == 0x7f)
-			sb_puts(&b, "?");
-		else
-			sb_printf(&b, "%c", c);
-	}
 	return b.s;
 }
 
@@ -214,7 +196,7 @@ static void stmt_comment(struct emitter *e, const struct stmt *s, int depth)
 		sb_puts(&b, " if ");
 		emit_expr_text(&b, s->cond);
 	}
-	safe = comment_safe(sb_str(&b));
+	safe = emit_comment_safe(sb_str(&b));
 	plain(e, depth, "/* %s */", safe);
 	free(safe);
 	sb_free(&b);
@@ -245,6 +227,7 @@ static void key_member(struct emitter *e, int src, int depth, const struct map_k
 		const char *which = (f->id == F_IP_SRC || f->id == F_IP6_SRC) ? "saddr" : "daddr";
 		e->uses |= USE_IP_KEY;
 		if (f->header == HDR_IP) {
+			e->uses |= f->id == F_IP_SRC ? USE_IP_KEY_SRC : USE_IP_KEY_DST;
 			code(e, src, depth, "lwtp_ip_key_%s(lwtp_key.%s, &lwtp_pkt);",
 			     which, k->name);
 		} else {
@@ -422,11 +405,14 @@ static void emit_stmt(struct emitter *e, const struct stmt *s, int depth)
 
 static void emit_stmts(struct emitter *e, const struct stmt_list *list, int depth)
 {
+	bool first = true;
+
 	for (size_t i = 0; i < list->len; i++) {
 		if (list->items[i]->kind == STMT_CONST)
 			continue;
-		if (i)
+		if (!first)
 			blank(e);
+		first = false;
 		emit_stmt(e, list->items[i], depth);
 	}
 }
@@ -469,10 +455,13 @@ static int emit_policy(struct emitter *e, const struct policy *p)
 	}
 	e->want = 0;
 	e->next_line = 0;
-	e->named = false;
+	e->named = true;        /* by the #line before the function */
 	emit_stmts(e, &p->body, 1);
-	if (p->body.len)
-		blank(e);
+	for (size_t i = 0; i < p->body.len; i++)
+		if (p->body.items[i]->kind != STMT_CONST) {
+			blank(e);
+			break;
+		}
 	code(e, end, 1, "return BPF_OK;");
 	if (fclose(e->out) != 0)
 		err = -errno;
@@ -486,12 +475,15 @@ static int emit_policy(struct emitter *e, const struct policy *p)
 	for (size_t n = strlen(p->name); n < 58; n++)
 		fputc('-', e->out);
 	fprintf(e->out, " */\n\n");
+	/* the function itself is in the policy's file, so that debug info and
+	 * BTF line info name the .lwtp file, not the temporary .c */
+	fprintf(e->out, "#line %d %s\n", src, e->file_lit);
 	fprintf(e->out, "SEC(\"%s\")\n", p->name);
 	fprintf(e->out, "int lwtp_prog_%s(struct __sk_buff *skb)\n{\n", p->name);
 	if (e->want) {
 		e->uses |= USE_PARSE;
 		fprintf(e->out, "\tstruct lwtp_pkt lwtp_pkt;\n\n");
-		fprintf(e->out, "#line %d %s\n", src, e->file_lit);
+		fprintf(e->out, "#line %d\n", src);
 		fprintf(e->out, "\tlwtp_parse(skb, &lwtp_pkt, ");
 		want_text(e->out, e->want);
 		fprintf(e->out, ");\n\n");
@@ -500,122 +492,6 @@ static int emit_policy(struct emitter *e, const struct policy *p)
 	fprintf(e->out, "}\n\n");
 	free(body);
 	return 0;
-}
-
-/* ---- types and maps ------------------------------------------------------------- */
-
-static const char *const key_type_order[] = {
-	"lwtp_ip_t", "lwtp_ip4_t", "lwtp_ip6_t", "lwtp_port_t", "lwtp_proto_t",
-	"lwtp_u8_t", "lwtp_u16_t", "lwtp_u32_t", "lwtp_bool_t", "lwtp_log2_t", NULL,
-};
-
-static bool map_uses_type(const struct map_def *m, const char *name)
-{
-	if (m->bucket_type && strcmp(m->bucket_type, name) == 0)
-		return true;
-	for (size_t i = 0; i < m->nmembers; i++)
-		if (m->members[i].type && m->members[i].field &&
-		    strcmp(m->members[i].field->key_type, name) == 0)
-			return true;
-	return false;
-}
-
-static void emit_types(struct emitter *e)
-{
-	const struct program *prog = e->prog;
-	bool counter = false, any = false;
-
-	for (const struct map_def *m = prog->maps; m; m = m->next)
-		if (m->kind == MAP_COUNT)
-			counter = true;
-	if (!prog->maps)
-		return;
-	fprintf(e->out, "/* ---- map keys and values: the typedef names say how to "
-		"print them ----- */\n\n");
-	if (counter)
-		fprintf(e->out, "struct lwtp_counter {\n\t__u64 packets;\n"
-			"\t__u64 bytes;           /* skb.len */\n};\n\n");
-	for (const char *const *t = key_type_order; *t; t++) {
-		const struct key_type *kt = resources_key_type(*t);
-		bool used = false;
-		for (const struct map_def *m = prog->maps; m && !used; m = m->next)
-			used = map_uses_type(m, *t);
-		if (!used)
-			continue;
-		fprintf(e->out, "/* %s */\n%s\n", kt->doc, kt->decl);
-		any = true;
-	}
-	/* linear buckets: one typedef per parameter set, in order of first use */
-	for (const struct map_def *m = prog->maps; m; m = m->next) {
-		bool seen = false;
-		if (m->kind != MAP_HIST_LINEAR)
-			continue;
-		for (const struct map_def *o = prog->maps; o != m; o = o->next)
-			if (o->bucket_type && strcmp(o->bucket_type, m->bucket_type) == 0)
-				seen = true;
-		if (seen)
-			continue;
-		fprintf(e->out, "/* linear(%llu, %llu, %llu) bucket: 0 below %llu, then "
-			"steps of %llu, %u from %llu on */\n",
-			(unsigned long long)m->lin_min, (unsigned long long)m->lin_max,
-			(unsigned long long)m->lin_step, (unsigned long long)m->lin_min,
-			(unsigned long long)m->lin_step, m->nbuckets - 1,
-			(unsigned long long)m->lin_max);
-		fprintf(e->out, "typedef __u32 %s;\n", m->bucket_type);
-		any = true;
-	}
-	if (any)
-		fputc('\n', e->out);
-
-	for (const struct map_def *m = prog->maps; m; m = m->next) {
-		if (!m->keyed)
-			continue;
-		fprintf(e->out, "struct %s_key {\n", m->name);
-		for (size_t i = 0; i < m->nmembers; i++) {
-			const struct map_key_member *k = &m->members[i];
-			if (!k->type)
-				fprintf(e->out, "\t__u8 %s[%u];\n", k->name, k->size);
-			else if (k->field)
-				fprintf(e->out, "\t%s %s;\n", k->field->key_type, k->name);
-			else
-				fprintf(e->out, "\t%s %s;\n", m->bucket_type, k->name);
-		}
-		fprintf(e->out, "};\n\n");
-	}
-}
-
-static void emit_map(struct emitter *e, const struct map_def *m)
-{
-	struct sbuf c = { 0 };
-	char *safe;
-	const char *value = m->kind == MAP_COUNT ? "struct lwtp_counter" : "__u64";
-
-	/* what it holds, from its first definition */
-	sb_printf(&c, "%s %s", m->kind == MAP_COUNT ? "count" : "hist", m->name);
-	if (m->kind == MAP_HIST_LOG2)
-		sb_printf(&c, ": %u log2 buckets", m->nbuckets);
-	else if (m->kind == MAP_HIST_LINEAR)
-		sb_printf(&c, ": %u linear buckets", m->nbuckets);
-	if (m->keyed)
-		sb_printf(&c, ", up to %u keys", m->max_entries);
-	sb_printf(&c, " (%s:%d)", m->loc.file ? m->loc.file : "?", m->loc.first_line);
-	safe = comment_safe(sb_str(&c));
-	fprintf(e->out, "/* %s */\n", safe);
-	free(safe);
-	sb_free(&c);
-
-	fprintf(e->out, "struct {\n");
-	fprintf(e->out, "\t__uint(type, %s);\n",
-		m->keyed ? "BPF_MAP_TYPE_PERCPU_HASH" : "BPF_MAP_TYPE_PERCPU_ARRAY");
-	if (m->keyed)
-		fprintf(e->out, "\t__type(key, struct %s_key);\n", m->name);
-	else
-		fprintf(e->out, "\t__type(key, %s);\n",
-			m->kind == MAP_COUNT ? "__u32" : m->bucket_type);
-	fprintf(e->out, "\t__type(value, %s);\n", value);
-	fprintf(e->out, "\t__uint(max_entries, %u);\n", m->max_entries);
-	fprintf(e->out, "\t__uint(pinning, LIBBPF_PIN_BY_NAME);\n");
-	fprintf(e->out, "} %s SEC(\".maps\");\n\n", m->name);
 }
 
 /* ---- the file ------------------------------------------------------------------ */
@@ -646,19 +522,14 @@ int emit_program(FILE *out, const struct program *prog)
 	if (err)
 		goto out;
 
-	file_comment = comment_safe(file);
+	file_comment = emit_comment_safe(file);
 	fprintf(out, "/* Generated by lwtc %s from %s. Do not edit. */\n", LWTC_VERSION,
 		file_comment);
 	free(file_comment);
 	fprintf(out, "#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n"
 		"#include <bpf/bpf_endian.h>\n\n");
 	emit_types(&e);
-	if (prog->maps) {
-		fprintf(out, "/* ---- maps: one per statistic, pinned by name "
-			"---------------------------- */\n\n");
-		for (const struct map_def *m = prog->maps; m; m = m->next)
-			emit_map(&e, m);
-	}
+	emit_maps(&e);
 	emit_prelude(&e);
 	fwrite(functions, 1, functions_len, out);
 	fprintf(out, "char _license[] SEC(\"license\") = \"GPL\";\n");

@@ -1,14 +1,12 @@
 /* emit_expr.c: conditions and values as C expressions.
  *
- * Fields are read where they are used: skb fields from the context (so a
- * read after 'set skb.mark' sees the new value), packet fields through the
- * header pointers lwtp_parse() set, NULL when the header is absent. A
- * comparison that reads an absent field is false: each one is emitted as
- * "(PRESENCE && COMPARISON)", and 'not' negates the whole.
+ * A comparison that reads an absent field is false: each one is emitted as
+ * "(PRESENCE && COMPARISON)", where PRESENCE tests the header pointers
+ * lwtp_parse() set (NULL when absent), and 'not' negates the whole.
+ * Integer sets of more than SET_LINEAR_MAX spans become a balanced compare
+ * tree; addresses are masked compares of 32-bit words in network order.
  */
-#include <arpa/inet.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,369 +14,6 @@
 #include "util.h"
 
 #define SET_LINEAR_MAX 8    /* larger integer sets become a compare tree */
-#define COMMENT_MAX 120     /* longest expression text in a comment */
-
-/* ---- strings ------------------------------------------------------------ */
-
-void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (b->len + (size_t)n + 1 > b->cap) {
-		b->cap = (b->len + (size_t)n + 1) * 2;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_printf(b, "%s", s);
-}
-
-void sb_free(struct sbuf *b)
-{
-	free(b->s);
-	b->s = NULL;
-	b->len = b->cap = 0;
-}
-
-const char *sb_str(const struct sbuf *b)
-{
-	return b->s ? b->s : "";
-}
-
-void emit_number(struct sbuf *b, uint64_t n)
-{
-	if (n <= INT32_MAX)
-		sb_printf(b, "%" PRIu64, n);
-	else if (n <= UINT32_MAX)
-		sb_printf(b, "%" PRIu64 "U", n);
-	else
-		sb_printf(b, "%" PRIu64 "ULL", n);
-}
-
-/* ---- the expression as the user writes it, for comments ------------------- */
-
-static int prec(const struct expr *x)
-{
-	if (x->kind == EXPR_UNARY)
-		return 3;
-	if (x->kind != EXPR_BINARY)
-		return 7;
-	switch (x->u.binary.op) {
-	case OP_OR:     return 1;
-	case OP_AND:    return 2;
-	case OP_BITOR:  return 5;
-	case OP_BITAND: return 6;
-	default:        return 4;   /* comparisons, in */
-	}
-}
-
-static void addr_text(struct sbuf *b, const struct addr *a)
-{
-	char ip[INET6_ADDRSTRLEN] = "?";
-
-	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->bytes, ip, sizeof(ip));
-	sb_puts(b, ip);
-	if (a->is_prefix)
-		sb_printf(b, "/%d", a->prefix_len);
-}
-
-static void text(struct sbuf *b, const struct expr *x, int min_prec)
-{
-	bool paren = x && prec(x) < min_prec;
-
-	if (!x) {
-		sb_puts(b, "?");
-		return;
-	}
-	if (paren)
-		sb_puts(b, "(");
-	switch (x->kind) {
-	case EXPR_INT:
-		sb_printf(b, "%" PRIu64, x->u.num);
-		break;
-	case EXPR_BOOL:
-		sb_puts(b, x->u.num ? "true" : "false");
-		break;
-	case EXPR_ADDR:
-		addr_text(b, &x->u.addr);
-		break;
-	case EXPR_RANGE:
-		text(b, x->u.range.lo, 7);
-		sb_puts(b, "..");
-		text(b, x->u.range.hi, 7);
-		break;
-	case EXPR_SET:
-		sb_puts(b, "{ ");
-		for (size_t i = 0; i < x->u.set.len; i++) {
-			if (i)
-				sb_puts(b, ", ");
-			text(b, x->u.set.items[i], 0);
-		}
-		sb_puts(b, " }");
-		break;
-	case EXPR_NAME:
-		sb_puts(b, x->u.name.name);
-		break;
-	case EXPR_FIELD:
-		sb_printf(b, "%s.%s", x->u.field.ns, x->u.field.name);
-		if (x->u.field.index >= 0)
-			sb_printf(b, "[%d]", x->u.field.index);
-		break;
-	case EXPR_UNARY:
-		sb_puts(b, "not ");
-		text(b, x->u.unary.operand, 3);
-		break;
-	case EXPR_BINARY: {
-		int p = prec(x);
-		/* or, and, |, & associate to the left; comparisons do not chain */
-		text(b, x->u.binary.left, p == 4 ? p + 1 : p);
-		sb_printf(b, " %s ", ast_op_str(x->u.binary.op));
-		text(b, x->u.binary.right, p + 1);
-		break;
-	}
-	}
-	if (paren)
-		sb_puts(b, ")");
-}
-
-void emit_expr_text(struct sbuf *b, const struct expr *x)
-{
-	struct sbuf t = { 0 };
-
-	text(&t, x, 0);
-	if (t.len > COMMENT_MAX) {
-		t.s[COMMENT_MAX - 3] = '\0';
-		sb_printf(b, "%s...", t.s);
-	} else {
-		sb_puts(b, sb_str(&t));
-	}
-	sb_free(&t);
-}
-
-/* ---- fields ------------------------------------------------------------------ */
-
-unsigned emit_field_presence(struct emitter *e, const struct field_def *f)
-{
-	switch (f->header) {
-	case HDR_SKB:
-		return 0;
-	case HDR_IP:
-		e->want |= WANT_IP4 | WANT_IP6;
-		if (f->id == F_IP_PROTO) {
-			e->want |= WANT_PROTO;
-			return P_PROTO;
-		}
-		if (f->id == F_IP_FRAGMENT)
-			e->want |= WANT_PROTO;      /* IPv6: a fragment header */
-		return P_IP;
-	case HDR_IP4:
-		e->want |= WANT_IP4;
-		return P_IP4;
-	case HDR_IP6:
-		e->want |= WANT_IP6;
-		if (f->id == F_IP6_PROTO) {
-			e->want |= WANT_PROTO;
-			return P_IP6 | P_PROTO;
-		}
-		return P_IP6;
-	case HDR_TCP:
-		e->want |= WANT_IP4 | WANT_IP6 | WANT_PROTO | WANT_TCP;
-		return P_TCP;
-	case HDR_UDP:
-		e->want |= WANT_IP4 | WANT_IP6 | WANT_PROTO | WANT_UDP;
-		return P_UDP;
-	case HDR_L4PORTS:
-		e->want |= WANT_IP4 | WANT_IP6 | WANT_PROTO | WANT_PORTS;
-		return P_PORTS;
-	case HDR_ICMP:
-		e->want |= WANT_IP4 | WANT_PROTO | WANT_ICMP;
-		return P_ICMP;
-	case HDR_ICMP6:
-		e->want |= WANT_IP6 | WANT_PROTO | WANT_ICMP6;
-		return P_ICMP6;
-	}
-	return 0;
-}
-
-void emit_presence_text(struct sbuf *b, unsigned p)
-{
-	static const struct { unsigned bit; const char *text; } atoms[] = {
-		{ P_IP, "lwtp_pkt.family" },
-		{ P_IP4, "lwtp_pkt.ip4" },
-		{ P_IP6, "lwtp_pkt.ip6" },
-		{ P_PROTO, "lwtp_pkt.proto_ok" },
-		{ P_TCP, "lwtp_pkt.tcp" },
-		{ P_UDP, "lwtp_pkt.udp" },
-		{ P_PORTS, "lwtp_pkt.ports" },
-		{ P_ICMP, "lwtp_pkt.icmp" },
-		{ P_ICMP6, "lwtp_pkt.icmp6" },
-	};
-	bool first = true;
-
-	/* drop what another test implies: an L4 header implies IP and its
-	 * protocol, ICMP implies IPv4, ICMPv6 IPv6, a family implies IP */
-	if (p & (P_TCP | P_UDP | P_PORTS | P_ICMP | P_ICMP6))
-		p &= ~(unsigned)(P_IP | P_PROTO);
-	if (p & P_ICMP)
-		p &= ~(unsigned)P_IP4;
-	if (p & P_ICMP6)
-		p &= ~(unsigned)P_IP6;
-	if (p & (P_PROTO | P_IP4 | P_IP6))
-		p &= ~(unsigned)P_IP;
-	for (size_t i = 0; i < sizeof(atoms) / sizeof(atoms[0]); i++) {
-		if (!(p & atoms[i].bit))
-			continue;
-		sb_printf(b, "%s%s", first ? "" : " && ", atoms[i].text);
-		first = false;
-	}
-}
-
-/* Either family: "(lwtp_pkt.family == 4 ? V4 : V6)" */
-static void either(struct sbuf *b, const char *v4, const char *v6)
-{
-	sb_printf(b, "(lwtp_pkt.family == 4 ? %s : %s)", v4, v6);
-}
-
-void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def *f, int index)
-{
-	switch (f->id) {
-	/* __sk_buff, read at the point of use */
-	case F_SKB_LEN:             sb_puts(b, "skb->len"); break;
-	case F_SKB_PKT_TYPE:        sb_puts(b, "skb->pkt_type"); break;
-	case F_SKB_MARK:            sb_puts(b, "skb->mark"); break;
-	case F_SKB_QUEUE_MAPPING:   sb_puts(b, "skb->queue_mapping"); break;
-	case F_SKB_PROTOCOL:        sb_puts(b, "bpf_ntohs(skb->protocol)"); break;
-	case F_SKB_VLAN_PRESENT:    sb_puts(b, "skb->vlan_present"); break;
-	case F_SKB_VLAN_TCI:        sb_puts(b, "skb->vlan_tci"); break;
-	case F_SKB_VLAN_PROTO:      sb_puts(b, "skb->vlan_proto"); break;
-	case F_SKB_PRIORITY:        sb_puts(b, "skb->priority"); break;
-	case F_SKB_INGRESS_IFINDEX: sb_puts(b, "skb->ingress_ifindex"); break;
-	case F_SKB_IFINDEX:         sb_puts(b, "skb->ifindex"); break;
-	case F_SKB_TC_INDEX:        sb_puts(b, "skb->tc_index"); break;
-	case F_SKB_CB:              sb_printf(b, "skb->cb[%d]", index); break;
-	case F_SKB_HASH:            sb_puts(b, "skb->hash"); break;
-	case F_SKB_NAPI_ID:         sb_puts(b, "skb->napi_id"); break;
-	case F_SKB_GSO_SEGS:        sb_puts(b, "skb->gso_segs"); break;
-	case F_SKB_GSO_SIZE:        sb_puts(b, "skb->gso_size"); break;
-	case F_SKB_FORBIDDEN:       sb_puts(b, "0 /* forbidden field */"); break;
-
-	/* either IP family */
-	case F_IP_VERSION:
-		sb_puts(b, "lwtp_pkt.family");
-		break;
-	case F_IP_SRC:
-	case F_IP_DST:
-		/* addresses are compared and keyed by emit_addr_*; never a value */
-		sb_puts(b, "0 /* address */");
-		break;
-	case F_IP_PROTO:
-	case F_IP6_PROTO:
-		sb_puts(b, "lwtp_pkt.proto");
-		break;
-	case F_IP_TTL:
-		either(b, "lwtp_pkt.ip4->ttl", "lwtp_pkt.ip6->hop_limit");
-		break;
-	case F_IP_TOS:
-		e->uses |= USE_TCLASS;
-		either(b, "lwtp_pkt.ip4->tos", "lwtp_ip6_tclass(lwtp_pkt.ip6)");
-		break;
-	case F_IP_DSCP:
-		e->uses |= USE_TCLASS;
-		sb_puts(b, "(");
-		either(b, "lwtp_pkt.ip4->tos", "lwtp_ip6_tclass(lwtp_pkt.ip6)");
-		sb_puts(b, " >> 2)");
-		break;
-	case F_IP_ECN:
-		e->uses |= USE_TCLASS;
-		sb_puts(b, "(");
-		either(b, "lwtp_pkt.ip4->tos", "lwtp_ip6_tclass(lwtp_pkt.ip6)");
-		sb_puts(b, " & 3)");
-		break;
-	case F_IP_LEN:
-		either(b, "bpf_ntohs(lwtp_pkt.ip4->tot_len)",
-		       "40 + bpf_ntohs(lwtp_pkt.ip6->payload_len)");
-		break;
-	case F_IP_FRAGMENT:
-		e->uses |= USE_IP4_FRAG;
-		either(b, "lwtp_ip4_is_fragment(lwtp_pkt.ip4)", "lwtp_pkt.frag6");
-		break;
-
-	/* IPv4 */
-	case F_IP4_SRC:         sb_puts(b, "lwtp_pkt.ip4->saddr"); break;
-	case F_IP4_DST:         sb_puts(b, "lwtp_pkt.ip4->daddr"); break;
-	case F_IP4_PROTO:       sb_puts(b, "lwtp_pkt.ip4->protocol"); break;
-	case F_IP4_TTL:         sb_puts(b, "lwtp_pkt.ip4->ttl"); break;
-	case F_IP4_TOS:         sb_puts(b, "lwtp_pkt.ip4->tos"); break;
-	case F_IP4_DSCP:        sb_puts(b, "(lwtp_pkt.ip4->tos >> 2)"); break;
-	case F_IP4_ECN:         sb_puts(b, "(lwtp_pkt.ip4->tos & 3)"); break;
-	case F_IP4_LEN:         sb_puts(b, "bpf_ntohs(lwtp_pkt.ip4->tot_len)"); break;
-	case F_IP4_ID:          sb_puts(b, "bpf_ntohs(lwtp_pkt.ip4->id)"); break;
-	case F_IP4_IHL:         sb_puts(b, "(lwtp_pkt.ip4->ver_ihl & 0x0f)"); break;
-	case F_IP4_OPTIONS:     sb_puts(b, "((lwtp_pkt.ip4->ver_ihl & 0x0f) > 5)"); break;
-	case F_IP4_DF:
-		sb_puts(b, "((lwtp_pkt.ip4->frag_off & bpf_htons(0x4000)) != 0)");
-		break;
-	case F_IP4_MF:
-		sb_puts(b, "((lwtp_pkt.ip4->frag_off & bpf_htons(0x2000)) != 0)");
-		break;
-	case F_IP4_FRAG_OFFSET:
-		sb_puts(b, "(bpf_ntohs(lwtp_pkt.ip4->frag_off) & 0x1fff)");
-		break;
-
-	/* IPv6 */
-	case F_IP6_SRC:         sb_puts(b, "lwtp_pkt.ip6->saddr"); break;
-	case F_IP6_DST:         sb_puts(b, "lwtp_pkt.ip6->daddr"); break;
-	case F_IP6_NEXTHDR:     sb_puts(b, "lwtp_pkt.ip6->nexthdr"); break;
-	case F_IP6_HOPLIMIT:    sb_puts(b, "lwtp_pkt.ip6->hop_limit"); break;
-	case F_IP6_TCLASS:
-		e->uses |= USE_TCLASS;
-		sb_puts(b, "lwtp_ip6_tclass(lwtp_pkt.ip6)");
-		break;
-	case F_IP6_DSCP:
-		e->uses |= USE_TCLASS;
-		sb_puts(b, "(lwtp_ip6_tclass(lwtp_pkt.ip6) >> 2)");
-		break;
-	case F_IP6_ECN:
-		e->uses |= USE_TCLASS;
-		sb_puts(b, "(lwtp_ip6_tclass(lwtp_pkt.ip6) & 3)");
-		break;
-	case F_IP6_FLOWLABEL:
-		sb_puts(b, "(bpf_ntohl(lwtp_pkt.ip6->vtc_flow) & 0xfffff)");
-		break;
-	case F_IP6_PLEN:        sb_puts(b, "bpf_ntohs(lwtp_pkt.ip6->payload_len)"); break;
-
-	/* L4 */
-	case F_TCP_SPORT:       sb_puts(b, "bpf_ntohs(lwtp_pkt.tcp->source)"); break;
-	case F_TCP_DPORT:       sb_puts(b, "bpf_ntohs(lwtp_pkt.tcp->dest)"); break;
-	case F_TCP_FLAGS:       sb_puts(b, "lwtp_pkt.tcp->flags"); break;
-	case F_TCP_SEQ:         sb_puts(b, "bpf_ntohl(lwtp_pkt.tcp->seq)"); break;
-	case F_TCP_ACKSEQ:      sb_puts(b, "bpf_ntohl(lwtp_pkt.tcp->ack_seq)"); break;
-	case F_TCP_WINDOW:      sb_puts(b, "bpf_ntohs(lwtp_pkt.tcp->window)"); break;
-	case F_TCP_URGPTR:      sb_puts(b, "bpf_ntohs(lwtp_pkt.tcp->urg_ptr)"); break;
-	case F_TCP_DOFF:        sb_puts(b, "(lwtp_pkt.tcp->doff_res >> 4)"); break;
-	case F_UDP_SPORT:       sb_puts(b, "bpf_ntohs(lwtp_pkt.udp->source)"); break;
-	case F_UDP_DPORT:       sb_puts(b, "bpf_ntohs(lwtp_pkt.udp->dest)"); break;
-	case F_UDP_LEN:         sb_puts(b, "bpf_ntohs(lwtp_pkt.udp->len)"); break;
-	case F_L4_SPORT:        sb_puts(b, "bpf_ntohs(lwtp_pkt.ports->source)"); break;
-	case F_L4_DPORT:        sb_puts(b, "bpf_ntohs(lwtp_pkt.ports->dest)"); break;
-	case F_ICMP_TYPE:       sb_puts(b, "lwtp_pkt.icmp->type"); break;
-	case F_ICMP_CODE:       sb_puts(b, "lwtp_pkt.icmp->code"); break;
-	case F_ICMP6_TYPE:      sb_puts(b, "lwtp_pkt.icmp6->type"); break;
-	case F_ICMP6_CODE:      sb_puts(b, "lwtp_pkt.icmp6->code"); break;
-	}
-}
 
 /* ---- values ----------------------------------------------------------------- */
 
@@ -721,7 +356,7 @@ static void addr_match_const(struct emitter *e, struct sbuf *b, const struct fie
 		}
 	}
 	sb_puts(b, " /* ");
-	addr_text(b, a);
+	emit_addr_text(b, a);
 	sb_puts(b, " */)");
 }
 
@@ -876,11 +511,42 @@ static const char *c_op(enum op op)
 	}
 }
 
+/* 'FIELD in SET' for a runtime set: a map lookup. */
+static void runtime_membership(struct emitter *e, struct sbuf *b, enum op op,
+			       const struct expr *l, const struct map_def *m)
+{
+	struct sbuf t = { 0 };
+	const char *not = op == OP_NOT_IN ? "!" : "";
+	unsigned p;
+
+	if (!m->set_key_type) {
+		const struct field_def *f = l->u.field.def;
+		p = addr_field_presence(e, f);
+		e->uses |= USE_SET_IP;
+		sb_printf(&t, "%slwtp_set_has_addr(&%s, &lwtp_pkt, %d)", not, m->name,
+			  is_src(f) ? 0 : 1);
+	} else {
+		p = emit_presence_of(e, l);
+		sb_printf(&t, "%s(bpf_map_lookup_elem(&%s, &(%s){ ", not, m->name,
+			  m->set_key_type);
+		emit_value(e, &t, l);
+		sb_puts(&t, " }) != 0)");
+	}
+	guarded(b, p, sb_str(&t));
+	sb_free(&t);
+}
+
 static void compare(struct emitter *e, struct sbuf *b, enum op op,
 		    const struct expr *l, const struct expr *r)
 {
 	struct sbuf t = { 0 };
 	unsigned p;
+
+	if ((op == OP_IN || op == OP_NOT_IN) && r->kind == EXPR_NAME &&
+	    r->u.name.runtime_set && r->u.name.runtime_set->map) {
+		runtime_membership(e, b, op, l, r->u.name.runtime_set->map);
+		return;
+	}
 
 	if (is_addr_type(l) || is_addr_type(r)) {
 		addr_compare(e, b, op, l, r);

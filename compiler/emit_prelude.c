@@ -370,8 +370,8 @@ static const char ip4_const_text[] =
 "\tbpf_htonl((__u32)(a) << 24 | (__u32)(b) << 16 | (__u32)(c) << 8 | (__u32)(d))\n"
 "\n";
 
-static const char ip_key_text[] =
-"/* Addresses in map keys (lwtp_ip_t, lwtp_ip6_t): 16 bytes, network order */\n"
+static const char ip_from4_text[] =
+"/* An IPv4 address in a map key (lwtp_ip_t: 16 bytes, network order) */\n"
 "static __always_inline void lwtp_ip_from4(__be32 *key, __be32 addr)\n"
 "{\n"
 "\tkey[0] = 0;                     /* ::ffff:a.b.c.d */\n"
@@ -379,7 +379,10 @@ static const char ip_key_text[] =
 "\tkey[2] = bpf_htonl(0x0000ffff);\n"
 "\tkey[3] = addr;\n"
 "}\n"
-"\n"
+"\n";
+
+static const char ip_from6_text[] =
+"/* An IPv6 address in a map key (lwtp_ip_t, lwtp_ip6_t) */\n"
 "static __always_inline void lwtp_ip_from6(__be32 *key, const __be32 *addr)\n"
 "{\n"
 "\tkey[0] = addr[0];\n"
@@ -387,8 +390,10 @@ static const char ip_key_text[] =
 "\tkey[2] = addr[2];\n"
 "\tkey[3] = addr[3];\n"
 "}\n"
-"\n"
-"/* ip.src and ip.dst of either family in a key (lwtp_ip_t) */\n"
+"\n";
+
+static const char ip_key_saddr_text[] =
+"/* ip.src of either family in a key (lwtp_ip_t) */\n"
 "static __always_inline void lwtp_ip_key_saddr(__be32 *key, const struct lwtp_pkt *p)\n"
 "{\n"
 "\tif (p->family == 4)\n"
@@ -396,7 +401,10 @@ static const char ip_key_text[] =
 "\telse\n"
 "\t\tlwtp_ip_from6(key, p->ip6->saddr);\n"
 "}\n"
-"\n"
+"\n";
+
+static const char ip_key_daddr_text[] =
+"/* ip.dst of either family in a key (lwtp_ip_t) */\n"
 "static __always_inline void lwtp_ip_key_daddr(__be32 *key, const struct lwtp_pkt *p)\n"
 "{\n"
 "\tif (p->family == 4)\n"
@@ -523,6 +531,21 @@ static const char hist_key_text[] =
 "}\n"
 "\n";
 
+static const char set_has_addr_text[] =
+"/* Is the packet's source or destination address in a runtime set of\n"
+" * addresses (an LPM trie)? The family's header is known present. */\n"
+"static __always_inline int lwtp_set_has_addr(void *set, const struct lwtp_pkt *p, int dst)\n"
+"{\n"
+"\tstruct lwtp_lpm_ip key = { .prefixlen = 128 };\n"
+"\n"
+"\tif (p->family == 4)\n"
+"\t\tlwtp_ip_from4(key.addr, dst ? p->ip4->daddr : p->ip4->saddr);\n"
+"\telse\n"
+"\t\tlwtp_ip_from6(key.addr, dst ? p->ip6->daddr : p->ip6->saddr);\n"
+"\treturn bpf_map_lookup_elem(set, &key) != 0;\n"
+"}\n"
+"\n";
+
 void emit_prelude(struct emitter *e)
 {
 	unsigned u = e->uses;
@@ -537,8 +560,16 @@ void emit_prelude(struct emitter *e)
 		fputs(tclass_text, e->out);
 	if (u & USE_IP4_CONST)
 		fputs(ip4_const_text, e->out);
-	if (u & USE_IP_KEY)
-		fputs(ip_key_text, e->out);
+	if (u & (USE_IP_KEY_SRC | USE_IP_KEY_DST | USE_SET_IP))
+		fputs(ip_from4_text, e->out);
+	if (u & (USE_IP_KEY | USE_IP_KEY_SRC | USE_IP_KEY_DST | USE_SET_IP))
+		fputs(ip_from6_text, e->out);
+	if (u & USE_IP_KEY_SRC)
+		fputs(ip_key_saddr_text, e->out);
+	if (u & USE_IP_KEY_DST)
+		fputs(ip_key_daddr_text, e->out);
+	if (u & USE_SET_IP)
+		fputs(set_has_addr_text, e->out);
 	if (u & (USE_LOG2_32 | USE_LOG2_64))
 		fputs(log2_32_text, e->out);
 	if (u & USE_LOG2_64)

@@ -1,9 +1,10 @@
 /* emit_priv.h: what the files of the C emitter share.
  *
- *   emit.c          the file: header, types, maps, one function per policy,
- *                   statements, #line directives
- *   emit_expr.c     conditions and values: field reads, presence tests,
- *                   comparisons, sets, addresses
+ *   emit.c          the file, one function per policy, statements, #line
+ *   emit_maps.c     map key and value types, map definitions
+ *   emit_expr.c     conditions and values: comparisons, sets, addresses
+ *   emit_field.c    field reads and presence tests
+ *   emit_text.c     string buffer, numbers, expressions as text
  *   emit_prelude.c  the fixed C the programs call: packet header structs,
  *                   the parser, statistics helpers
  */
@@ -65,7 +66,7 @@ enum presence {
 enum use {
 	USE_PARSE      = 1 << 0,
 	USE_IP4_CONST  = 1 << 1,    /* lwtp_ip4(a, b, c, d) */
-	USE_IP_KEY     = 1 << 2,    /* lwtp_ip_from4() / lwtp_ip_from6() */
+	USE_IP_KEY     = 1 << 2,    /* lwtp_ip_from6() */
 	USE_LOG2_32    = 1 << 3,
 	USE_LOG2_64    = 1 << 4,
 	USE_LINEAR     = 1 << 5,
@@ -76,6 +77,9 @@ enum use {
 	USE_TCLASS     = 1 << 10,   /* lwtp_ip6_tclass() */
 	USE_IP4_FRAG   = 1 << 11,   /* lwtp_ip4_is_fragment() */
 	USE_CTX_WRITE  = 1 << 12,   /* lwtp_ctx_write() */
+	USE_IP_KEY_SRC = 1 << 13,   /* lwtp_ip_key_saddr(), lwtp_ip_from4() */
+	USE_IP_KEY_DST = 1 << 14,   /* lwtp_ip_key_daddr(), lwtp_ip_from4() */
+	USE_SET_IP     = 1 << 15,   /* lwtp_set_has_addr() */
 };
 
 struct emitter {
@@ -89,6 +93,34 @@ struct emitter {
 	bool named;             /* a #line with the file name was written */
 };
 
+/* ---- emit_text.c ------------------------------------------------------------ */
+
+/* The expression as the user writes it (for comments). */
+void emit_expr_text(struct sbuf *b, const struct expr *x);
+/* An address or prefix as the user writes it. */
+void emit_addr_text(struct sbuf *b, const struct addr *a);
+/* A number as a C literal. */
+void emit_number(struct sbuf *b, uint64_t n);
+/* A copy of s that is safe inside a C comment (no end of comment). */
+char *emit_comment_safe(const char *s);
+
+/* ---- emit_field.c ------------------------------------------------------------ */
+
+/* Presence tests a field needs (enum presence), and what it wants from the
+ * parser (into e->want). */
+unsigned emit_field_presence(struct emitter *e, const struct field_def *f);
+/* "lwtp_pkt.tcp && lwtp_pkt.ip4", or "" when p is 0. */
+void emit_presence_text(struct sbuf *b, unsigned p);
+/* A field's value in C (host order; raw network order for addresses). */
+void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def *f,
+		      int index);
+
+/* ---- emit_maps.c ------------------------------------------------------------- */
+
+/* Key and value types, then the maps. */
+void emit_types(struct emitter *e);
+void emit_maps(struct emitter *e);
+
 /* ---- emit_expr.c ------------------------------------------------------------ */
 
 /* C text of a condition, absent fields included: a comparison reading an
@@ -99,18 +131,6 @@ void emit_value(struct emitter *e, struct sbuf *b, const struct expr *x);
 /* The presence tests (enum presence) that reading x needs, and what it
  * wants from the parser (accumulated into e->want). */
 unsigned emit_presence_of(struct emitter *e, const struct expr *x);
-/* Presence tests a field needs (enum presence), and what it wants from the
- * parser (into e->want). */
-unsigned emit_field_presence(struct emitter *e, const struct field_def *f);
-/* "lwtp_pkt.tcp && lwtp_pkt.ip4", or "" when p is 0. */
-void emit_presence_text(struct sbuf *b, unsigned p);
-/* A field's value in C (host order; raw network order for addresses). */
-void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def *f,
-		      int index);
-/* The expression as the user writes it (for comments). */
-void emit_expr_text(struct sbuf *b, const struct expr *x);
-/* A number as a C literal. */
-void emit_number(struct sbuf *b, uint64_t n);
 
 /* ---- emit_prelude.c ------------------------------------------------------------ */
 

@@ -111,6 +111,7 @@ static const char *kind_name(enum map_kind k)
 	case MAP_COUNT:       return "count";
 	case MAP_HIST_LOG2:   return "log2 histogram";
 	case MAP_HIST_LINEAR: return "linear histogram";
+	case MAP_SET:         return "set";
 	}
 	return "?";
 }
@@ -365,11 +366,38 @@ static bool merge(struct map_def *first, const struct map_def *m, const struct s
 
 /* ---- the walk ------------------------------------------------------------- */
 
+/* The kernel's limit on the maps one program uses (MAX_USED_MAPS). */
+#define MAX_MAPS_PER_PROGRAM 64
+
 struct collect {
 	struct program *prog;
 	struct map_def **tail;
 	int errors;
+	/* the maps of the policy being collected */
+	const struct policy *policy;
+	const struct map_def *used[MAX_MAPS_PER_PROGRAM];
+	size_t nused;
+	bool too_many;
 };
+
+/* Count m against the policy's limit of maps. */
+static void use_map(struct collect *c, const struct map_def *m, const struct stmt *s)
+{
+	for (size_t i = 0; i < c->nused; i++)
+		if (c->used[i] == m)
+			return;
+	if (c->nused < MAX_MAPS_PER_PROGRAM) {
+		c->used[c->nused++] = m;
+		return;
+	}
+	if (!c->too_many) {
+		diag_error(&s->u.stat.name_loc, "policy '%s' uses more than %d statistics; "
+			   "the kernel lets one program use at most %d maps",
+			   c->policy->name, MAX_MAPS_PER_PROGRAM, MAX_MAPS_PER_PROGRAM);
+		c->errors++;
+		c->too_many = true;
+	}
+}
 
 static struct map_def *find_map(const struct program *prog, const char *name)
 {
@@ -396,16 +424,27 @@ static void collect_stat(struct collect *c, struct stmt *s)
 	}
 	m = map_from_stmt(s);
 	first = find_map(c->prog, m->name);
+	if (first && first->kind == MAP_SET) {
+		diag_error(&s->u.stat.name_loc, "statistic '%s' has the same name as a set; "
+			   "each names one map: rename one", m->name);
+		diag_note(&first->loc, "set '%s' is declared here", m->name);
+		c->errors++;
+		map_free(m);
+		return;
+	}
 	if (!first) {
 		*c->tail = m;
 		c->tail = &m->next;
 		s->u.stat.map = m;
+		use_map(c, m, s);
 		return;
 	}
-	if (merge(first, m, s))
+	if (merge(first, m, s)) {
 		s->u.stat.map = first;
-	else
+		use_map(c, first, s);
+	} else {
 		c->errors++;
+	}
 	map_free(m);
 }
 
@@ -434,15 +473,76 @@ static void collect_stmts(struct collect *c, struct stmt_list *list)
 		collect_stmt(c, list->items[i]);
 }
 
+/* ---- runtime sets ---------------------------------------------------------- */
+
+const char *resources_set_key_type(enum set_elem_type elem)
+{
+	switch (elem) {
+	case SETT_PORT:  return "lwtp_port_t";
+	case SETT_PROTO: return "lwtp_proto_t";
+	case SETT_U8:    return "lwtp_u8_t";
+	case SETT_U16:   return "lwtp_u16_t";
+	case SETT_U32:   return "lwtp_u32_t";
+	case SETT_IP:
+	case SETT_UNKNOWN:
+		break;
+	}
+	return NULL;
+}
+
+static void collect_set(struct collect *c, struct set_decl *d)
+{
+	struct map_def *m = xcalloc(1, sizeof(*m));
+
+	m->name = xstrdup(d->name);
+	m->kind = MAP_SET;
+	m->set_elem = d->elem;
+	m->set_key_type = resources_set_key_type(d->elem);
+	m->max_entries = (uint32_t)d->size;
+	m->loc = d->name_loc;
+	*c->tail = m;
+	c->tail = &m->next;
+	d->map = m;
+}
+
+/* A statistic or a set named like a policy would clash with the policy's
+ * ELF section symbol; a set and a statistic of one name would be one map. */
+static void check_map_names(struct collect *c)
+{
+	for (size_t i = 0; i < c->prog->nitems; i++) {
+		const struct item *it = &c->prog->items[i];
+		if (it->kind != ITEM_POLICY || !it->u.policy->name)
+			continue;
+		for (const struct map_def *m = c->prog->maps; m; m = m->next) {
+			if (m->kind != MAP_SET || strcmp(m->name, it->u.policy->name))
+				continue;
+			diag_error(&m->loc, "set '%s' has the same name as a policy; an object "
+				   "cannot hold a map and a program of one name: rename one", m->name);
+			diag_note(&it->u.policy->name_loc, "policy '%s' is defined here", m->name);
+			c->errors++;
+		}
+	}
+}
+
 int resources_collect(struct program *prog)
 {
-	struct collect c = { prog, &prog->maps, 0 };
+	struct collect c = { .prog = prog };
 
 	resources_free(prog);
 	c.tail = &prog->maps;
 	for (size_t i = 0; i < prog->nitems; i++)
-		if (prog->items[i].kind == ITEM_POLICY)
-			collect_stmts(&c, &prog->items[i].u.policy->body);
+		if (prog->items[i].kind == ITEM_SET)
+			collect_set(&c, prog->items[i].u.set);
+	check_map_names(&c);
+	for (size_t i = 0; i < prog->nitems; i++) {
+		if (prog->items[i].kind != ITEM_POLICY)
+			continue;
+		struct policy *p = prog->items[i].u.policy;
+		c.policy = p;
+		c.nused = 0;
+		c.too_many = false;
+		collect_stmts(&c, &p->body);
+	}
 	return c.errors ? -1 : 0;
 }
 

@@ -18,6 +18,7 @@ enum map_kind {
 	MAP_COUNT,          /* struct lwtp_counter { packets, bytes } */
 	MAP_HIST_LOG2,      /* __u64 packets per power-of-two bucket */
 	MAP_HIST_LINEAR,    /* __u64 packets per linear bucket */
+	MAP_SET,            /* a runtime set: 'set NAME : TYPE;' */
 };
 
 /* A C type a map key member can have: "lwtp_ip_t" and friends. The names
@@ -58,8 +59,11 @@ struct map_def {
 	size_t nmembers;
 	unsigned key_size, key_align;
 	uint32_t max_entries;
+	/* runtime sets */
+	enum set_elem_type set_elem;
+	const char *set_key_type;       /* "lwtp_port_t"; NULL for ip (LPM trie) */
 	/* where it was first defined */
-	const struct stmt *first;
+	const struct stmt *first;       /* NULL for a runtime set */
 	struct loc loc;                 /* first->u.stat.name_loc */
 	struct map_def *next;           /* program order of first use */
 };
@@ -68,6 +72,10 @@ struct map_def {
  * 0 on success, -1 when errors were reported (a statistic defined two
  * different ways). Runs on a checked program. */
 int resources_collect(struct program *prog);
+
+/* The key typedef of a runtime set's elements; NULL for ip (an LPM trie
+ * keyed by struct lwtp_lpm_ip). */
+const char *resources_set_key_type(enum set_elem_type elem);
 
 /* Free prog->maps. */
 void resources_free(struct program *prog);

@@ -159,6 +159,48 @@ static bool chain_has(const struct btf *btf, __u32 id, const char *name)
 	return false;
 }
 
+/* Whether the typedef chain from id names a histogram bucket. */
+static bool chain_is_bucket(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t;
+	const char *name;
+	int guard;
+
+	for (guard = 0; guard < 32; guard++) {
+		t = skip_mods(btf, &id);
+		if (!t || !btf_is_typedef(t))
+			return false;
+		name = btf__name_by_offset(btf, t->name_off) ?: "";
+		if (strcmp(name, "lwtp_log2_t") == 0 || strncmp(name, "lwtp_linear_", 12) == 0)
+			return true;
+		id = t->type;
+	}
+	return false;
+}
+
+/* A histogram whose value is a plain __u64 rather than lwtp_hist_count_t:
+ * its key says so, with a bucket typed lwtp_log2_t or lwtp_linear_*. */
+static bool is_plain_hist(const struct btf *btf, __u32 kid, __u32 vid)
+{
+	const struct btf_type *k = resolve(btf, kid), *v = resolve(btf, vid);
+	const struct btf_member *m;
+	int i;
+
+	if (!k || !v || !btf_is_int(v) || btf__resolve_size(btf, vid) != 8)
+		return false;
+	if (!btf_is_struct(k))
+		return chain_is_bucket(btf, kid);
+	m = btf_members(k);
+	for (i = btf_vlen(k) - 1; i >= 0; i--) {
+		const char *name = btf__name_by_offset(btf, m[i].name_off);
+
+		if (is_padding(name))
+			continue;
+		return strcmp(name, "bucket") == 0 && chain_is_bucket(btf, m[i].type);
+	}
+	return false;
+}
+
 /* The name to show for a type in messages: the first typedef or struct. */
 void decode_type_name(const struct btf *btf, __u32 id, char *buf, size_t size)
 {
@@ -460,7 +502,7 @@ int decode_layout(const char *name, const struct btf *btf,
 		return 0;
 	if (chain_has(btf, vid, "lwtp_counter"))
 		l->kind = LWTP_COUNTER;
-	else if (chain_has(btf, vid, "lwtp_hist_count_t"))
+	else if (chain_has(btf, vid, "lwtp_hist_count_t") || (kid && is_plain_hist(btf, kid, vid)))
 		l->kind = LWTP_HIST;
 	else if (chain_has(btf, vid, "lwtp_set_value_t"))
 		l->kind = LWTP_SET;

@@ -6,6 +6,9 @@
  *   lwtp_hist_count_t (__u64)                            histogram buckets
  *   lwtp_set_value_t (__u8)                              a runtime set
  *
+ * or a plain __u64 in a map whose key has a histogram bucket (below): the
+ * buckets of a histogram too.
+ *
  * The key is a typedef whose name says how to print it (lwtp_ip_t,
  * lwtp_ip4_t, lwtp_ip6_t, lwtp_port_t, lwtp_proto_t, lwtp_u8_t, lwtp_u16_t,
  * lwtp_u32_t, lwtp_bool_t, lwtp_log2_t, lwtp_linear_MIN_MAX_STEP_t), a

@@ -90,22 +90,33 @@ fixture() {
 		-c "$HERE/fixtures/$1.bpf.c" -o "$T/$1.o" || die "cannot build fixture $1"
 }
 
-# object NAME [fallback]: $T/NAME.o, compiled by lwtc from policies/NAME.lwtp
+# object NAME [MAP...]: $T/NAME.o, compiled by lwtc from policies/NAME.lwtp
 # when build/lwtc exists (and LWTP_RT_FIXTURES is not set), else built from
-# fixtures/NAME.bpf.c, the same maps written by hand. With fallback, a
-# policy lwtc rejects (a feature it does not have yet) falls back to the
-# fixture, with a note.
+# fixtures/NAME.bpf.c, the same maps written by hand. With MAPs named, a
+# policy lwtc rejects, or an object without those maps (a feature lwtc does
+# not have yet), falls back to the fixture, with a note.
 object() {
-	if [ -z "${LWTP_RT_FIXTURES:-}" ] && [ -x "$LWTC" ] && [ -f "$HERE/policies/$1.lwtp" ]; then
-		if "$LWTC" "$HERE/policies/$1.lwtp" -o "$T/$1.o" 2> "$T/$1.lwtc.err"; then
-			echo "# $TEST: $1.o compiled by lwtc from policies/$1.lwtp"
-			return 0
+	_name=$1
+	shift
+	if [ -z "${LWTP_RT_FIXTURES:-}" ] && [ -x "$LWTC" ] && [ -f "$HERE/policies/$_name.lwtp" ]; then
+		if "$LWTC" "$HERE/policies/$_name.lwtp" -o "$T/$_name.o" 2> "$T/$_name.lwtc.err"; then
+			_missing=
+			for _m in "$@"; do
+				readelf -sW "$T/$_name.o" | awk '{ print $8 }' | grep -qx "$_m" ||
+					_missing="$_missing $_m"
+			done
+			if [ -z "$_missing" ]; then
+				echo "# $TEST: $_name.o compiled by lwtc from policies/$_name.lwtp"
+				return 0
+			fi
+			echo "# $TEST: lwtc's $_name.o has no map$_missing yet; using fixtures/$_name.bpf.c"
+		else
+			[ $# -gt 0 ] || die "lwtc cannot compile policies/$_name.lwtp: $(cat "$T/$_name.lwtc.err")"
+			echo "# $TEST: lwtc cannot compile policies/$_name.lwtp yet ($(head -1 "$T/$_name.lwtc.err")); using fixtures/$_name.bpf.c"
 		fi
-		[ -n "${2:-}" ] || die "lwtc cannot compile policies/$1.lwtp: $(cat "$T/$1.lwtc.err")"
-		echo "# $TEST: lwtc cannot compile policies/$1.lwtp yet ($(head -1 "$T/$1.lwtc.err")); using fixtures/$1.bpf.c"
 	fi
-	fixture "$1"
-	echo "# $TEST: $1.o built from fixtures/$1.bpf.c"
+	fixture "$_name"
+	echo "# $TEST: $_name.o built from fixtures/$_name.bpf.c"
 }
 
 gcc -O2 -o "$T/sendudp" "$HERE/sendudp.c" || die "cannot build sendudp"

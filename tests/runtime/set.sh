@@ -9,7 +9,7 @@
 # (port, HASH of 4), if ip.proto in deny_proto (proto, HASH).
 . "$(dirname "$0")/lib.sh"
 
-object sets fallback
+object sets deny_dst blocked_ports deny_proto guard_passed
 route_bpf 198.51.100.7/32 "$T/sets.o" guard
 route_bpf 203.0.113.9/32 "$T/sets.o" guard
 route_bpf 2001:db8::7/128 "$T/sets.o" guard

@@ -1,0 +1,219 @@
+/* emit_field.c: reading fields. skb fields come from the context where
+ * they are used (so a read after 'set skb.mark' sees the new value); packet
+ * fields through the header pointers lwtp_parse() sets, in host byte order.
+ * Which family an IP field comes from is decided on lwtp_pkt.family, never
+ * on the pointers: see struct lwtp_pkt in emit_prelude.c. */
+#include "emit_priv.h"
+
+/* ---- fields ------------------------------------------------------------------ */
+
+unsigned emit_field_presence(struct emitter *e, const struct field_def *f)
+{
+	switch (f->header) {
+	case HDR_SKB:
+		return 0;
+	case HDR_IP:
+		e->want |= WANT_IP4 | WANT_IP6;
+		if (f->id == F_IP_PROTO) {
+			e->want |= WANT_PROTO;
+			return P_PROTO;
+		}
+		if (f->id == F_IP_FRAGMENT)
+			e->want |= WANT_PROTO;      /* IPv6: a fragment header */
+		return P_IP;
+	case HDR_IP4:
+		e->want |= WANT_IP4;
+		return P_IP4;
+	case HDR_IP6:
+		e->want |= WANT_IP6;
+		if (f->id == F_IP6_PROTO) {
+			e->want |= WANT_PROTO;
+			return P_IP6 | P_PROTO;
+		}
+		return P_IP6;
+	case HDR_TCP:
+		e->want |= WANT_IP4 | WANT_IP6 | WANT_PROTO | WANT_TCP;
+		return P_TCP;
+	case HDR_UDP:
+		e->want |= WANT_IP4 | WANT_IP6 | WANT_PROTO | WANT_UDP;
+		return P_UDP;
+	case HDR_L4PORTS:
+		e->want |= WANT_IP4 | WANT_IP6 | WANT_PROTO | WANT_PORTS;
+		return P_PORTS;
+	case HDR_ICMP:
+		e->want |= WANT_IP4 | WANT_PROTO | WANT_ICMP;
+		return P_ICMP;
+	case HDR_ICMP6:
+		e->want |= WANT_IP6 | WANT_PROTO | WANT_ICMP6;
+		return P_ICMP6;
+	}
+	return 0;
+}
+
+void emit_presence_text(struct sbuf *b, unsigned p)
+{
+	static const struct { unsigned bit; const char *text; } atoms[] = {
+		{ P_IP, "lwtp_pkt.family" },
+		{ P_IP4, "lwtp_pkt.ip4" },
+		{ P_IP6, "lwtp_pkt.ip6" },
+		{ P_PROTO, "lwtp_pkt.proto_ok" },
+		{ P_TCP, "lwtp_pkt.tcp" },
+		{ P_UDP, "lwtp_pkt.udp" },
+		{ P_PORTS, "lwtp_pkt.ports" },
+		{ P_ICMP, "lwtp_pkt.icmp" },
+		{ P_ICMP6, "lwtp_pkt.icmp6" },
+	};
+	bool first = true;
+
+	/* drop what another test implies: an L4 header implies IP and its
+	 * protocol, ICMP implies IPv4, ICMPv6 IPv6, a family implies IP */
+	if (p & (P_TCP | P_UDP | P_PORTS | P_ICMP | P_ICMP6))
+		p &= ~(unsigned)(P_IP | P_PROTO);
+	if (p & P_ICMP)
+		p &= ~(unsigned)P_IP4;
+	if (p & P_ICMP6)
+		p &= ~(unsigned)P_IP6;
+	if (p & (P_PROTO | P_IP4 | P_IP6))
+		p &= ~(unsigned)P_IP;
+	for (size_t i = 0; i < sizeof(atoms) / sizeof(atoms[0]); i++) {
+		if (!(p & atoms[i].bit))
+			continue;
+		sb_printf(b, "%s%s", first ? "" : " && ", atoms[i].text);
+		first = false;
+	}
+}
+
+/* Either family: "(lwtp_pkt.family == 4 ? V4 : V6)" */
+static void either(struct sbuf *b, const char *v4, const char *v6)
+{
+	sb_printf(b, "(lwtp_pkt.family == 4 ? %s : %s)", v4, v6);
+}
+
+void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def *f, int index)
+{
+	switch (f->id) {
+	/* __sk_buff, read at the point of use */
+	case F_SKB_LEN:             sb_puts(b, "skb->len"); break;
+	case F_SKB_PKT_TYPE:        sb_puts(b, "skb->pkt_type"); break;
+	case F_SKB_MARK:            sb_puts(b, "skb->mark"); break;
+	case F_SKB_QUEUE_MAPPING:   sb_puts(b, "skb->queue_mapping"); break;
+	case F_SKB_PROTOCOL:        sb_puts(b, "bpf_ntohs(skb->protocol)"); break;
+	case F_SKB_VLAN_PRESENT:    sb_puts(b, "skb->vlan_present"); break;
+	case F_SKB_VLAN_TCI:        sb_puts(b, "skb->vlan_tci"); break;
+	case F_SKB_VLAN_PROTO:      sb_puts(b, "skb->vlan_proto"); break;
+	case F_SKB_PRIORITY:        sb_puts(b, "skb->priority"); break;
+	case F_SKB_INGRESS_IFINDEX: sb_puts(b, "skb->ingress_ifindex"); break;
+	case F_SKB_IFINDEX:         sb_puts(b, "skb->ifindex"); break;
+	case F_SKB_TC_INDEX:        sb_puts(b, "skb->tc_index"); break;
+	case F_SKB_CB:              sb_printf(b, "skb->cb[%d]", index); break;
+	case F_SKB_HASH:            sb_puts(b, "skb->hash"); break;
+	case F_SKB_NAPI_ID:         sb_puts(b, "skb->napi_id"); break;
+	case F_SKB_GSO_SEGS:        sb_puts(b, "skb->gso_segs"); break;
+	case F_SKB_GSO_SIZE:        sb_puts(b, "skb->gso_size"); break;
+	case F_SKB_FORBIDDEN:       sb_puts(b, "0 /* forbidden field */"); break;
+
+	/* either IP family */
+	case F_IP_VERSION:
+		sb_puts(b, "lwtp_pkt.family");
+		break;
+	case F_IP_SRC:
+	case F_IP_DST:
+		/* addresses are compared and keyed by emit_addr_*; never a value */
+		sb_puts(b, "0 /* address */");
+		break;
+	case F_IP_PROTO:
+	case F_IP6_PROTO:
+		sb_puts(b, "lwtp_pkt.proto");
+		break;
+	case F_IP_TTL:
+		either(b, "lwtp_pkt.ip4->ttl", "lwtp_pkt.ip6->hop_limit");
+		break;
+	case F_IP_TOS:
+		e->uses |= USE_TCLASS;
+		either(b, "lwtp_pkt.ip4->tos", "lwtp_ip6_tclass(lwtp_pkt.ip6)");
+		break;
+	case F_IP_DSCP:
+		e->uses |= USE_TCLASS;
+		sb_puts(b, "(");
+		either(b, "lwtp_pkt.ip4->tos", "lwtp_ip6_tclass(lwtp_pkt.ip6)");
+		sb_puts(b, " >> 2)");
+		break;
+	case F_IP_ECN:
+		e->uses |= USE_TCLASS;
+		sb_puts(b, "(");
+		either(b, "lwtp_pkt.ip4->tos", "lwtp_ip6_tclass(lwtp_pkt.ip6)");
+		sb_puts(b, " & 3)");
+		break;
+	case F_IP_LEN:
+		either(b, "bpf_ntohs(lwtp_pkt.ip4->tot_len)",
+		       "40 + bpf_ntohs(lwtp_pkt.ip6->payload_len)");
+		break;
+	case F_IP_FRAGMENT:
+		e->uses |= USE_IP4_FRAG;
+		either(b, "lwtp_ip4_is_fragment(lwtp_pkt.ip4)", "lwtp_pkt.frag6");
+		break;
+
+	/* IPv4 */
+	case F_IP4_SRC:         sb_puts(b, "lwtp_pkt.ip4->saddr"); break;
+	case F_IP4_DST:         sb_puts(b, "lwtp_pkt.ip4->daddr"); break;
+	case F_IP4_PROTO:       sb_puts(b, "lwtp_pkt.ip4->protocol"); break;
+	case F_IP4_TTL:         sb_puts(b, "lwtp_pkt.ip4->ttl"); break;
+	case F_IP4_TOS:         sb_puts(b, "lwtp_pkt.ip4->tos"); break;
+	case F_IP4_DSCP:        sb_puts(b, "(lwtp_pkt.ip4->tos >> 2)"); break;
+	case F_IP4_ECN:         sb_puts(b, "(lwtp_pkt.ip4->tos & 3)"); break;
+	case F_IP4_LEN:         sb_puts(b, "bpf_ntohs(lwtp_pkt.ip4->tot_len)"); break;
+	case F_IP4_ID:          sb_puts(b, "bpf_ntohs(lwtp_pkt.ip4->id)"); break;
+	case F_IP4_IHL:         sb_puts(b, "(lwtp_pkt.ip4->ver_ihl & 0x0f)"); break;
+	case F_IP4_OPTIONS:     sb_puts(b, "((lwtp_pkt.ip4->ver_ihl & 0x0f) > 5)"); break;
+	case F_IP4_DF:
+		sb_puts(b, "((lwtp_pkt.ip4->frag_off & bpf_htons(0x4000)) != 0)");
+		break;
+	case F_IP4_MF:
+		sb_puts(b, "((lwtp_pkt.ip4->frag_off & bpf_htons(0x2000)) != 0)");
+		break;
+	case F_IP4_FRAG_OFFSET:
+		sb_puts(b, "(bpf_ntohs(lwtp_pkt.ip4->frag_off) & 0x1fff)");
+		break;
+
+	/* IPv6 */
+	case F_IP6_SRC:         sb_puts(b, "lwtp_pkt.ip6->saddr"); break;
+	case F_IP6_DST:         sb_puts(b, "lwtp_pkt.ip6->daddr"); break;
+	case F_IP6_NEXTHDR:     sb_puts(b, "lwtp_pkt.ip6->nexthdr"); break;
+	case F_IP6_HOPLIMIT:    sb_puts(b, "lwtp_pkt.ip6->hop_limit"); break;
+	case F_IP6_TCLASS:
+		e->uses |= USE_TCLASS;
+		sb_puts(b, "lwtp_ip6_tclass(lwtp_pkt.ip6)");
+		break;
+	case F_IP6_DSCP:
+		e->uses |= USE_TCLASS;
+		sb_puts(b, "(lwtp_ip6_tclass(lwtp_pkt.ip6) >> 2)");
+		break;
+	case F_IP6_ECN:
+		e->uses |= USE_TCLASS;
+		sb_puts(b, "(lwtp_ip6_tclass(lwtp_pkt.ip6) & 3)");
+		break;
+	case F_IP6_FLOWLABEL:
+		sb_puts(b, "(bpf_ntohl(lwtp_pkt.ip6->vtc_flow) & 0xfffff)");
+		break;
+	case F_IP6_PLEN:        sb_puts(b, "bpf_ntohs(lwtp_pkt.ip6->payload_len)"); break;
+
+	/* L4 */
+	case F_TCP_SPORT:       sb_puts(b, "bpf_ntohs(lwtp_pkt.tcp->source)"); break;
+	case F_TCP_DPORT:       sb_puts(b, "bpf_ntohs(lwtp_pkt.tcp->dest)"); break;
+	case F_TCP_FLAGS:       sb_puts(b, "lwtp_pkt.tcp->flags"); break;
+	case F_TCP_SEQ:         sb_puts(b, "bpf_ntohl(lwtp_pkt.tcp->seq)"); break;
+	case F_TCP_ACKSEQ:      sb_puts(b, "bpf_ntohl(lwtp_pkt.tcp->ack_seq)"); break;
+	case F_TCP_WINDOW:      sb_puts(b, "bpf_ntohs(lwtp_pkt.tcp->window)"); break;
+	case F_TCP_URGPTR:      sb_puts(b, "bpf_ntohs(lwtp_pkt.tcp->urg_ptr)"); break;
+	case F_TCP_DOFF:        sb_puts(b, "(lwtp_pkt.tcp->doff_res >> 4)"); break;
+	case F_UDP_SPORT:       sb_puts(b, "bpf_ntohs(lwtp_pkt.udp->source)"); break;
+	case F_UDP_DPORT:       sb_puts(b, "bpf_ntohs(lwtp_pkt.udp->dest)"); break;
+	case F_UDP_LEN:         sb_puts(b, "bpf_ntohs(lwtp_pkt.udp->len)"); break;
+	case F_L4_SPORT:        sb_puts(b, "bpf_ntohs(lwtp_pkt.ports->source)"); break;
+	case F_L4_DPORT:        sb_puts(b, "bpf_ntohs(lwtp_pkt.ports->dest)"); break;
+	case F_ICMP_TYPE:       sb_puts(b, "lwtp_pkt.icmp->type"); break;
+	case F_ICMP_CODE:       sb_puts(b, "lwtp_pkt.icmp->code"); break;
+	case F_ICMP6_TYPE:      sb_puts(b, "lwtp_pkt.icmp6->type"); break;
+	case F_ICMP6_CODE:      sb_puts(b, "lwtp_pkt.icmp6->code"); break;
+	}
+}
