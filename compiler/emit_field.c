@@ -100,7 +100,7 @@ void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def 
 	case F_SKB_PROTOCOL:        sb_puts(b, "bpf_ntohs(skb->protocol)"); break;
 	case F_SKB_VLAN_PRESENT:    sb_puts(b, "skb->vlan_present"); break;
 	case F_SKB_VLAN_TCI:        sb_puts(b, "skb->vlan_tci"); break;
-	case F_SKB_VLAN_PROTO:      sb_puts(b, "skb->vlan_proto"); break;
+	case F_SKB_VLAN_PROTO:      sb_puts(b, "bpf_ntohs(skb->vlan_proto)"); break;
 	case F_SKB_PRIORITY:        sb_puts(b, "skb->priority"); break;
 	case F_SKB_INGRESS_IFINDEX: sb_puts(b, "skb->ingress_ifindex"); break;
 	case F_SKB_IFINDEX:         sb_puts(b, "skb->ifindex"); break;

@@ -82,6 +82,7 @@ static const struct symbol_def pkt_type_symbols[] = {
 /* ETH_P_* of <linux/if_ether.h>, in host byte order */
 static const struct symbol_def ethertype_symbols[] = {
 	{ "ipv4", 0x0800 }, { "arp", 0x0806 }, { "ipv6", 0x86dd },
+	{ "vlan", 0x8100 }, { "qinq", 0x88a8 },
 	{ NULL, 0 },
 };
 
@@ -149,8 +150,8 @@ static const struct field_def field_table[] = {
 	    "1 when the packet carries a VLAN tag"),
 	SKB("vlan_tci", F_SKB_VLAN_TCI, 32, RO, NULL, "lwtp_u32_t",
 	    "VLAN tag control information"),
-	SKB("vlan_proto", F_SKB_VLAN_PROTO, 32, RO, NULL, "lwtp_u32_t",
-	    "VLAN protocol"),
+	SKB("vlan_proto", F_SKB_VLAN_PROTO, 16, RO, &ethertype_domain, "lwtp_u16_t",
+	    "VLAN protocol (an ethertype such as 0x8100), host order"),
 	SKB("priority", F_SKB_PRIORITY, 32, RW, NULL, "lwtp_u32_t",
 	    "queueing priority; writable"),
 	SKB("ingress_ifindex", F_SKB_INGRESS_IFINDEX, 32, RO, NULL, "lwtp_u32_t",

@@ -139,6 +139,7 @@ linear
 skb
 ctx
 _license
+license
 main
 EOF
 
