@@ -35,7 +35,7 @@ COMPILER_CPPFLAGS := -Icompiler -I$(B)/compiler \
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 RUNTIME_OBJS := $(patsubst runtime/%.c,$(B)/runtime/%.o,$(RUNTIME_SRCS))
 RUNTIME_CPPFLAGS := -Iruntime -DLWTP_VERSION='"$(VERSION)"'
-RUNTIME_LIBS := -lbpf -lelf -lz -lm
+RUNTIME_LIBS := -lbpf -lelf -lz -lm -lpcap
 
 POLICIES  := $(wildcard policies/*.lwtp)
 OBJECTS   := $(patsubst policies/%.lwtp,out/%.o,$(POLICIES))
@@ -102,26 +102,31 @@ out/%.o: policies/%.lwtp $(LWTC)
 #                     the diag suite's expectations for review
 #   make bench        lwtc's len_hist against the kernel doc's, ns/packet
 
-TEST_LDLIBS  := -lbpf -lelf -lz
+TEST_LDLIBS  := -lbpf -lelf -lz -lpcap
 BPF_CFLAGS   := -O2 -g -Wall -target bpf -I/usr/include/$(MULTIARCH)
-TEST_TOOLS   := $(addprefix $(B)/tests/,loadcheck caserun mapdump sendudp)
+TEST_TOOLS   := $(addprefix $(B)/tests/,loadcheck caserun mapdump sendudp pcapgen sendpkt)
 TEST_BPF     := $(patsubst tests/tools/testdata/%.bpf.c,$(B)/tests/%.bpf.o,$(wildcard tests/tools/testdata/*.bpf.c))
 BENCH_BPF    := $(patsubst bench/%.bpf.c,$(B)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
 TOOL_HDRS    := $(wildcard tests/tools/*.h)
+# lwtp replay's core, which caserun runs the behaviour cases through
+REPLAY_CORE  := runtime/replay_core.c runtime/pcap_read.c runtime/decode.c runtime/log.c
 
 .PHONY: test-tools bench
 
 test-tools: $(TEST_TOOLS) $(TEST_BPF) $(BENCH_BPF) $(B)/bench/bench
 
 $(B)/tests/loadcheck: tests/tools/loadcheck.c tests/tools/objload.c $(TOOL_HDRS)
-$(B)/tests/caserun: tests/tools/caserun.c tests/tools/objload.c tests/tools/mapdec.c tests/tools/pkt.c $(TOOL_HDRS)
+$(B)/tests/caserun: tests/tools/caserun.c tests/tools/objload.c tests/tools/mapdec.c tests/tools/pkt.c \
+		tests/tools/pcapout.c tests/tools/jsonp.c $(REPLAY_CORE) $(TOOL_HDRS) $(wildcard runtime/*.h)
 $(B)/tests/mapdump: tests/tools/mapdump.c tests/tools/mapdec.c $(TOOL_HDRS)
 $(B)/tests/sendudp: tests/tools/sendudp.c
+$(B)/tests/pcapgen: tests/tools/pcapgen.c tests/tools/pcapout.c tests/tools/pkt.c $(TOOL_HDRS)
+$(B)/tests/sendpkt: tests/tools/sendpkt.c tests/tools/pkt.c $(TOOL_HDRS)
 $(B)/bench/bench: bench/bench.c tests/tools/objload.c tests/tools/pkt.c $(TOOL_HDRS)
 
 $(TEST_TOOLS) $(B)/bench/bench:
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -Itests/tools -o $@ $(filter %.c,$^) $(LDFLAGS) $(TEST_LDLIBS)
+	$(CC) $(CFLAGS) $(WARN) -Itests/tools -Iruntime -o $@ $(filter %.c,$^) $(LDFLAGS) $(TEST_LDLIBS)
 
 $(B)/tests/%.bpf.o: tests/tools/testdata/%.bpf.c
 	@mkdir -p $(@D)
@@ -133,12 +138,74 @@ $(B)/bench/%.bpf.o: bench/%.bpf.c
 
 # Suites run even when something failed to build: that is their failure.
 test:
-	-@$(MAKE) --no-print-directory -k compiler policies test-tools
+	-@$(MAKE) --no-print-directory -k compiler runtime policies test-tools asan $(B)/tests/genpolicy
 	@bash tests/run.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory compiler out/len_hist.o $(BENCH_BPF) $(B)/bench/bench
 	$(B)/bench/bench out/len_hist.o:len_hist $(B)/bench/len_hist_ref.bpf.o:len_hist $(B)/bench/empty.bpf.o:empty
+
+# ---- sanitizers, fuzzing, generated policies (tests/fuzz, tests/property) ----
+#
+#   make asan         build/asan/lwtc: lwtc with AddressSanitizer and UBSan
+#   make test-asan    the diag, load, behaviour and hostile suites with it
+#   make fuzz         libFuzzer on the front end for FUZZ_SECONDS (120);
+#                     fails on any finding (left in build/fuzz/)
+#   make stress       STRESS_N (5000) generated policies through lwtc, clang
+#                     and the verifier (suite property); STRESS_SEED to
+#                     repeat a run
+
+SAN_FLAGS     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+                 -fno-sanitize-recover=all
+ASAN_LWTC     := $(B)/asan/lwtc
+ASAN_OBJS     := $(patsubst $(B)/compiler/%,$(B)/asan/compiler/%,$(COMPILER_OBJS))
+FUZZ_SECONDS  ?= 120
+FUZZ_SRCS     := $(filter-out compiler/main.c,$(COMPILER_SRCS)) $(COMPILER_GEN)
+STRESS_N      ?= 5000
+STRESS_SEED   ?= $(shell date +%s)
+
+.PHONY: asan test-asan fuzz fuzz-deps stress
+
+asan: $(ASAN_LWTC)
+
+$(B)/asan/compiler/%.o: compiler/%.c $(COMPILER_GEN) $(B)/compiler/reserved.inc $(wildcard compiler/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) $(WARN) $(COMPILER_CPPFLAGS) -c -o $@ $<
+
+$(B)/asan/compiler/lexer.o $(B)/asan/compiler/parser.o: $(B)/asan/compiler/%.o: $(B)/compiler/%.c $(wildcard compiler/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
+
+$(ASAN_LWTC): $(ASAN_OBJS)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDFLAGS)
+
+test-asan:
+	-@$(MAKE) --no-print-directory -k compiler asan test-tools
+	@bash tests/run.sh asan
+
+$(B)/tests/genpolicy: tests/property/genpolicy.c compiler/fields.c compiler/fields.h compiler/ast.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -Icompiler -o $@ $(filter %.c,$^)
+
+stress:
+	-@$(MAKE) --no-print-directory -k compiler test-tools $(B)/tests/genpolicy
+	@PROPERTY_N=$(STRESS_N) PROPERTY_SEED=$(STRESS_SEED) bash tests/run.sh property
+
+fuzz-deps:
+	@sh scripts/deps.sh fuzz
+
+$(B)/fuzz/fuzz_lwtc: tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS) $(B)/compiler/reserved.inc $(wildcard compiler/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$(COMPILER_CPPFLAGS) -o $@ tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS)
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory $(B)/fuzz/fuzz_lwtc
+	@rm -rf $(B)/fuzz/seeds && sh tests/fuzz/seeds.sh $(B)/fuzz/seeds
+	@mkdir -p $(B)/fuzz/corpus
+	$(B)/fuzz/fuzz_lwtc -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		-max_len=8192 -print_final_stats=1 -dict=tests/fuzz/lwtp.dict \
+		-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus $(B)/fuzz/seeds
 
 # ---- housekeeping -----------------------------------------------------------
 

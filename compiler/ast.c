@@ -191,6 +191,7 @@ void ast_expr_free(struct expr *e)
 		break;
 	case EXPR_SET:
 		expr_list_free(&e->u.set);
+		free(e->file);
 		break;
 	case EXPR_NAME:
 		free(e->u.name.name);   /* value belongs to the const */
@@ -227,9 +228,13 @@ void ast_stmt_free(struct stmt *s)
 	switch (s->kind) {
 	case STMT_COUNT:
 	case STMT_HIST:
+	case STMT_LIMIT:
+	case STMT_QUOTA:
 		free(s->u.stat.name);
 		ast_expr_free(s->u.stat.value);
 		expr_list_free(&s->u.stat.keys);
+		ast_expr_free(s->u.stat.action.target);
+		ast_expr_free(s->u.stat.action.value);
 		break;
 	case STMT_SET:
 		ast_expr_free(s->u.set.target);
@@ -289,6 +294,16 @@ const char *ast_op_str(enum op op)
 	case OP_NOT_IN:  return "not in";
 	case OP_BITAND:  return "&";
 	case OP_BITOR:   return "|";
+	}
+	return "?";
+}
+
+const char *ast_unit_str(enum amount_unit u)
+{
+	switch (u) {
+	case UNIT_PACKETS: return "packets";
+	case UNIT_BYTES:   return "bytes";
+	case UNIT_BITS:    return "bits";
 	}
 	return "?";
 }
@@ -363,7 +378,10 @@ static void dump_expr(FILE *out, const struct expr *e, int depth)
 		dump_expr(out, e->u.range.hi, depth + 1);
 		break;
 	case EXPR_SET:
-		fprintf(out, "set\n");
+		if (e->file)
+			fprintf(out, "set file \"%s\" (%zu elements)\n", e->file, e->u.set.len);
+		else
+			fprintf(out, "set\n");
 		for (size_t i = 0; i < e->u.set.len; i++)
 			dump_expr(out, e->u.set.items[i], depth + 1);
 		break;
@@ -401,6 +419,8 @@ static const char *stmt_kind_str(enum stmt_kind k)
 	case STMT_SET:   return "set";
 	case STMT_IF:    return "if";
 	case STMT_CONST: return "const";
+	case STMT_LIMIT: return "limit";
+	case STMT_QUOTA: return "quota";
 	}
 	return "?";
 }
@@ -413,7 +433,19 @@ static void dump_stmt(FILE *out, const struct stmt *s, int depth)
 	switch (s->kind) {
 	case STMT_COUNT:
 	case STMT_HIST:
+	case STMT_LIMIT:
+	case STMT_QUOTA:
 		fprintf(out, " %s", s->u.stat.name);
+		if (s->kind == STMT_LIMIT)
+			fprintf(out, " rate %" PRIu64 " %s per %" PRIu64 " ns burst %" PRIu64,
+				s->u.stat.rate.amount, ast_unit_str(s->u.stat.rate.unit),
+				s->u.stat.rate.period_ns, s->u.stat.amount);
+		else if (s->kind == STMT_QUOTA)
+			fprintf(out, " %" PRIu64 "%s", s->u.stat.amount,
+				s->u.stat.amount_unit ? " bytes" : " packets");
+		if (s->kind == STMT_LIMIT || s->kind == STMT_QUOTA)
+			fprintf(out, " else %s", s->u.stat.action.kind == ACTION_DROP ? "drop"
+				: s->u.stat.action.kind == ACTION_COUNT ? "count" : "set");
 		if (s->kind == STMT_HIST && s->u.stat.hist == HIST_LINEAR)
 			fprintf(out, " linear(%" PRIu64 ", %" PRIu64 ", %" PRIu64 ")",
 				s->u.stat.lin_min, s->u.stat.lin_max, s->u.stat.lin_step);
@@ -428,6 +460,10 @@ static void dump_stmt(FILE *out, const struct stmt *s, int depth)
 			indent(out, depth + 1);
 			fprintf(out, "by\n");
 			dump_expr(out, s->u.stat.keys.items[i], depth + 2);
+		}
+		if (s->u.stat.action.kind == ACTION_SET) {
+			dump_expr(out, s->u.stat.action.target, depth + 1);
+			dump_expr(out, s->u.stat.action.value, depth + 1);
 		}
 		break;
 	case STMT_SET:

@@ -74,6 +74,7 @@ struct expr {
 	enum expr_kind kind;
 	struct loc loc;
 	struct type type;           /* filled by the checker */
+	char *file;                 /* EXPR_SET read by 'file "PATH"': PATH as written */
 	union {
 		uint64_t num;
 		struct addr addr;
@@ -106,9 +107,33 @@ enum stmt_kind {
 	STMT_SET,
 	STMT_IF,
 	STMT_CONST,
+	STMT_LIMIT,
+	STMT_QUOTA,
 };
 
 enum hist_kind { HIST_LOG2, HIST_LINEAR };
+
+/* What a limit's rate, a burst or a quota counts. */
+enum amount_unit { UNIT_PACKETS, UNIT_BYTES, UNIT_BITS };
+
+/* A rate as written: 1000/s, 1MB/s, 10Mbit/min (the lexer's RATE token). */
+struct rate {
+	uint64_t amount;            /* per period, in unit */
+	enum amount_unit unit;
+	uint64_t period_ns;         /* 1 s, 1 min or 1 h */
+};
+
+/* What a limit or quota does to a packet over it: 'else drop', 'else
+ * count', 'else set FIELD = EXPR'. Without 'else', drop. */
+enum action_kind { ACTION_DROP, ACTION_COUNT, ACTION_SET };
+
+struct action {
+	enum action_kind kind;
+	bool given;                 /* written with 'else' */
+	struct expr *target;        /* ACTION_SET: EXPR_FIELD */
+	struct expr *value;         /* ACTION_SET */
+	struct loc loc;
+};
 
 struct stmt;
 
@@ -124,7 +149,7 @@ struct stmt {
 	struct loc loc;
 	struct expr *cond;              /* trailing 'if COND', or NULL */
 	union {
-		struct {                    /* STMT_COUNT, STMT_HIST */
+		struct {                    /* STMT_COUNT, STMT_HIST, STMT_LIMIT, STMT_QUOTA */
 			char *name;
 			struct loc name_loc;
 			enum hist_kind hist;            /* STMT_HIST */
@@ -136,6 +161,13 @@ struct stmt {
 			bool has_size;                  /* whether 'size N' was written */
 			struct loc size_loc;
 			struct map_def *map;            /* resources pass */
+			/* STMT_LIMIT, STMT_QUOTA */
+			struct rate rate;               /* limit: 'rate R' */
+			struct loc rate_loc;
+			uint64_t amount;                /* limit: the burst; quota: the budget */
+			bool amount_unit;               /* written with a size unit (1500B, 1GB) */
+			struct loc amount_loc;
+			struct action action;           /* on a packet over the limit or quota */
 		} stat;
 		struct {                    /* STMT_SET */
 			struct expr *target;            /* EXPR_FIELD */
@@ -234,6 +266,7 @@ void ast_program_free(struct program *prog);
 
 const char *ast_op_str(enum op op);            /* "==", "and", ... */
 const char *ast_type_str(const struct type *t); /* "u16", "IPv4 address", ... */
+const char *ast_unit_str(enum amount_unit u);   /* "packets", "bytes", "bits" */
 
 /* Print the tree, one node per line (lwtc --dump-ast; for debugging). */
 #include <stdio.h>

@@ -18,6 +18,10 @@
 #define MAX_SIZE       16777216
 #define DEFAULT_SIZE   4096
 #define MAX_BUCKETS    1024
+#define MAX_NESTING    64       /* 'if' inside 'if' */
+#define MAX_POLICY_WEIGHT 16384 /* statements and operators in a policy */
+#define MAX_FILE_WEIGHT   65536 /* and in a file */
+#define MAX_KEYED_NAME 245     /* 255 - strlen("lwtp_full_") */
 #define TEXT           160
 
 struct checker {
@@ -25,6 +29,8 @@ struct checker {
 	struct check_scope scope;
 	struct stmt **stats;        /* the current policy's statistics, first uses */
 	size_t nstats, capstats;
+	int nesting;                /* blocks of 'if' around the statement */
+	size_t weight;              /* of the policies so far (check_policy_size) */
 };
 
 /* ---- scopes -------------------------------------------------------------- */
@@ -289,7 +295,26 @@ static const char *stat_kind_word(const struct stmt *s)
 {
 	if (s->kind == STMT_COUNT)
 		return "a count";
+	if (s->kind == STMT_LIMIT)
+		return "a limit";
+	if (s->kind == STMT_QUOTA)
+		return "a quota";
 	return s->u.stat.hist == HIST_LOG2 ? "a log2 hist" : "a linear hist";
+}
+
+/* "1000 packets per 1 s, burst 5 packets", "1000000000 bytes" */
+static const char *budget_text(const struct stmt *s, char *buf, size_t size)
+{
+	const struct rate *r = &s->u.stat.rate;
+
+	if (s->kind == STMT_QUOTA)
+		snprintf(buf, size, "%" PRIu64 " %s", s->u.stat.amount,
+			 s->u.stat.amount_unit ? "bytes" : "packets");
+	else
+		snprintf(buf, size, "%" PRIu64 " %s per %" PRIu64 " s, burst %" PRIu64 " %s",
+			 r->amount, ast_unit_str(r->unit), (uint64_t)(r->period_ns / 1000000000u),
+			 s->u.stat.amount, s->u.stat.amount_unit ? "bytes" : "packets");
+	return buf;
 }
 
 /* How s differs from first, in words; NULL when they are the same. */
@@ -312,6 +337,9 @@ static const char *definition_difference(const struct stmt *s, const struct stmt
 			 "), there linear(%" PRIu64 ", %" PRIu64 ", %" PRIu64 ")",
 			 s->u.stat.lin_min, s->u.stat.lin_max, s->u.stat.lin_step,
 			 first->u.stat.lin_min, first->u.stat.lin_max, first->u.stat.lin_step);
+	} else if ((s->kind == STMT_LIMIT || s->kind == STMT_QUOTA) &&
+		   strcmp(budget_text(s, a, sizeof(a)), budget_text(first, b, sizeof(b))) != 0) {
+		snprintf(buf, size, "here it is %s, there %s", a, b);
 	} else if (!same_keys(s, first)) {
 		snprintf(buf, size, "here its keys are %s, there %s",
 			 keys_text(s, a, sizeof(a)), keys_text(first, b, sizeof(b)));
@@ -348,23 +376,38 @@ static void check_same_definition(struct checker *ck, struct stmt *s)
 	ck->stats[ck->nstats++] = s;
 }
 
-static void check_stat(struct checker *ck, struct stmt *s)
+/* limit: a rate of at least 1, a burst in the rate's unit; quota: a budget
+ * of at least 1 packet or byte. The resources pass checks that the bucket's
+ * arithmetic fits in 64 bits. */
+static void check_amounts(const struct stmt *s)
 {
-	bool name_ok = s->u.stat.name && check_stat_name(ck, s);
+	const struct rate *r = &s->u.stat.rate;
+	const struct loc *aloc = &s->u.stat.amount_loc;
 
-	if (s->kind == STMT_HIST)
-		check_hist_value(ck, s);
-	check_keys(s);
-	check_size(s);
-	if (name_ok)
-		check_same_definition(ck, s);
+	if (s->kind == STMT_QUOTA) {
+		if (s->u.stat.amount == 0)
+			diag_error(aloc, "a quota needs a budget of at least 1 %s",
+				   s->u.stat.amount_unit ? "byte" : "packet");
+		return;
+	}
+	if (r->amount == 0)
+		diag_error(&s->u.stat.rate_loc, "a rate must be at least 1 %s per period",
+			   r->unit == UNIT_PACKETS ? "packet" : r->unit == UNIT_BYTES ? "byte" : "bit");
+	if (r->unit == UNIT_PACKETS && s->u.stat.amount_unit)
+		diag_error(aloc, "the burst of a packet rate is a number of packets: "
+			   "write it without a unit, as in 'burst 10'");
+	else if (r->unit != UNIT_PACKETS && !s->u.stat.amount_unit)
+		diag_error(aloc, "the burst of a %s rate is in bytes: write it with a size "
+			   "unit, as in 'burst %" PRIu64 "B' or 'burst 64kB'",
+			   r->unit == UNIT_BYTES ? "byte" : "bit", s->u.stat.amount);
+	else if (s->u.stat.amount == 0)
+		diag_error(aloc, "a burst must be at least 1 %s",
+			   r->unit == UNIT_PACKETS ? "packet" : "byte");
 }
 
-/* ---- statements -------------------------------------------------------------- */
-
-static void check_set_stmt(struct checker *ck, struct stmt *s)
+/* 'set FIELD = VALUE': FIELD writable, VALUE a 32-bit integer. */
+static void check_assignment(struct checker *ck, struct expr *target, struct expr *value)
 {
-	struct expr *target = s->u.set.target, *value = s->u.set.value;
 	uint64_t n;
 	char text[TEXT], ttext[TEXT];
 
@@ -390,20 +433,66 @@ static void check_set_stmt(struct checker *ck, struct stmt *s)
 	}
 }
 
+static void check_stat(struct checker *ck, struct stmt *s)
+{
+	bool name_ok = s->u.stat.name && check_stat_name(ck, s);
+
+	/* a keyed statistic's new keys are counted in lwtp_full_NAME */
+	if (name_ok && s->u.stat.keys.len > 0 && strlen(s->u.stat.name) > MAX_KEYED_NAME) {
+		diag_error(&s->u.stat.name_loc, "the name of a keyed statistic can have at most "
+			   "%d characters (its map of refused keys is lwtp_full_NAME), but '%.20s...' "
+			   "has %zu", MAX_KEYED_NAME, s->u.stat.name, strlen(s->u.stat.name));
+		name_ok = false;
+	}
+
+	if (s->kind == STMT_HIST)
+		check_hist_value(ck, s);
+	if (s->kind == STMT_LIMIT || s->kind == STMT_QUOTA) {
+		check_amounts(s);
+		if (s->u.stat.action.kind == ACTION_SET)
+			check_assignment(ck, s->u.stat.action.target, s->u.stat.action.value);
+	}
+	check_keys(s);
+	check_size(s);
+	if (name_ok)
+		check_same_definition(ck, s);
+}
+
+/* ---- statements -------------------------------------------------------------- */
+
+static void check_set_stmt(struct checker *ck, struct stmt *s)
+{
+	check_assignment(ck, s->u.set.target, s->u.set.value);
+}
+
 static bool check_block(struct checker *ck, struct stmt_list *body);
 
 /* Returns whether the statement always ends the program. */
 static bool check_if(struct checker *ck, struct stmt *s)
 {
+	const struct stmt_list *el = &s->u.if_.else_body;
+	bool chained = el->len == 1 && el->items[0] && el->items[0]->kind == STMT_IF;
 	bool then_ends, else_ends;
 
 	check_cond(&ck->scope, s->u.if_.test);
+	if (ck->nesting >= MAX_NESTING) {
+		diag_error(&s->loc, "'if' nested more than %d deep; the C it becomes "
+			   "would be too deep for clang", MAX_NESTING);
+		return false;
+	}
+	ck->nesting++;
 	scope_enter(&ck->scope);
 	then_ends = check_block(ck, &s->u.if_.then_body);
 	scope_leave(&ck->scope);
+	ck->nesting--;
+	/* 'else if' goes on at the same depth: the C is a flat chain */
+	if (!chained)
+		ck->nesting++;
 	scope_enter(&ck->scope);
 	else_ends = check_block(ck, &s->u.if_.else_body);
 	scope_leave(&ck->scope);
+	if (!chained)
+		ck->nesting--;
 	return s->u.if_.has_else && then_ends && else_ends;
 }
 
@@ -413,6 +502,8 @@ static bool check_stmt(struct checker *ck, struct stmt *s)
 	switch (s->kind) {
 	case STMT_COUNT:
 	case STMT_HIST:
+	case STMT_LIMIT:
+	case STMT_QUOTA:
 		check_stat(ck, s);
 		break;
 	case STMT_DROP:
@@ -487,11 +578,80 @@ static void check_policy_name(struct checker *ck, const struct policy *p)
 	check_c_name(p->name, &p->name_loc, "policy");
 }
 
+/* ---- size ------------------------------------------------------------------ */
+
+/* Expression nodes, down to the depth check_expr() allows; a set counts
+ * once (large sets become maps). */
+static size_t expr_weight(const struct expr *e, int depth)
+{
+	if (!e || depth > 200)
+		return 0;
+	switch (e->kind) {
+	case EXPR_UNARY:
+		return 1 + expr_weight(e->u.unary.operand, depth + 1);
+	case EXPR_BINARY:
+		return 1 + expr_weight(e->u.binary.left, depth + 1) +
+		       expr_weight(e->u.binary.right, depth + 1);
+	default:
+		return 1;
+	}
+}
+
+/* Statements and the expression nodes they test or compute: about how
+ * much C a policy becomes. */
+static size_t block_weight(const struct stmt_list *body)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < body->len; i++) {
+		const struct stmt *s = body->items[i];
+		if (!s)
+			continue;
+		w += 1 + expr_weight(s->cond, 0);
+		switch (s->kind) {
+		case STMT_IF:
+			w += expr_weight(s->u.if_.test, 0) + block_weight(&s->u.if_.then_body) +
+			     block_weight(&s->u.if_.else_body);
+			break;
+		case STMT_HIST:
+			w += expr_weight(s->u.stat.value, 0);
+			break;
+		case STMT_SET:
+			w += expr_weight(s->u.set.value, 0);
+			break;
+		default:
+			break;
+		}
+	}
+	return w;
+}
+
+/* clang's time grows faster than the policy: refuse a policy that would
+ * keep it busy for minutes (and could not load anyway: see clang.c's
+ * CLANG_MAX_INSNS). */
+static void check_policy_size(struct checker *ck, const struct policy *p)
+{
+	size_t w = block_weight(&p->body);
+
+	ck->weight += w;
+	if (w > MAX_POLICY_WEIGHT)
+		diag_error(&p->name_loc, "policy '%s' is too large: %zu statements and operators, "
+			   "at most %d; split it into several policies",
+			   p->name ? p->name : "?", w, MAX_POLICY_WEIGHT);
+	else if (ck->weight > MAX_FILE_WEIGHT && ck->weight - w <= MAX_FILE_WEIGHT)
+		diag_error(&p->name_loc, "the file is too large from policy '%s' on: %zu "
+			   "statements and operators, at most %d in one file; split it into "
+			   "several files", p->name ? p->name : "?", ck->weight, MAX_FILE_WEIGHT);
+}
+
 static void check_policy(struct checker *ck, struct policy *p)
 {
 	if (p->name)
 		check_policy_name(ck, p);
 	ck->nstats = 0;
+	check_policy_size(ck, p);
+	if (diag_too_many())
+		return;
 	scope_enter(&ck->scope);
 	check_block(ck, &p->body);
 	scope_leave(&ck->scope);

@@ -16,6 +16,11 @@
 
 #define TEXT 160
 
+/* How deep expressions may nest ('a or b or ...' nests one level per
+ * operator): the checker, the emitter and clang recurse on them, and the
+ * C they become nests deeper still (clang -fbracket-depth in clang.c). */
+#define MAX_EXPR_DEPTH 200
+
 /* ---- small helpers ----------------------------------------------------- */
 
 bool check_known(const struct expr *e)
@@ -74,12 +79,12 @@ bool check_is_constant(const struct expr *e)
 
 /* The domain of named values that names compared with e denote: the
  * field's, also through '&' and '|' (tcp.flags & (syn | ack) == syn). */
-const struct symbol_domain *check_domain_of(const struct expr *e)
+static const struct symbol_domain *domain_of(const struct expr *e, int depth)
 {
 	const struct field_def *def;
 	const struct symbol_domain *d;
 
-	if (!e)
+	if (!e || depth > MAX_EXPR_DEPTH)   /* too deep: reported by check_expr */
 		return NULL;
 	if (e->kind == EXPR_FIELD) {
 		def = fields_lookup(e->u.field.ns, e->u.field.name);
@@ -87,10 +92,15 @@ const struct symbol_domain *check_domain_of(const struct expr *e)
 	}
 	if (e->kind == EXPR_BINARY &&
 	    (e->u.binary.op == OP_BITAND || e->u.binary.op == OP_BITOR)) {
-		d = check_domain_of(e->u.binary.left);
-		return d ? d : check_domain_of(e->u.binary.right);
+		d = domain_of(e->u.binary.left, depth + 1);
+		return d ? d : domain_of(e->u.binary.right, depth + 1);
 	}
 	return NULL;
+}
+
+const struct symbol_domain *check_domain_of(const struct expr *e)
+{
+	return domain_of(e, 0);
 }
 
 static void set_type(struct expr *e, enum type_kind kind, int bits)
@@ -214,7 +224,8 @@ static void check_set(const struct check_scope *sc, struct expr *e,
 	bool ok = true;
 
 	if (e->u.set.len == 0) {
-		diag_error(&e->loc, "a set needs at least one element");
+		if (!e->file)   /* an empty or unreadable set file is reported already */
+			diag_error(&e->loc, "a set needs at least one element");
 		return;
 	}
 	for (size_t i = 0; i < e->u.set.len && !diag_too_many(); i++) {
@@ -327,11 +338,33 @@ static void check_binary(const struct check_scope *sc, struct expr *e,
 		   ast_op_str(e->u.binary.op));
 }
 
+static void check_node(const struct check_scope *sc, struct expr *e,
+		       const struct symbol_domain *hint);
+
 void check_expr(const struct check_scope *sc, struct expr *e,
 		const struct symbol_domain *hint)
 {
+	static int depth;
+	static bool reported;   /* once per outermost expression */
+
 	if (!e || diag_too_many())
 		return;
+	if (depth >= MAX_EXPR_DEPTH) {
+		if (!reported)
+			diag_error(&e->loc, "expression nested more than %d levels deep; split it, "
+				   "or test many values at once with 'in { ... }'", MAX_EXPR_DEPTH);
+		reported = true;
+		return;
+	}
+	depth++;
+	check_node(sc, e, hint);
+	if (--depth == 0)
+		reported = false;
+}
+
+static void check_node(const struct check_scope *sc, struct expr *e,
+		       const struct symbol_domain *hint)
+{
 	switch (e->kind) {
 	case EXPR_INT:
 		set_type(e, TYPE_INT, 64);

@@ -4,6 +4,7 @@
  * the output, which is renamed into place only when clang succeeds. clang
  * rejecting generated C is a bug in lwtc, and says so.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -102,6 +103,55 @@ static int copy_to_stdout(const char *path)
 	return err;
 }
 
+/* The first program section of the ELF object at path with more than
+ * CLANG_MAX_INSNS instructions, into *over: 1; none: 0; an object that
+ * cannot be read or is not ELF64: 0, for the kernel to judge. */
+static int find_oversize(const char *path, struct clang_oversize *over)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long size;
+	int found = 0;
+
+	if (!f)
+		return 0;
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < (long)sizeof(Elf64_Ehdr) ||
+	    fseek(f, 0, SEEK_SET) != 0)
+		goto out;
+	buf = xmalloc((size_t)size);
+	if (fread(buf, 1, (size_t)size, f) != (size_t)size)
+		goto out;
+
+	Elf64_Ehdr eh;
+	memcpy(&eh, buf, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shstrndx >= eh.e_shnum ||
+	    eh.e_shoff > (uint64_t)size ||
+	    (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > (uint64_t)size - eh.e_shoff)
+		goto out;
+	Elf64_Shdr strs;
+	memcpy(&strs, buf + eh.e_shoff + (size_t)eh.e_shstrndx * sizeof(Elf64_Shdr), sizeof(strs));
+	if (strs.sh_offset > (uint64_t)size || strs.sh_size > (uint64_t)size - strs.sh_offset)
+		goto out;
+	for (size_t i = 0; i < eh.e_shnum && !found; i++) {
+		Elf64_Shdr sh;
+		memcpy(&sh, buf + eh.e_shoff + i * sizeof(Elf64_Shdr), sizeof(sh));
+		if (!(sh.sh_flags & SHF_EXECINSTR) || sh.sh_size / 8 <= CLANG_MAX_INSNS)
+			continue;
+		const char *name = "?";
+		if (sh.sh_name < strs.sh_size &&
+		    memchr(buf + strs.sh_offset + sh.sh_name, '\0', strs.sh_size - sh.sh_name))
+			name = (const char *)buf + strs.sh_offset + sh.sh_name;
+		over->section = xstrdup(name);
+		over->insns = sh.sh_size / 8;
+		found = 1;
+	}
+out:
+	free(buf);
+	fclose(f);
+	return found;
+}
+
 /* Split LWTC_CFLAGS on spaces into argv (no quoting). */
 static size_t add_env_flags(char **argv, size_t n, size_t max, char **storage)
 {
@@ -151,7 +201,7 @@ static int run_captured(char **argv, char **captured)
 }
 
 int clang_compile(const char *clang_path, const char *path, const char *text,
-		  size_t len, bool verbose)
+		  size_t len, bool verbose, struct clang_oversize *over)
 {
 	const char *clang = clang_path ? clang_path : getenv("LWTC_CLANG");
 	if (!clang || !*clang)
@@ -189,6 +239,9 @@ int clang_compile(const char *clang_path, const char *path, const char *text,
 	argv[n++] = "-target";
 	argv[n++] = "bpf";
 	argv[n++] = "-I" LWTC_MULTIARCH_INCLUDE;
+	/* the checker bounds nesting ('if' 64 deep, expressions 200), but
+	 * the C nests deeper than the policy: more than clang's default 256 */
+	argv[n++] = "-fbracket-depth=1024";
 	n = add_env_flags(argv, n, 56, &flag_storage);
 	argv[n++] = "-c";
 	argv[n++] = c_path;
@@ -215,7 +268,9 @@ int clang_compile(const char *clang_path, const char *path, const char *text,
 	} else {
 		if (verbose && captured)
 			fprintf(stderr, "%s", captured);
-		if (to_stdout) {
+		if (find_oversize(obj, over)) {
+			err = CLANG_OVERSIZE;
+		} else if (to_stdout) {
 			err = copy_to_stdout(obj);
 		} else if (chmod(obj, 0644) < 0 || rename(obj, path) < 0) {
 			err = -errno;

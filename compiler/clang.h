@@ -10,10 +10,22 @@
  * 0 or -errno; the error is printed. */
 int clang_write_file(const char *path, const char *text, size_t len);
 
+/* BPF jumps reach 32767 instructions: clang 14 emits a larger program
+ * with jumps the kernel refuses ("jump out of range"). */
+#define CLANG_MAX_INSNS 32767
+#define CLANG_OVERSIZE 1
+
+/* A program that came out larger than CLANG_MAX_INSNS. */
+struct clang_oversize {
+	char *section;          /* the policy's name; free() it */
+	size_t insns;
+};
+
 /* Compile C text into the BPF object at path ("-" = stdout). clang_path may
  * be NULL ($LWTC_CLANG, else the build's default). 0 or -errno/-1; errors
- * are printed. */
+ * are printed. CLANG_OVERSIZE, with *over filled in and nothing written,
+ * when a program is too large: the caller reports it. */
 int clang_compile(const char *clang_path, const char *path, const char *text,
-		  size_t len, bool verbose);
+		  size_t len, bool verbose, struct clang_oversize *over);
 
 #endif

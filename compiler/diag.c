@@ -14,10 +14,18 @@ struct diag {
 	char *msg;
 };
 
+/* Other files diagnostics may point into: sets read with 'file "PATH"'. */
+struct source {
+	char *file, *text;
+	size_t len;
+};
+
 static struct {
 	const char *file;
 	const char *text;
 	size_t len;
+	struct source *sources;
+	size_t nsources;
 	struct diag *items;
 	size_t n, cap;
 	size_t errors;
@@ -31,6 +39,23 @@ void diag_set_source(const char *file, const char *text, size_t len)
 	D.file = file;
 	D.text = text;
 	D.len = len;
+}
+
+const char *diag_add_source(const char *file, const char *text, size_t len)
+{
+	struct source *src;
+
+	for (size_t i = 0; i < D.nsources; i++)
+		if (strcmp(D.sources[i].file, file) == 0)
+			return D.sources[i].file;
+	D.sources = xrealloc(D.sources, (D.nsources + 1) * sizeof(*D.sources));
+	src = &D.sources[D.nsources++];
+	src->file = xstrdup(file);
+	src->text = xmalloc(len + 1);
+	memcpy(src->text, text, len);
+	src->text[len] = '\0';
+	src->len = len;
+	return src->file;
 }
 
 void diag_set_max_errors(size_t n)
@@ -128,12 +153,21 @@ static const char *level_str(enum diag_level level)
 	return "?";
 }
 
-/* The start of 1-based line `line` in the source, and its length. */
-static bool find_line(int line, const char **start, size_t *len)
+/* The start of 1-based line `line` of file's source, and its length. */
+static bool find_line(const char *file, int line, const char **start, size_t *len)
 {
-	if (!D.text || line < 1)
+	const char *text = D.text;
+	size_t text_len = D.len;
+
+	for (size_t i = 0; file && file != D.file && i < D.nsources; i++)
+		if (file == D.sources[i].file || strcmp(file, D.sources[i].file) == 0) {
+			text = D.sources[i].text;
+			text_len = D.sources[i].len;
+			break;
+		}
+	if (!text || line < 1)
 		return false;
-	const char *p = D.text, *end = D.text + D.len;
+	const char *p = text, *end = text + text_len;
 	for (int l = 1; l < line; l++) {
 		p = memchr(p, '\n', (size_t)(end - p));
 		if (!p)
@@ -223,7 +257,7 @@ static void print_one(FILE *out, const struct diag *d)
 
 	const char *line;
 	size_t len;
-	if (!find_line(l->first_line, &line, &len))
+	if (!find_line(l->file, l->first_line, &line, &len))
 		return;
 	int last_col = l->last_line == l->first_line ? l->last_column : (int)len;
 	fprintf(out, "%5d | ", l->first_line);
@@ -244,6 +278,20 @@ void diag_flush(FILE *out)
 	D.n = 0;
 	D.capped = false;
 	fflush(out);
+}
+
+void diag_reset(void)
+{
+	for (size_t i = 0; i < D.n; i++)
+		free(D.items[i].msg);
+	free(D.items);
+	for (size_t i = 0; i < D.nsources; i++) {
+		free(D.sources[i].file);
+		free(D.sources[i].text);
+	}
+	free(D.sources);
+	memset(&D, 0, sizeof(D));
+	D.max_errors = DIAG_MAX_ERRORS;
 }
 
 /* ---- "did you mean" ------------------------------------------------------ */

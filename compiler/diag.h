@@ -24,6 +24,11 @@ void diag_set_max_errors(size_t n);
 /* The source text of the file being compiled, for quoting lines. */
 void diag_set_source(const char *file, const char *text, size_t len);
 
+/* Another file that locations may name (a set read with 'file "PATH"'):
+ * diag keeps a copy of name and text, to quote its lines, until
+ * diag_reset(). Returns the copy of the name, to put in locations. */
+const char *diag_add_source(const char *file, const char *text, size_t len);
+
 /* Record a diagnostic. printf-style. A NOTE attaches to the previous
  * error or warning. */
 void diag_error(const struct loc *loc, const char *fmt, ...)
@@ -42,6 +47,10 @@ bool diag_too_many(void);   /* the cap was reached: passes may stop early */
 
 /* Print everything recorded so far, in order, and forget it. */
 void diag_flush(FILE *out);
+
+/* Forget everything: diagnostics, counts, the cap and the source, as at
+ * start-up. For programs that compile several inputs (the fuzzer). */
+void diag_reset(void);
 
 /* Best match for a misspelled name among candidates, or NULL when none is
  * close enough. Candidates end with NULL. */

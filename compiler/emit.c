@@ -95,13 +95,14 @@ static char *c_string(const char *s)
 	return b.s;
 }
 
-/* "x" or "x" without its outer parentheses when they enclose it all. */
+/* "x" or "x" without its outer parentheses when they enclose it all. A
+ * statement expression "({ ... })" keeps them: "if ({ ... })" is not C. */
 static const char *strip_parens(const char *s, struct sbuf *tmp)
 {
 	size_t n = strlen(s);
 	int depth = 0;
 
-	if (n < 2 || s[0] != '(' || s[n - 1] != ')')
+	if (n < 2 || s[0] != '(' || s[n - 1] != ')' || s[1] == '{')
 		return s;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '(')
@@ -136,6 +137,53 @@ static void stmt_guard(struct emitter *e, struct sbuf *g, const struct expr *con
 	}
 }
 
+static void keys_comment(struct sbuf *b, const struct stmt *s)
+{
+	if (!s->u.stat.keys.len)
+		return;
+	sb_puts(b, " by ");
+	if (s->u.stat.keys.len > 1)
+		sb_puts(b, "(");
+	for (size_t i = 0; i < s->u.stat.keys.len; i++) {
+		if (i)
+			sb_puts(b, ", ");
+		emit_expr_text(b, s->u.stat.keys.items[i]);
+	}
+	if (s->u.stat.keys.len > 1)
+		sb_puts(b, ")");
+}
+
+/* "limit ssh rate 10/s burst 5 by ip.src else drop" */
+static void budget_comment(struct sbuf *b, const struct stmt *s)
+{
+	const struct rate *r = &s->u.stat.rate;
+	const struct action *a = &s->u.stat.action;
+
+	if (s->kind == STMT_LIMIT) {
+		sb_printf(b, "limit %s rate %llu%s/%s burst %llu%s", s->u.stat.name,
+			  (unsigned long long)r->amount,
+			  r->unit == UNIT_BYTES ? "B" : r->unit == UNIT_BITS ? "bit" : "",
+			  r->period_ns == 1000000000ULL ? "s" : r->period_ns == 60000000000ULL ? "min" : "h",
+			  (unsigned long long)s->u.stat.amount, s->u.stat.amount_unit ? "B" : "");
+	} else {
+		sb_printf(b, "quota %s %llu%s", s->u.stat.name,
+			  (unsigned long long)s->u.stat.amount, s->u.stat.amount_unit ? "B" : "");
+	}
+	keys_comment(b, s);
+	if (s->u.stat.has_size)
+		sb_printf(b, " size %llu", (unsigned long long)s->u.stat.size);
+	if (a->kind == ACTION_DROP) {
+		sb_puts(b, " else drop");
+	} else if (a->kind == ACTION_COUNT) {
+		sb_puts(b, " else count");
+	} else {
+		sb_puts(b, " else set ");
+		emit_expr_text(b, a->target);
+		sb_puts(b, " = ");
+		emit_expr_text(b, a->value);
+	}
+}
+
 /* The statement's comment: "count per_dst by ip.dst if tcp.dport == 22" */
 static void stmt_comment(struct emitter *e, const struct stmt *s, int depth)
 {
@@ -160,18 +208,11 @@ static void stmt_comment(struct emitter *e, const struct stmt *s, int depth)
 					  (unsigned long long)s->u.stat.lin_step);
 			}
 		}
-		if (s->u.stat.keys.len) {
-			sb_puts(&b, " by ");
-			if (s->u.stat.keys.len > 1)
-				sb_puts(&b, "(");
-			for (size_t i = 0; i < s->u.stat.keys.len; i++) {
-				if (i)
-					sb_puts(&b, ", ");
-				emit_expr_text(&b, s->u.stat.keys.items[i]);
-			}
-			if (s->u.stat.keys.len > 1)
-				sb_puts(&b, ")");
-		}
+		keys_comment(&b, s);
+		break;
+	case STMT_LIMIT:
+	case STMT_QUOTA:
+		budget_comment(&b, s);
 		break;
 	case STMT_DROP:
 		sb_puts(&b, "drop");
@@ -307,15 +348,108 @@ static void emit_stat(struct emitter *e, const struct stmt *s, int depth)
 	}
 	if (s->kind == STMT_COUNT) {
 		e->uses |= USE_COUNT_KEY;
-		code(e, src, d, "lwtp_count_key(&%s, &lwtp_key, skb->len);", m->name);
+		code(e, src, d, "lwtp_count_key(&%s, &lwtp_key, skb->len, &lwtp_full_%s);",
+		     m->name, m->name);
 	} else {
 		e->uses |= USE_HIST_KEY;
-		code(e, src, d, "lwtp_hist_key(&%s, &lwtp_key);", m->name);
+		code(e, src, d, "lwtp_hist_key(&%s, &lwtp_key, &lwtp_full_%s);", m->name, m->name);
 	}
 	plain(e, depth, "}");
 out:
 	sb_free(&g);
 	sb_free(&bucket);
+}
+
+/* What a packet costs a limit or quota. */
+static const char *cost_text(enum amount_unit unit)
+{
+	switch (unit) {
+	case UNIT_PACKETS: return "1";
+	case UNIT_BYTES:   return "skb->len";
+	case UNIT_BITS:    return "(__u64)skb->len * 8";
+	}
+	return "1";
+}
+
+/* The call that takes a packet from a limit or quota: 1 within, 0 over. */
+static void budget_call(struct emitter *e, struct sbuf *b, const struct map_def *m)
+{
+	const struct limit_params *p = &m->limit;
+
+	if (m->kind == MAP_LIMIT) {
+		e->uses |= m->keyed ? USE_LIMIT_KEY : USE_LIMIT;
+		if (m->keyed)
+			sb_printf(b, "lwtp_limit_key(&%s, &lwtp_key, &lwtp_full_%s, ", m->name, m->name);
+		else
+			sb_printf(b, "lwtp_limit(&%s, %u, ", m->name, p->stripe);
+		sb_printf(b, "%s, &(const struct lwtp_limit_params){ .rate_n = %lluULL, "
+			  ".scale = %lluULL, .cap = %lluULL, .fill_ns = %lluULL, .rate = %lluULL, "
+			  ".period_ns = %lluULL, .burst = %lluULL, .unit = %d })",
+			  cost_text(m->unit), (unsigned long long)p->rate_n,
+			  (unsigned long long)p->scale, (unsigned long long)p->cap,
+			  (unsigned long long)p->fill_ns, (unsigned long long)p->rate,
+			  (unsigned long long)p->period_ns, (unsigned long long)p->burst, (int)m->unit);
+		return;
+	}
+	e->uses |= m->keyed ? USE_QUOTA_KEY : USE_QUOTA;
+	if (m->keyed)
+		sb_printf(b, "lwtp_quota_key(&%s, &lwtp_key, &lwtp_full_%s, ", m->name, m->name);
+	else
+		sb_printf(b, "lwtp_quota(&%s, ", m->name);
+	sb_printf(b, "%s, %lluULL, %d)", cost_text(m->unit), (unsigned long long)m->quota,
+		  (int)m->unit);
+}
+
+/* limit and quota: take the packet from the bucket or budget; over it, the
+ * action. */
+static void emit_budget(struct emitter *e, const struct stmt *s, int depth)
+{
+	const struct map_def *m = s->u.stat.map;
+	const struct action *a = &s->u.stat.action;
+	int src = line_of(s);
+	unsigned presence = 0;
+	struct sbuf g = { 0 }, call = { 0 }, v = { 0 }, vp = { 0 }, lhs = { 0 };
+	int d;
+
+	if (!m)
+		return;     /* resources reported an error */
+	for (size_t i = 0; i < s->u.stat.keys.len; i++)
+		presence |= emit_presence_of(e, s->u.stat.keys.items[i]);
+	stmt_guard(e, &g, s->cond, presence);
+	d = open_guard(e, src, depth, &g, true);
+	if (m->keyed) {
+		code(e, src, d, "struct %s_key lwtp_key = {};   /* padding too */", m->name);
+		for (size_t i = 0; i < m->nmembers; i++)
+			if (m->members[i].field)
+				key_member(e, src, d, &m->members[i]);
+	}
+	budget_call(e, &call, m);
+	switch (a->kind) {
+	case ACTION_DROP:
+		code(e, src, d, "if (!%s)", sb_str(&call));
+		code(e, src, d + 1, "return BPF_DROP;");
+		break;
+	case ACTION_COUNT:
+		code(e, src, d, "%s;   /* over: counted in the entry */", sb_str(&call));
+		break;
+	case ACTION_SET:
+		emit_value(e, &v, a->value);
+		emit_presence_text(&vp, emit_presence_of(e, a->value));
+		if (a->target->u.field.index >= 0)
+			sb_printf(&lhs, "%s[%d]", a->target->u.field.name, a->target->u.field.index);
+		else
+			sb_puts(&lhs, a->target->u.field.name);
+		e->uses |= USE_CTX_WRITE;
+		code(e, src, d, "if (!%s%s%s)", sb_str(&call), vp.len ? " && " : "", sb_str(&vp));
+		code(e, src, d + 1, "lwtp_ctx_write(skb, %s, %s);", sb_str(&lhs), sb_str(&v));
+		break;
+	}
+	plain(e, depth, "}");
+	sb_free(&g);
+	sb_free(&call);
+	sb_free(&v);
+	sb_free(&vp);
+	sb_free(&lhs);
 }
 
 static void emit_set(struct emitter *e, const struct stmt *s, int depth)
@@ -387,6 +521,10 @@ static void emit_stmt(struct emitter *e, const struct stmt *s, int depth)
 	case STMT_COUNT:
 	case STMT_HIST:
 		emit_stat(e, s, depth);
+		break;
+	case STMT_LIMIT:
+	case STMT_QUOTA:
+		emit_budget(e, s, depth);
 		break;
 	case STMT_DROP:
 	case STMT_PASS:
@@ -531,11 +669,13 @@ int emit_program(FILE *out, const struct program *prog)
 	emit_types(&e);
 	emit_maps(&e);
 	emit_prelude(&e);
+	emit_const_sets(&e);
 	fwrite(functions, 1, functions_len, out);
 	fprintf(out, "char _license[] SEC(\"license\") = \"GPL\";\n");
 	if (ferror(out))
 		err = -EIO;
 out:
+	emit_const_sets_free(&e);
 	free(functions);
 	free((char *)e.file_lit);
 	return err;

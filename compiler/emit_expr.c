@@ -3,8 +3,7 @@
  * A comparison that reads an absent field is false: each one is emitted as
  * "(PRESENCE && COMPARISON)", where PRESENCE tests the header pointers
  * lwtp_parse() set (NULL when absent), and 'not' negates the whole.
- * Integer sets of more than SET_LINEAR_MAX spans become a balanced compare
- * tree; addresses are masked compares of 32-bit words in network order.
+ * Membership in constant sets is written by emit_sets.c.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -12,8 +11,6 @@
 
 #include "emit_priv.h"
 #include "util.h"
-
-#define SET_LINEAR_MAX 8    /* larger integer sets become a compare tree */
 
 /* ---- values ----------------------------------------------------------------- */
 
@@ -104,171 +101,6 @@ static void guarded(struct sbuf *b, unsigned presence, const char *t)
 	sb_printf(b, " && %s)", t);
 }
 
-/* ---- integer sets and ranges -------------------------------------------------- */
-
-struct span {
-	uint64_t lo, hi;
-	const char *name;       /* a named value or const, for a comment */
-};
-
-struct spans {
-	struct span *v;
-	size_t len, cap;
-};
-
-static void spans_add(struct spans *s, uint64_t lo, uint64_t hi, const char *name)
-{
-	if (s->len == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 8;
-		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
-	}
-	s->v[s->len++] = (struct span){ lo, hi, name };
-}
-
-static uint64_t int_of(const struct expr *x)
-{
-	if (x->kind == EXPR_NAME && x->u.name.symbol)
-		return x->u.name.symbol->value;
-	x = resolve(x);
-	return x && (x->kind == EXPR_INT || x->kind == EXPR_BOOL) ? x->u.num : 0;
-}
-
-/* Flatten a set, range, or single value (names followed) into spans. */
-static void flatten_ints(struct spans *s, const struct expr *x)
-{
-	const char *name = x->kind == EXPR_NAME ? x->u.name.name : NULL;
-	const struct expr *v = x->kind == EXPR_NAME && x->u.name.symbol ? x : resolve(x);
-
-	if (!v)
-		return;
-	switch (v->kind) {
-	case EXPR_SET:
-		for (size_t i = 0; i < v->u.set.len; i++)
-			flatten_ints(s, v->u.set.items[i]);
-		break;
-	case EXPR_RANGE:
-		spans_add(s, int_of(v->u.range.lo), int_of(v->u.range.hi), name);
-		break;
-	default:
-		spans_add(s, int_of(v), int_of(v), name);
-		break;
-	}
-}
-
-static int span_cmp(const void *a, const void *b)
-{
-	const struct span *x = a, *y = b;
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
-
-static uint64_t type_max(const struct type *t)
-{
-	if (t->kind == TYPE_BOOL)
-		return 1;
-	if (t->kind != TYPE_INT || t->bits <= 0 || t->bits >= 64)
-		return UINT64_MAX;
-	return (UINT64_C(1) << t->bits) - 1;
-}
-
-/* One span tested against v ("lwtp_v" or a field read). */
-static void span_test(struct sbuf *b, const char *v, const struct span *sp, uint64_t max)
-{
-	if (sp->lo == sp->hi) {
-		sb_printf(b, "%s == ", v);
-		emit_number(b, sp->lo);
-	} else if (sp->lo == 0 && sp->hi >= max) {
-		sb_puts(b, "1");
-	} else if (sp->lo == 0) {
-		sb_printf(b, "%s <= ", v);
-		emit_number(b, sp->hi);
-	} else if (sp->hi >= max) {
-		sb_printf(b, "%s >= ", v);
-		emit_number(b, sp->lo);
-	} else {
-		sb_printf(b, "(%s >= ", v);
-		emit_number(b, sp->lo);
-		sb_printf(b, " && %s <= ", v);
-		emit_number(b, sp->hi);
-		sb_puts(b, ")");
-	}
-	if (sp->name)
-		sb_printf(b, " /* %s */", sp->name);
-}
-
-static void spans_or(struct sbuf *b, const char *v, const struct span *sp, size_t n,
-		     uint64_t max)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			sb_puts(b, " || ");
-		span_test(b, v, &sp[i], max);
-	}
-}
-
-/* A balanced binary search over sorted, disjoint spans: BPF has no jump
- * tables, and this keeps a large set at log2(n) compares. */
-static void spans_tree(struct sbuf *b, const struct span *sp, size_t n, uint64_t max)
-{
-	size_t mid = n / 2;
-
-	if (n <= 3) {
-		sb_puts(b, "(");
-		spans_or(b, "lwtp_v", sp, n, max);
-		sb_puts(b, ")");
-		return;
-	}
-	sb_puts(b, "(lwtp_v < ");
-	emit_number(b, sp[mid].lo);
-	sb_puts(b, " ? ");
-	spans_tree(b, sp, mid, max);
-	sb_puts(b, " : ");
-	spans_tree(b, sp + mid, n - mid, max);
-	sb_puts(b, ")");
-}
-
-/* value in spans, without the presence test */
-static void int_membership(struct emitter *e, struct sbuf *b, const struct expr *value,
-			   struct spans *s)
-{
-	struct sbuf v = { 0 };
-	uint64_t max = type_max(&value->type);
-	const char *vtype = max > UINT32_MAX ? "__u64" : "__u32";
-
-	emit_value(e, &v, value);
-	if (s->len == 0) {
-		sb_puts(b, "0");
-	} else if (s->len == 1) {
-		struct sbuf t = { 0 };
-		span_test(&t, sb_str(&v), &s->v[0], max);
-		if (s->v[0].lo != s->v[0].hi && !(s->v[0].lo == 0 || s->v[0].hi >= max))
-			sb_puts(b, sb_str(&t));         /* already parenthesized */
-		else
-			sb_printf(b, "(%s)", sb_str(&t));
-		sb_free(&t);
-	} else if (s->len <= SET_LINEAR_MAX) {
-		sb_printf(b, "({ %s lwtp_v = %s; ", vtype, sb_str(&v));
-		spans_or(b, "lwtp_v", s->v, s->len, max);
-		sb_puts(b, "; })");
-	} else {
-		size_t n = 0;
-		qsort(s->v, s->len, sizeof(*s->v), span_cmp);
-		/* merge overlapping and adjacent spans; names no longer apply */
-		for (size_t i = 0; i < s->len; i++) {
-			if (n && (s->v[n - 1].hi == UINT64_MAX || s->v[i].lo <= s->v[n - 1].hi + 1)) {
-				if (s->v[i].hi > s->v[n - 1].hi)
-					s->v[n - 1].hi = s->v[i].hi;
-				s->v[n - 1].name = NULL;
-			} else {
-				s->v[n++] = s->v[i];
-			}
-		}
-		sb_printf(b, "({ %s lwtp_v = %s; ", vtype, sb_str(&v));
-		spans_tree(b, s->v, n, max);
-		sb_puts(b, "; })");
-	}
-	sb_free(&v);
-}
-
 /* ---- addresses ------------------------------------------------------------------ */
 
 static bool is_addr_type(const struct expr *x)
@@ -305,130 +137,6 @@ static unsigned addr_field_presence(struct emitter *e, const struct field_def *f
 		return P_IP;
 	}
 	return emit_field_presence(e, f);
-}
-
-/* Does f (in the family's header, known present) match the constant a?
- * Masked compares of 32-bit words in network order. */
-static void addr_match_const(struct emitter *e, struct sbuf *b, const struct field_def *f,
-			     const struct addr *a)
-{
-	const char *which = is_src(f) ? "saddr" : "daddr";
-	int plen = a->is_prefix ? a->prefix_len : (a->family == 4 ? 32 : 128);
-	bool first = true;
-
-	if (a->family == 4) {
-		uint32_t mask = plen == 0 ? 0 : (uint32_t)(0xffffffffu << (32 - plen));
-		if (plen == 0) {
-			sb_puts(b, "1");
-			return;
-		}
-		e->uses |= USE_IP4_CONST;
-		if (plen == 32)
-			sb_printf(b, "lwtp_pkt.ip4->%s == ", which);
-		else
-			sb_printf(b, "(lwtp_pkt.ip4->%s & bpf_htonl(0x%08x)) == ", which, mask);
-		sb_printf(b, "lwtp_ip4(%u, %u, %u, %u)", a->bytes[0], a->bytes[1],
-			  a->bytes[2], a->bytes[3]);
-		return;
-	}
-	if (plen == 0) {
-		sb_puts(b, "1");
-		return;
-	}
-	sb_puts(b, "(");
-	for (int w = 0; w < 4; w++) {
-		int bits = plen - 32 * w;
-		uint32_t word = (uint32_t)a->bytes[4 * w] << 24 | (uint32_t)a->bytes[4 * w + 1] << 16 |
-				(uint32_t)a->bytes[4 * w + 2] << 8 | a->bytes[4 * w + 3];
-		if (bits <= 0)
-			break;
-		if (!first)
-			sb_puts(b, " && ");
-		first = false;
-		if (bits >= 32 && word == 0) {
-			sb_printf(b, "lwtp_pkt.ip6->%s[%d] == 0", which, w);
-		} else if (bits >= 32) {
-			sb_printf(b, "lwtp_pkt.ip6->%s[%d] == bpf_htonl(0x%08x)", which, w, word);
-		} else {
-			uint32_t mask = (uint32_t)(0xffffffffu << (32 - bits));
-			sb_printf(b, "(lwtp_pkt.ip6->%s[%d] & bpf_htonl(0x%08x)) == bpf_htonl(0x%08x)",
-				  which, w, mask, word & mask);
-		}
-	}
-	sb_puts(b, " /* ");
-	emit_addr_text(b, a);
-	sb_puts(b, " */)");
-}
-
-struct addr_list {
-	const struct addr **v;
-	size_t len, cap;
-};
-
-static void flatten_addrs(struct addr_list *l, const struct expr *x)
-{
-	const struct expr *v = resolve(x);
-
-	if (!v)
-		return;
-	if (v->kind == EXPR_SET) {
-		for (size_t i = 0; i < v->u.set.len; i++)
-			flatten_addrs(l, v->u.set.items[i]);
-		return;
-	}
-	if (v->kind != EXPR_ADDR)
-		return;
-	if (l->len == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	l->v[l->len++] = &v->u.addr;
-}
-
-/* field matches any of the constants: grouped by family,
- * "(lwtp_pkt.ip4 && (A || B)) || (lwtp_pkt.ip6 && C)" */
-static void addr_match_list(struct emitter *e, struct sbuf *b, const struct field_def *f,
-			    const struct addr_list *l)
-{
-	static const int families[] = { 4, 6 };
-	int groups = 0;
-	struct sbuf g[2] = { { 0 }, { 0 } };
-	size_t n[2] = { 0, 0 };
-
-	for (int i = 0; i < 2; i++) {
-		int fam = families[i];
-		if (!field_has_family(f, fam))
-			continue;
-		for (size_t j = 0; j < l->len; j++) {
-			if (l->v[j]->family != fam)
-				continue;
-			if (n[i]++)
-				sb_puts(&g[i], " || ");
-			addr_match_const(e, &g[i], f, l->v[j]);
-		}
-		if (n[i])
-			groups++;
-	}
-	if (!groups) {
-		sb_puts(b, "0");
-		return;
-	}
-	if (groups > 1)
-		sb_puts(b, "(");
-	for (int i = 0, k = 0; i < 2; i++) {
-		if (!n[i])
-			continue;
-		if (k++)
-			sb_puts(b, " || ");
-		if (n[i] > 1)
-			sb_printf(b, "(lwtp_pkt.ip%d && (%s))", families[i], sb_str(&g[i]));
-		else
-			sb_printf(b, "(lwtp_pkt.ip%d && %s)", families[i], sb_str(&g[i]));
-	}
-	if (groups > 1)
-		sb_puts(b, ")");
-	sb_free(&g[0]);
-	sb_free(&g[1]);
 }
 
 /* Two address fields equal: only within one family. */
@@ -479,10 +187,7 @@ static void addr_compare(struct emitter *e, struct sbuf *b, enum op op,
 		p |= addr_field_presence(e, r->u.field.def);
 		addr_match_fields(&m, l->u.field.def, r->u.field.def);
 	} else {
-		struct addr_list list = { 0 };
-		flatten_addrs(&list, r);
-		addr_match_list(e, &m, l->u.field.def, &list);
-		free(list.v);
+		emit_addr_in(e, &m, l->u.field.def, r);
 	}
 	if (!negate) {
 		/* the match tests the family's header itself */
@@ -554,12 +259,9 @@ static void compare(struct emitter *e, struct sbuf *b, enum op op,
 	}
 	p = emit_presence_of(e, l) | emit_presence_of(e, r);
 	if (op == OP_IN || op == OP_NOT_IN) {
-		struct spans s = { 0 };
-		flatten_ints(&s, r);
 		if (op == OP_NOT_IN)
 			sb_puts(&t, "!");
-		int_membership(e, &t, l, &s);
-		free(s.v);
+		emit_int_in(e, &t, l, r);
 	} else {
 		sb_puts(&t, "(");
 		emit_value(e, &t, l);

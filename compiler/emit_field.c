@@ -1,8 +1,9 @@
 /* emit_field.c: reading fields. skb fields come from the context where
  * they are used (so a read after 'set skb.mark' sees the new value); packet
  * fields through the header pointers lwtp_parse() sets, in host byte order.
- * Which family an IP field comes from is decided on lwtp_pkt.family, never
- * on the pointers: see struct lwtp_pkt in emit_prelude.c. */
+ * Every read of a header is guarded by lwtp_has() of its own pointer, right
+ * there or in the statement's presence test: see lwtp_has() in
+ * emit_prelude.c for why a plain test of the pointer is not enough. */
 #include "emit_priv.h"
 
 /* ---- fields ------------------------------------------------------------------ */
@@ -54,25 +55,22 @@ void emit_presence_text(struct sbuf *b, unsigned p)
 {
 	static const struct { unsigned bit; const char *text; } atoms[] = {
 		{ P_IP, "lwtp_pkt.family" },
-		{ P_IP4, "lwtp_pkt.ip4" },
-		{ P_IP6, "lwtp_pkt.ip6" },
+		{ P_IP4, "lwtp_has(lwtp_pkt.ip4)" },
+		{ P_IP6, "lwtp_has(lwtp_pkt.ip6)" },
 		{ P_PROTO, "lwtp_pkt.proto_ok" },
-		{ P_TCP, "lwtp_pkt.tcp" },
-		{ P_UDP, "lwtp_pkt.udp" },
-		{ P_PORTS, "lwtp_pkt.ports" },
-		{ P_ICMP, "lwtp_pkt.icmp" },
-		{ P_ICMP6, "lwtp_pkt.icmp6" },
+		{ P_TCP, "lwtp_has(lwtp_pkt.tcp)" },
+		{ P_UDP, "lwtp_has(lwtp_pkt.udp)" },
+		{ P_PORTS, "lwtp_has(lwtp_pkt.ports)" },
+		{ P_ICMP, "lwtp_has(lwtp_pkt.icmp)" },
+		{ P_ICMP6, "lwtp_has(lwtp_pkt.icmp6)" },
 	};
 	bool first = true;
 
 	/* drop what another test implies: an L4 header implies IP and its
-	 * protocol, ICMP implies IPv4, ICMPv6 IPv6, a family implies IP */
+	 * protocol, a family implies IP. ICMP implies IPv4 too, but the
+	 * verifier cannot always see it: a read of ip4 keeps its own test. */
 	if (p & (P_TCP | P_UDP | P_PORTS | P_ICMP | P_ICMP6))
 		p &= ~(unsigned)(P_IP | P_PROTO);
-	if (p & P_ICMP)
-		p &= ~(unsigned)P_IP4;
-	if (p & P_ICMP6)
-		p &= ~(unsigned)P_IP6;
 	if (p & (P_PROTO | P_IP4 | P_IP6))
 		p &= ~(unsigned)P_IP;
 	for (size_t i = 0; i < sizeof(atoms) / sizeof(atoms[0]); i++) {
@@ -83,33 +81,55 @@ void emit_presence_text(struct sbuf *b, unsigned p)
 	}
 }
 
-/* Either family: "(lwtp_pkt.family == 4 ? V4 : V6)" */
+/* Either family, each read behind a test of its own pointer (see
+ * lwtp_has() in emit_prelude.c); the statement has tested that one of
+ * them is there. */
 static void either(struct sbuf *b, const char *v4, const char *v6)
 {
-	sb_printf(b, "(lwtp_pkt.family == 4 ? %s : %s)", v4, v6);
+	sb_printf(b, "(lwtp_has(lwtp_pkt.ip4) ? %s : lwtp_has(lwtp_pkt.ip6) ? %s : 0)", v4, v6);
+}
+
+/* "lwtp_ctx_read(skb, FIELD)": see emit_prelude.c */
+static void ctx_read(struct emitter *e, struct sbuf *b, const char *field)
+{
+	e->uses |= USE_CTX_WRITE;
+	sb_printf(b, "lwtp_ctx_read(skb, %s)", field);
 }
 
 void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def *f, int index)
 {
 	switch (f->id) {
-	/* __sk_buff, read at the point of use */
-	case F_SKB_LEN:             sb_puts(b, "skb->len"); break;
-	case F_SKB_PKT_TYPE:        sb_puts(b, "skb->pkt_type"); break;
-	case F_SKB_MARK:            sb_puts(b, "skb->mark"); break;
-	case F_SKB_QUEUE_MAPPING:   sb_puts(b, "skb->queue_mapping"); break;
-	case F_SKB_PROTOCOL:        sb_puts(b, "bpf_ntohs(skb->protocol)"); break;
-	case F_SKB_VLAN_PRESENT:    sb_puts(b, "skb->vlan_present"); break;
-	case F_SKB_VLAN_TCI:        sb_puts(b, "skb->vlan_tci"); break;
-	case F_SKB_VLAN_PROTO:      sb_puts(b, "bpf_ntohs(skb->vlan_proto)"); break;
-	case F_SKB_PRIORITY:        sb_puts(b, "skb->priority"); break;
-	case F_SKB_INGRESS_IFINDEX: sb_puts(b, "skb->ingress_ifindex"); break;
-	case F_SKB_IFINDEX:         sb_puts(b, "skb->ifindex"); break;
-	case F_SKB_TC_INDEX:        sb_puts(b, "skb->tc_index"); break;
-	case F_SKB_CB:              sb_printf(b, "skb->cb[%d]", index); break;
-	case F_SKB_HASH:            sb_puts(b, "skb->hash"); break;
-	case F_SKB_NAPI_ID:         sb_puts(b, "skb->napi_id"); break;
-	case F_SKB_GSO_SEGS:        sb_puts(b, "skb->gso_segs"); break;
-	case F_SKB_GSO_SIZE:        sb_puts(b, "skb->gso_size"); break;
+	/* __sk_buff, read at the point of use, in assembly (lwtp_ctx_read) */
+	case F_SKB_LEN:             ctx_read(e, b, "len"); break;
+	case F_SKB_PKT_TYPE:        ctx_read(e, b, "pkt_type"); break;
+	case F_SKB_MARK:            ctx_read(e, b, "mark"); break;
+	case F_SKB_QUEUE_MAPPING:   ctx_read(e, b, "queue_mapping"); break;
+	case F_SKB_PROTOCOL:
+		sb_puts(b, "bpf_ntohs(");
+		ctx_read(e, b, "protocol");
+		sb_puts(b, ")");
+		break;
+	case F_SKB_VLAN_PRESENT:    ctx_read(e, b, "vlan_present"); break;
+	case F_SKB_VLAN_TCI:        ctx_read(e, b, "vlan_tci"); break;
+	case F_SKB_VLAN_PROTO:
+		sb_puts(b, "bpf_ntohs(");
+		ctx_read(e, b, "vlan_proto");
+		sb_puts(b, ")");
+		break;
+	case F_SKB_PRIORITY:        ctx_read(e, b, "priority"); break;
+	case F_SKB_INGRESS_IFINDEX: ctx_read(e, b, "ingress_ifindex"); break;
+	case F_SKB_IFINDEX:         ctx_read(e, b, "ifindex"); break;
+	case F_SKB_TC_INDEX:        ctx_read(e, b, "tc_index"); break;
+	case F_SKB_CB: {
+		char cb[16];
+		snprintf(cb, sizeof(cb), "cb[%d]", index);
+		ctx_read(e, b, cb);
+		break;
+	}
+	case F_SKB_HASH:            ctx_read(e, b, "hash"); break;
+	case F_SKB_NAPI_ID:         ctx_read(e, b, "napi_id"); break;
+	case F_SKB_GSO_SEGS:        ctx_read(e, b, "gso_segs"); break;
+	case F_SKB_GSO_SIZE:        ctx_read(e, b, "gso_size"); break;
 	case F_SKB_FORBIDDEN:       sb_puts(b, "0 /* forbidden field */"); break;
 
 	/* either IP family */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "emit_priv.h"
+#include "util.h"
 
 /* ---- types and maps ------------------------------------------------------------- */
 
@@ -29,11 +30,20 @@ static bool map_uses_type(const struct map_def *m, const char *name)
 void emit_types(struct emitter *e)
 {
 	const struct program *prog = e->prog;
-	bool counter = false, any = false, set = false, ip_set = false;
+	bool counter = false, hist = false, any = false, set = false, ip_set = false;
+	bool full = false, limit = false, quota = false;
 
 	for (const struct map_def *m = prog->maps; m; m = m->next) {
 		if (m->kind == MAP_COUNT)
 			counter = true;
+		if (m->kind == MAP_HIST_LOG2 || m->kind == MAP_HIST_LINEAR)
+			hist = true;
+		if (resources_has_full(m))
+			full = true;
+		if (m->kind == MAP_LIMIT)
+			limit = true;
+		if (m->kind == MAP_QUOTA)
+			quota = true;
 		if (m->kind == MAP_SET)
 			set = true;
 		if (m->kind == MAP_SET && !m->set_key_type)
@@ -43,9 +53,40 @@ void emit_types(struct emitter *e)
 		return;
 	fprintf(e->out, "/* ---- map keys and values: the typedef names say how to "
 		"print them ----- */\n\n");
+	if (hist)
+		fprintf(e->out, "/* packets in one histogram bucket */\n"
+			"typedef __u64 lwtp_hist_count_t;\n\n");
 	if (counter)
 		fprintf(e->out, "struct lwtp_counter {\n\t__u64 packets;\n"
 			"\t__u64 bytes;           /* skb.len */\n};\n\n");
+	if (full)
+		fprintf(e->out, "/* lwtp_full_NAME, per CPU: the new keys of the keyed statistic "
+			"NAME */\n"
+			"struct lwtp_keys {\n"
+			"\t__u64 inserted;        /* stored (an LRU map evicts old keys for them) */\n"
+			"\t__u64 refused;         /* not stored: the map was full */\n};\n\n");
+	if (limit)
+		fprintf(e->out, "/* limit NAME: a token bucket, with its parameters */\n"
+			"struct lwtp_limit_state {\n"
+			"\t__u64 tokens;          /* what the bucket holds, in 1/scale units */\n"
+			"\t__u64 scale;           /* tokens a unit (packet, byte or bit) */\n"
+			"\t__u64 last_ns;         /* bpf_ktime_get_ns() when tokens was brought up to date */\n"
+			"\t__u64 rate;            /* units per period_ns */\n"
+			"\t__u64 period_ns;\n"
+			"\t__u64 burst;           /* the bucket's size, in units */\n"
+			"\t__u64 passed;          /* packets within the limit */\n"
+			"\t__u64 exceeded;        /* packets over it: the action applied */\n"
+			"\t__u32 unit;            /* 0 packets, 1 bytes, 2 bits */\n"
+			"\t__u32 lock;            /* the lwtp_locks entry that guards this one */\n};\n\n"
+			"struct lwtp_lock {\n\tstruct bpf_spin_lock lock;\n};\n\n");
+	if (quota)
+		fprintf(e->out, "/* quota NAME: a budget */\n"
+			"struct lwtp_quota_state {\n"
+			"\t__u64 used;            /* packets or bytes seen, over ones included */\n"
+			"\t__u64 limit;           /* the budget */\n"
+			"\t__u64 over;            /* packets over the budget: the action applied */\n"
+			"\t__u32 unit;            /* 0 packets, 1 bytes */\n"
+			"\t__u32 lwtp_pad0;\n};\n\n");
 	for (const char *const *t = key_type_order; *t; t++) {
 		const struct key_type *kt = resources_key_type(*t);
 		bool used = false;
@@ -122,15 +163,77 @@ static void emit_set_map(struct emitter *e, const struct map_def *m)
 	fprintf(e->out, "} %s SEC(\".maps\");\n\n", m->name);
 }
 
+static void emit_map_def(struct emitter *e, const char *type, const char *key,
+			 const char *value, unsigned max_entries, const char *name)
+{
+	fprintf(e->out, "struct {\n");
+	fprintf(e->out, "\t__uint(type, %s);\n", type);
+	fprintf(e->out, "\t__type(key, %s);\n", key);
+	fprintf(e->out, "\t__type(value, %s);\n", value);
+	fprintf(e->out, "\t__uint(max_entries, %u);\n", max_entries);
+	fprintf(e->out, "\t__uint(pinning, LIBBPF_PIN_BY_NAME);\n");
+	fprintf(e->out, "} %s SEC(\".maps\");\n\n", name);
+}
+
+static void emit_budget_map(struct emitter *e, const struct map_def *m)
+{
+	const struct limit_params *p = &m->limit;
+	struct sbuf c = { 0 }, key = { 0 };
+	char *safe;
+
+	if (m->kind == MAP_LIMIT)
+		sb_printf(&c, "limit %s: %llu %s per %llu ns, burst %llu %s", m->name,
+			  (unsigned long long)p->rate, ast_unit_str(m->unit),
+			  (unsigned long long)p->period_ns, (unsigned long long)p->burst,
+			  ast_unit_str(m->unit));
+	else
+		sb_printf(&c, "quota %s: %llu %s", m->name, (unsigned long long)m->quota,
+			  ast_unit_str(m->unit));
+	if (m->keyed)
+		sb_printf(&c, ", up to %u keys%s", m->max_entries,
+			  m->kind == MAP_LIMIT ? ", least recently used go first" : "");
+	sb_printf(&c, " (%s:%d)", m->loc.file ? m->loc.file : "?", m->loc.first_line);
+	safe = emit_comment_safe(sb_str(&c));
+	fprintf(e->out, "/* %s */\n", safe);
+	free(safe);
+	if (m->keyed)
+		sb_printf(&key, "struct %s_key", m->name);
+	else
+		sb_puts(&key, "__u32");
+	emit_map_def(e, !m->keyed ? "BPF_MAP_TYPE_ARRAY" : m->kind == MAP_LIMIT
+		     ? "BPF_MAP_TYPE_LRU_HASH" : "BPF_MAP_TYPE_HASH", sb_str(&key),
+		     m->kind == MAP_LIMIT ? "struct lwtp_limit_state" : "struct lwtp_quota_state",
+		     m->max_entries, m->name);
+	sb_free(&c);
+	sb_free(&key);
+}
+
+/* lwtp_full_NAME: the new keys of a keyed statistic, inserted and refused */
+static void emit_full_map(struct emitter *e, const struct map_def *m)
+{
+	char *name = xasprintf("lwtp_full_%s", m->name);
+
+	fprintf(e->out, "/* new keys of %s: inserted, or refused because it was full */\n",
+		m->name);
+	emit_map_def(e, "BPF_MAP_TYPE_PERCPU_ARRAY", "__u32", "struct lwtp_keys", 1, name);
+	free(name);
+}
+
 static void emit_map(struct emitter *e, const struct map_def *m)
 {
 	if (m->kind == MAP_SET) {
 		emit_set_map(e, m);
 		return;
 	}
+	if (m->kind == MAP_LIMIT || m->kind == MAP_QUOTA) {
+		emit_budget_map(e, m);
+		if (resources_has_full(m))
+			emit_full_map(e, m);
+		return;
+	}
 	struct sbuf c = { 0 };
 	char *safe;
-	const char *value = m->kind == MAP_COUNT ? "struct lwtp_counter" : "__u64";
+	const char *value = m->kind == MAP_COUNT ? "struct lwtp_counter" : "lwtp_hist_count_t";
 
 	/* what it holds, from its first definition */
 	sb_printf(&c, "%s %s", m->kind == MAP_COUNT ? "count" : "hist", m->name);
@@ -158,14 +261,26 @@ static void emit_map(struct emitter *e, const struct map_def *m)
 	fprintf(e->out, "\t__uint(max_entries, %u);\n", m->max_entries);
 	fprintf(e->out, "\t__uint(pinning, LIBBPF_PIN_BY_NAME);\n");
 	fprintf(e->out, "} %s SEC(\".maps\");\n\n", m->name);
+	if (resources_has_full(m))
+		emit_full_map(e, m);
 }
 
 void emit_maps(struct emitter *e)
 {
+	bool limit = false;
+
 	if (!e->prog->maps)
 		return;
 	fprintf(e->out, "/* ---- maps: one per statistic, pinned by name "
 		"---------------------------- */\n\n");
-	for (const struct map_def *m = e->prog->maps; m; m = m->next)
+	for (const struct map_def *m = e->prog->maps; m; m = m->next) {
 		emit_map(e, m);
+		limit |= m->kind == MAP_LIMIT;
+	}
+	if (limit) {
+		fprintf(e->out, "/* the locks of the limits' token buckets, shared by all "
+			"(a bpf_spin_lock\n * cannot live in an LRU map's value) */\n");
+		emit_map_def(e, "BPF_MAP_TYPE_ARRAY", "__u32", "struct lwtp_lock",
+			     RESOURCES_LOCKS, "lwtp_locks");
+	}
 }

@@ -73,9 +73,7 @@ static const char parse_text[] =
 "};\n"
 "\n"
 "/* The headers a policy reads: NULL when the packet does not have them\n"
-" * whole (absent). Code that picks a family tests family, not the\n"
-" * pointers: the verifier does not know that a packet pointer is never\n"
-" * NULL, and would follow ip4 == NULL into a read of a NULL ip6. */\n"
+" * whole (absent). Every read is behind lwtp_has() of its own pointer. */\n"
 "struct lwtp_pkt {\n"
 "\t__u8 family;            /* 4, 6, or 0: no IP header */\n"
 "\tstruct lwtp_iphdr *ip4;\n"
@@ -101,6 +99,19 @@ static const char parse_text[] =
 "\tlwtp_want_icmp = 64,\n"
 "\tlwtp_want_icmp6 = 128,\n"
 "};\n"
+"\n"
+"/* Whether a header of lwtp_pkt is there. The verifier does not know that\n"
+" * a packet pointer is never NULL: it follows \"ip4 == NULL\" with a valid\n"
+" * ip4 too, and on that path clang would use 0 for ip4 and for what it\n"
+" * inferred from it (ICMP means IPv4, family 4 means ip4). Testing a copy\n"
+" * the empty asm hides from clang leaves the pointer itself alone. */\n"
+"static __always_inline int lwtp_has(const void *p)\n"
+"{\n"
+"\tunsigned long v = (unsigned long)p;\n"
+"\n"
+"\tasm volatile(\"\" : \"+r\"(v));\n"
+"\treturn v != 0;\n"
+"}\n"
 "\n"
 "/* skb->data and skb->data_end as pointers. The empty asm keeps clang from\n"
 " * redoing the 32- to 64-bit conversion of the context field on the\n"
@@ -336,10 +347,20 @@ static const char parse_text[] =
 "\n";
 
 static const char ctx_write_text[] =
-"/* skb->FIELD = value, for 'set'. The verifier accepts a context access\n"
-" * only at the context pointer plus a constant, and clang may merge the\n"
-" * stores of two statements into one through a computed address: the store\n"
-" * is written in assembly so that it stays where and as it is. */\n"
+"/* skb->FIELD, and skb->FIELD = value for 'set'. The verifier accepts a\n"
+" * context access only at the context pointer plus a constant, and clang\n"
+" * may merge the loads or stores of two statements into one through a\n"
+" * computed address (\"dereference of modified ctx ptr\"): each access is\n"
+" * written in assembly so that it stays where and as it is. */\n"
+"#define lwtp_ctx_read(skb, field) ({ \\\n"
+"\t__u32 lwtp_r; \\\n"
+"\tasm volatile(\"%[r] = *(u32 *)(%[ctx] + %[off])\" \\\n"
+"\t\t     : [r] \"=r\"(lwtp_r) \\\n"
+"\t\t     : [ctx] \"r\"(skb), \\\n"
+"\t\t       [off] \"i\"(__builtin_offsetof(struct __sk_buff, field))); \\\n"
+"\tlwtp_r; \\\n"
+"})\n"
+"\n"
 "#define lwtp_ctx_write(skb, field, value) \\\n"
 "\tasm volatile(\"*(u32 *)(%[ctx] + %[off]) = %[val]\" \\\n"
 "\t\t     :: [ctx] \"r\"(skb), \\\n"
@@ -396,9 +417,9 @@ static const char ip_key_saddr_text[] =
 "/* ip.src of either family in a key (lwtp_ip_t) */\n"
 "static __always_inline void lwtp_ip_key_saddr(__be32 *key, const struct lwtp_pkt *p)\n"
 "{\n"
-"\tif (p->family == 4)\n"
+"\tif (lwtp_has(p->ip4))\n"
 "\t\tlwtp_ip_from4(key, p->ip4->saddr);\n"
-"\telse\n"
+"\telse if (lwtp_has(p->ip6))\n"
 "\t\tlwtp_ip_from6(key, p->ip6->saddr);\n"
 "}\n"
 "\n";
@@ -407,9 +428,9 @@ static const char ip_key_daddr_text[] =
 "/* ip.dst of either family in a key (lwtp_ip_t) */\n"
 "static __always_inline void lwtp_ip_key_daddr(__be32 *key, const struct lwtp_pkt *p)\n"
 "{\n"
-"\tif (p->family == 4)\n"
+"\tif (lwtp_has(p->ip4))\n"
 "\t\tlwtp_ip_from4(key, p->ip4->daddr);\n"
-"\telse\n"
+"\telse if (lwtp_has(p->ip6))\n"
 "\t\tlwtp_ip_from6(key, p->ip6->daddr);\n"
 "}\n"
 "\n";
@@ -481,18 +502,40 @@ static const char count_text[] =
 "}\n"
 "\n";
 
+static const char keys_note_text[] =
+"/* A new key of the keyed statistic NAME was stored (inserted) or not,\n"
+" * because the map was full (refused): count it in lwtp_full_NAME. */\n"
+"static __always_inline void lwtp_keys_note(void *full, long err)\n"
+"{\n"
+"\t__u32 zero = 0;\n"
+"\tstruct lwtp_keys *k = bpf_map_lookup_elem(full, &zero);\n"
+"\n"
+"\tif (!k)\n"
+"\t\treturn;\n"
+"\tif (err == 0)\n"
+"\t\t__sync_fetch_and_add(&k->inserted, 1);\n"
+"\telse\n"
+"\t\t__sync_fetch_and_add(&k->refused, 1);\n"
+"}\n"
+"\n";
+
 static const char count_key_text[] =
 "/* count NAME by KEYS: a per-CPU hash of counters. When another CPU\n"
-" * inserts the key first, add to its entry. */\n"
-"static __always_inline void lwtp_count_key(void *map, const void *key, __u64 bytes)\n"
+" * inserts the key first, add to its entry; when the map is full, the\n"
+" * packet is not counted, and the refused key is (in lwtp_full_NAME). */\n"
+"static __always_inline void lwtp_count_key(void *map, const void *key, __u64 bytes,\n"
+"\t\t\t\t\t   void *full)\n"
 "{\n"
 "\tstruct lwtp_counter *c = bpf_map_lookup_elem(map, key);\n"
 "\n"
 "\tif (!c) {\n"
 "\t\tstruct lwtp_counter init = { .packets = 1, .bytes = bytes };\n"
+"\t\tlong err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);\n"
 "\n"
-"\t\tif (bpf_map_update_elem(map, key, &init, BPF_NOEXIST) != -17 /* -EEXIST */)\n"
-"\t\t\treturn;   /* inserted, or the map is full */\n"
+"\t\tif (err != -17 /* -EEXIST */) {\n"
+"\t\t\tlwtp_keys_note(full, err);   /* inserted, or the map is full */\n"
+"\t\t\treturn;\n"
+"\t\t}\n"
 "\t\tc = bpf_map_lookup_elem(map, key);\n"
 "\t\tif (!c)\n"
 "\t\t\treturn;\n"
@@ -514,15 +557,18 @@ static const char hist_text[] =
 
 static const char hist_key_text[] =
 "/* hist NAME by KEYS: a per-CPU hash; the key ends with the bucket */\n"
-"static __always_inline void lwtp_hist_key(void *map, const void *key)\n"
+"static __always_inline void lwtp_hist_key(void *map, const void *key, void *full)\n"
 "{\n"
 "\t__u64 *n = bpf_map_lookup_elem(map, key);\n"
 "\n"
 "\tif (!n) {\n"
 "\t\t__u64 init = 1;\n"
+"\t\tlong err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);\n"
 "\n"
-"\t\tif (bpf_map_update_elem(map, key, &init, BPF_NOEXIST) != -17 /* -EEXIST */)\n"
-"\t\t\treturn;   /* inserted, or the map is full */\n"
+"\t\tif (err != -17 /* -EEXIST */) {\n"
+"\t\t\tlwtp_keys_note(full, err);   /* inserted, or the map is full */\n"
+"\t\t\treturn;\n"
+"\t\t}\n"
 "\t\tn = bpf_map_lookup_elem(map, key);\n"
 "\t\tif (!n)\n"
 "\t\t\treturn;\n"
@@ -538,11 +584,160 @@ static const char set_has_addr_text[] =
 "{\n"
 "\tstruct lwtp_lpm_ip key = { .prefixlen = 128 };\n"
 "\n"
-"\tif (p->family == 4)\n"
+"\tif (lwtp_has(p->ip4))\n"
 "\t\tlwtp_ip_from4(key.addr, dst ? p->ip4->daddr : p->ip4->saddr);\n"
-"\telse\n"
+"\telse if (lwtp_has(p->ip6))\n"
 "\t\tlwtp_ip_from6(key.addr, dst ? p->ip6->daddr : p->ip6->saddr);\n"
+"\telse\n"
+"\t\treturn 0;\n"
 "\treturn bpf_map_lookup_elem(set, &key) != 0;\n"
+"}\n"
+"\n";
+
+static const char limit_text[] =
+"/* ---- limits and quotas --------------------------------------------------- */\n"
+"\n"
+"/* A limit's token bucket in integers (see struct lwtp_limit_state): tokens\n"
+" * accrue at rate_n a nanosecond up to cap; a unit (packet, byte or bit)\n"
+" * costs scale tokens; from empty to full takes fill_ns. */\n"
+"struct lwtp_limit_params {\n"
+"\t__u64 rate_n, scale, cap, fill_ns;\n"
+"\t__u64 rate, period_ns, burst;  /* as written, for readers of the map */\n"
+"\t__u32 unit;\n"
+"};\n"
+"\n"
+"/* Take a packet of cost units from the bucket s: 1 when it has them, else\n"
+" * 0. Every CPU shares the bucket, so it is updated under its lock in\n"
+" * lwtp_locks; no helper may be called while it is held. */\n"
+"static __always_inline int lwtp_limit_take(struct lwtp_limit_state *s, __u32 stripe,\n"
+"\t\t\t\t\t   __u64 cost, const struct lwtp_limit_params *p)\n"
+"{\n"
+"\t__u64 now = bpf_ktime_get_ns(), need, t;\n"
+"\tstruct lwtp_lock *l = bpf_map_lookup_elem(&lwtp_locks, &stripe);\n"
+"\tint ok;\n"
+"\n"
+"\tif (!l)\n"
+"\t\treturn 0;\n"
+"\tif (cost > p->burst)\n"
+"\t\tcost = p->burst + 1;    /* never fits; keeps cost * scale small */\n"
+"\tneed = cost * p->scale;\n"
+"\tbpf_spin_lock(&l->lock);\n"
+"\tif (s->last_ns == 0) {\n"
+"\t\ts->tokens = p->cap;     /* a new bucket starts full */\n"
+"\t\ts->last_ns = now;\n"
+"\t} else if (now > s->last_ns) {\n"
+"\t\tt = now - s->last_ns;\n"
+"\t\tif (t > p->fill_ns)\n"
+"\t\t\tt = p->fill_ns;\n"
+"\t\ts->tokens += t * p->rate_n;\n"
+"\t\ts->last_ns = now;\n"
+"\t}\n"
+"\tif (s->tokens > p->cap)\n"
+"\t\ts->tokens = p->cap;\n"
+"\tok = s->tokens >= need;\n"
+"\tif (ok) {\n"
+"\t\ts->tokens -= need;\n"
+"\t\ts->passed++;\n"
+"\t} else {\n"
+"\t\ts->exceeded++;\n"
+"\t}\n"
+"\ts->scale = p->scale;\n"
+"\ts->rate = p->rate;\n"
+"\ts->period_ns = p->period_ns;\n"
+"\ts->burst = p->burst;\n"
+"\ts->unit = p->unit;\n"
+"\ts->lock = stripe;\n"
+"\tbpf_spin_unlock(&l->lock);\n"
+"\treturn ok;\n"
+"}\n"
+"\n";
+
+static const char limit_one_text[] =
+"/* limit NAME: an array of one bucket, guarded by lwtp_locks[stripe] */\n"
+"static __always_inline int lwtp_limit(void *map, __u32 stripe, __u64 cost,\n"
+"\t\t\t\t      const struct lwtp_limit_params *p)\n"
+"{\n"
+"\t__u32 zero = 0;\n"
+"\tstruct lwtp_limit_state *s = bpf_map_lookup_elem(map, &zero);\n"
+"\n"
+"\treturn s ? lwtp_limit_take(s, stripe, cost, p) : 0;\n"
+"}\n"
+"\n";
+
+static const char limit_key_text[] =
+"/* limit NAME by KEYS: an LRU hash of buckets, each guarded by the lock\n"
+" * it drew when it was made. A key that cannot be stored is over the\n"
+" * limit. */\n"
+"static __always_inline int lwtp_limit_key(void *map, const void *key, void *full,\n"
+"\t\t\t\t\t  __u64 cost, const struct lwtp_limit_params *p)\n"
+"{\n"
+"\tstruct lwtp_limit_state *s = bpf_map_lookup_elem(map, key);\n"
+"\n"
+"\tif (!s) {\n"
+"\t\tstruct lwtp_limit_state init = { .lock = bpf_get_prandom_u32() %% %u };\n"
+"\t\tlong err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);\n"
+"\n"
+"\t\tif (err != -17 /* -EEXIST */)\n"
+"\t\t\tlwtp_keys_note(full, err);\n"
+"\t\ts = bpf_map_lookup_elem(map, key);\n"
+"\t\tif (!s)\n"
+"\t\t\treturn 0;\n"
+"\t}\n"
+"\treturn lwtp_limit_take(s, s->lock %% %u, cost, p);\n"
+"}\n"
+"\n";
+
+static const char quota_text[] =
+"/* Count a packet of cost units against the budget s: 1 while the budget\n"
+" * lasts (what came before this packet is below limit), else 0. used\n"
+" * counts every packet, so that exactly the packets that find it below\n"
+" * limit pass, on any number of CPUs. */\n"
+"static __always_inline int lwtp_quota_take(struct lwtp_quota_state *s, __u64 cost,\n"
+"\t\t\t\t\t   __u64 limit, __u32 unit)\n"
+"{\n"
+"\t__u64 old = __sync_fetch_and_add(&s->used, cost);\n"
+"\n"
+"\tif (s->limit != limit)\n"
+"\t\ts->limit = limit;       /* for readers of the map */\n"
+"\tif (s->unit != unit)\n"
+"\t\ts->unit = unit;\n"
+"\tif (old < limit)\n"
+"\t\treturn 1;\n"
+"\t__sync_fetch_and_add(&s->over, 1);\n"
+"\treturn 0;\n"
+"}\n"
+"\n";
+
+static const char quota_one_text[] =
+"/* quota NAME: an array of one budget */\n"
+"static __always_inline int lwtp_quota(void *map, __u64 cost, __u64 limit, __u32 unit)\n"
+"{\n"
+"\t__u32 zero = 0;\n"
+"\tstruct lwtp_quota_state *s = bpf_map_lookup_elem(map, &zero);\n"
+"\n"
+"\treturn s ? lwtp_quota_take(s, cost, limit, unit) : 0;\n"
+"}\n"
+"\n";
+
+static const char quota_key_text[] =
+"/* quota NAME by KEYS: a hash of budgets. A key that cannot be stored\n"
+" * (the map is full) has no budget: it is over the quota. */\n"
+"static __always_inline int lwtp_quota_key(void *map, const void *key, void *full,\n"
+"\t\t\t\t\t  __u64 cost, __u64 limit, __u32 unit)\n"
+"{\n"
+"\tstruct lwtp_quota_state *s = bpf_map_lookup_elem(map, key);\n"
+"\n"
+"\tif (!s) {\n"
+"\t\tstruct lwtp_quota_state init = { .limit = limit, .unit = unit };\n"
+"\t\tlong err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);\n"
+"\n"
+"\t\tif (err != -17 /* -EEXIST */)\n"
+"\t\t\tlwtp_keys_note(full, err);\n"
+"\t\ts = bpf_map_lookup_elem(map, key);\n"
+"\t\tif (!s)\n"
+"\t\t\treturn 0;\n"
+"\t}\n"
+"\treturn lwtp_quota_take(s, cost, limit, unit);\n"
 "}\n"
 "\n";
 
@@ -578,6 +773,8 @@ void emit_prelude(struct emitter *e)
 		fputs(linear_text, e->out);
 	if (u & (USE_COUNT | USE_COUNT_KEY | USE_HIST | USE_HIST_KEY))
 		fputs(stats_intro_text, e->out);
+	if (u & (USE_COUNT_KEY | USE_HIST_KEY | USE_LIMIT_KEY | USE_QUOTA_KEY))
+		fputs(keys_note_text, e->out);
 	if (u & (USE_COUNT | USE_COUNT_KEY))
 		fputs(count_add_text, e->out);
 	if (u & USE_COUNT)
@@ -588,4 +785,16 @@ void emit_prelude(struct emitter *e)
 		fputs(hist_text, e->out);
 	if (u & USE_HIST_KEY)
 		fputs(hist_key_text, e->out);
+	if (u & (USE_LIMIT | USE_LIMIT_KEY))
+		fputs(limit_text, e->out);
+	if (u & USE_LIMIT)
+		fputs(limit_one_text, e->out);
+	if (u & USE_LIMIT_KEY)
+		fprintf(e->out, limit_key_text, RESOURCES_LOCKS, RESOURCES_LOCKS);
+	if (u & (USE_QUOTA | USE_QUOTA_KEY))
+		fputs(quota_text, e->out);
+	if (u & USE_QUOTA)
+		fputs(quota_one_text, e->out);
+	if (u & USE_QUOTA_KEY)
+		fputs(quota_key_text, e->out);
 }

@@ -80,11 +80,19 @@ enum use {
 	USE_IP_KEY_SRC = 1 << 13,   /* lwtp_ip_key_saddr(), lwtp_ip_from4() */
 	USE_IP_KEY_DST = 1 << 14,   /* lwtp_ip_key_daddr(), lwtp_ip_from4() */
 	USE_SET_IP     = 1 << 15,   /* lwtp_set_has_addr() */
+	USE_LIMIT      = 1 << 17,   /* lwtp_limit() */
+	USE_LIMIT_KEY  = 1 << 18,   /* lwtp_limit_key() */
+	USE_QUOTA      = 1 << 19,   /* lwtp_quota() */
+	USE_QUOTA_KEY  = 1 << 20,   /* lwtp_quota_key() */
+	USE_SEARCH     = 1 << 21,   /* branch-free compares of the set searches */
 };
+
+struct emit_csets;  /* emit_sets.c */
 
 struct emitter {
 	FILE *out;
 	const struct program *prog;
+	struct emit_csets *csets;   /* the constant sets the programs search */
 	unsigned uses;          /* enum use, for the whole file */
 	unsigned want;          /* enum want, for the policy being written */
 	/* #line bookkeeping: the source line the next output line has */
@@ -131,6 +139,22 @@ void emit_value(struct emitter *e, struct sbuf *b, const struct expr *x);
 /* The presence tests (enum presence) that reading x needs, and what it
  * wants from the parser (accumulated into e->want). */
 unsigned emit_presence_of(struct emitter *e, const struct expr *x);
+
+/* ---- emit_sets.c ------------------------------------------------------------ */
+
+/* value in the integer set or range set (a literal or a const's name),
+ * without the presence test. */
+void emit_int_in(struct emitter *e, struct sbuf *b, const struct expr *value,
+		 const struct expr *set);
+/* The address field f is one of the addresses or in one of the prefixes of
+ * set (a set, an address or a prefix, or a const's name); tests the
+ * family's header itself. */
+void emit_addr_in(struct emitter *e, struct sbuf *b, const struct field_def *f,
+		  const struct expr *set);
+/* The arrays and search functions of the sets used so far (after the
+ * prelude, before the functions), and forgetting them. */
+void emit_const_sets(struct emitter *e);
+void emit_const_sets_free(struct emitter *e);
 
 /* ---- emit_prelude.c ------------------------------------------------------------ */
 

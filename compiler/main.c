@@ -204,6 +204,35 @@ static char *generate_c(const struct program *prog, size_t *len)
 	return text;
 }
 
+/* clang: a program too large to load is the policy's error, at its name. */
+static int compile(const struct options *o, const struct program *prog,
+		   const char *output, const char *c_text, size_t clen)
+{
+	struct clang_oversize over = { 0 };
+	int rc = clang_compile(o->clang, output, c_text, clen, o->verbose, &over);
+
+	if (rc == 0)
+		return 0;
+	if (rc != CLANG_OVERSIZE)
+		return EXIT_TOOL;
+	const struct policy *p = NULL;
+	for (size_t i = 0; i < prog->nitems && !p; i++)
+		if (prog->items[i].kind == ITEM_POLICY && prog->items[i].u.policy->name &&
+		    !strcmp(prog->items[i].u.policy->name, over.section))
+			p = prog->items[i].u.policy;
+	if (p)
+		diag_error(&p->name_loc, "policy '%s' compiles to %zu BPF instructions, but a "
+			   "program's jumps reach at most %d: split it into several policies",
+			   over.section, over.insns, CLANG_MAX_INSNS);
+	else
+		diag_error_noloc("section '%s' compiles to %zu BPF instructions, but a "
+				 "program's jumps reach at most %d", over.section, over.insns,
+				 CLANG_MAX_INSNS);
+	diag_flush(stderr);
+	free(over.section);
+	return EXIT_POLICY;
+}
+
 static int run(const struct options *o)
 {
 	const char *display = strcmp(o->input, "-") ? o->input : "<stdin>";
@@ -240,8 +269,7 @@ static int run(const struct options *o)
 	if (o->emit_c)
 		status = clang_write_file(output, c_text, clen) ? EXIT_TOOL : 0;
 	else
-		status = clang_compile(o->clang, output, c_text, clen, o->verbose)
-			 ? EXIT_TOOL : 0;
+		status = compile(o, &prog, output, c_text, clen);
 	free(output);
 	free(c_text);
 out:

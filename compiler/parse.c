@@ -59,7 +59,8 @@ static void token_text(char *buf, size_t size, const struct loc *loc)
 
 static bool is_token_class(const char *name)
 {
-	static const char *const classes[] = { "name", "number", "address", NULL };
+	static const char *const classes[] = { "name", "number", "address", "rate value",
+					       "string", NULL };
 	for (const char *const *c = classes; *c; c++)
 		if (!strcmp(name, *c))
 			return true;

@@ -21,6 +21,8 @@
 #include "loc.h"
 typedef void *yyscan_t;
 struct size_clause { uint64_t n; bool given; struct loc loc; };
+/* an integer literal, and whether it carried a size unit (1kB) */
+struct int_lit { uint64_t v; bool unit; };
 }
 
 %code provides {
@@ -34,6 +36,7 @@ void yyerror(YYLTYPE *loc, yyscan_t scanner, struct program *prog, const char *m
 #include "diag.h"
 #include "lex.h"
 #include "parse.h"
+#include "setfile.h"
 #include "util.h"
 
 /* Keep the file name in every location, also for empty rules. */
@@ -58,6 +61,22 @@ static struct stmt *stat_stmt(const YYLTYPE *loc, enum stmt_kind kind,
 	return s;
 }
 
+/* limit and quota: the statement, its keys, size, action and condition */
+static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *name,
+				const YYLTYPE *name_loc, struct expr_list *keys,
+				const struct size_clause *size, struct action *action,
+				struct expr *cond)
+{
+	struct stmt *s = stat_stmt(loc, kind, name, name_loc);
+	s->u.stat.keys = *keys;
+	s->u.stat.size = size->n;
+	s->u.stat.has_size = size->given;
+	s->u.stat.size_loc = size->loc;
+	s->u.stat.action = *action;
+	s->cond = cond;
+	return s;
+}
+
 #define set_size(stat, clause) do {                                        \
 	(stat)->size = (clause)->n;                                        \
 	(stat)->has_size = (clause)->given;                                \
@@ -77,15 +96,21 @@ static struct stmt *stat_stmt(const YYLTYPE *loc, enum stmt_kind kind,
 	struct stmt_list stmts;
 	struct size_clause size;
 	struct set_decl *set_decl;
+	struct int_lit ilit;
+	struct rate rate;
+	struct action action;
 }
 
 %token <str>  IDENT   "name"
-%token <num>  INT     "number"
+%token <ilit> INT     "number"
 %token <addr> ADDR    "address"
+%token <rate> RATE    "rate value"
+%token <str>  STRING  "string"
 %token POLICY "policy" CONST "const" COUNT "count" HIST "hist"
 %token DROP "drop" PASS "pass" SET "set" IF "if" ELSE "else"
 %token BY "by" SIZE "size" IN "in" AND "and" OR "or" NOT "not"
 %token LOG2 "log2" LINEAR "linear" TRUE "true" FALSE "false"
+%token LIMIT "limit" QUOTA "quota" RATE_KW "rate" BURST "burst" FILE_ "file"
 %token EQ "==" NE "!=" LT "<" LE "<=" GT ">" GE ">=" DOTDOT ".."
 
 %left OR
@@ -97,7 +122,8 @@ static struct stmt *stat_stmt(const YYLTYPE *loc, enum stmt_kind kind,
 
 %type <expr> expr primary field range_bound element cond_opt
 %type <list> elements keys key_list
-%type <stmt> stmt stat_stmt if_stmt
+%type <stmt> stmt stat_stmt if_stmt budget
+%type <action> action_opt
 %type <stmts> stmts block
 %type <size> size_opt
 %type <konst> const_decl
@@ -105,6 +131,7 @@ static struct stmt *stat_stmt(const YYLTYPE *loc, enum stmt_kind kind,
 %type <policy> policy
 
 %destructor { free($$); } <str>
+%destructor { ast_expr_free($$.target); ast_expr_free($$.value); } <action>
 %destructor { ast_expr_free($$); } <expr>
 %destructor { ast_stmt_free($$); } <stmt>
 %destructor {
@@ -155,6 +182,7 @@ stmts
 
 stmt
 	: stat_stmt
+	| budget
 	| "drop" cond_opt ';'           { $$ = ast_stmt(&@$, STMT_DROP); $$->cond = $2; }
 	| "pass" cond_opt ';'           { $$ = ast_stmt(&@$, STMT_PASS); $$->cond = $2; }
 	| "set" field '=' expr cond_opt ';' {
@@ -187,13 +215,40 @@ stat_stmt
 		$$ = stat_stmt(&@$, STMT_HIST, $2, &@2);
 		$$->u.stat.hist = HIST_LINEAR;
 		$$->u.stat.value = $5;
-		$$->u.stat.lin_min = $7;
-		$$->u.stat.lin_max = $9;
-		$$->u.stat.lin_step = $11;
+		$$->u.stat.lin_min = $7.v;
+		$$->u.stat.lin_max = $9.v;
+		$$->u.stat.lin_step = $11.v;
 		$$->u.stat.lin_loc = loc_span(&@7, &@11);
 		$$->u.stat.keys = $13;
 		set_size(&$$->u.stat, &$14);
 		$$->cond = $15;
+	}
+	;
+
+budget
+	: "limit" IDENT "rate" RATE "burst" INT keys size_opt action_opt cond_opt ';' {
+		$$ = budget_stmt(&@$, STMT_LIMIT, $2, &@2, &$7, &$8, &$9, $10);
+		$$->u.stat.rate = $4;
+		$$->u.stat.rate_loc = @4;
+		$$->u.stat.amount = $6.v;
+		$$->u.stat.amount_unit = $6.unit;
+		$$->u.stat.amount_loc = @6;
+	}
+	| "quota" IDENT INT keys size_opt action_opt cond_opt ';' {
+		$$ = budget_stmt(&@$, STMT_QUOTA, $2, &@2, &$4, &$5, &$6, $7);
+		$$->u.stat.amount = $3.v;
+		$$->u.stat.amount_unit = $3.unit;
+		$$->u.stat.amount_loc = @3;
+	}
+	;
+
+action_opt
+	: %empty                        { $$ = (struct action){ .kind = ACTION_DROP, .loc = @$ }; }
+	| "else" "drop"                 { $$ = (struct action){ .kind = ACTION_DROP, .given = true, .loc = @$ }; }
+	| "else" "count"                { $$ = (struct action){ .kind = ACTION_COUNT, .given = true, .loc = @$ }; }
+	| "else" "set" field '=' expr {
+		$$ = (struct action){ .kind = ACTION_SET, .given = true, .target = $3,
+				      .value = $5, .loc = @$ };
 	}
 	;
 
@@ -210,7 +265,7 @@ key_list
 
 size_opt
 	: %empty                        { $$ = (struct size_clause){ 0 }; }
-	| "size" INT                    { $$ = (struct size_clause){ $2, true, @2 }; }
+	| "size" INT                    { $$ = (struct size_clause){ $2.v, true, @2 }; }
 	;
 
 cond_opt
@@ -261,8 +316,9 @@ expr
 primary
 	: field
 	| IDENT                         { $$ = ast_name(&@$, $1); }
-	| INT                           { $$ = ast_int(&@$, $1); }
+	| INT                           { $$ = ast_int(&@$, $1.v); }
 	| ADDR                          { $$ = ast_addr(&@$, &$1); }
+	| "file" STRING                 { $$ = setfile_read(&@$, $2, &@2); }
 	| "true"                        { $$ = ast_bool(&@$, true); }
 	| "false"                       { $$ = ast_bool(&@$, false); }
 	| range_bound ".." range_bound  { $$ = ast_range(&@$, $1, $3); }
@@ -272,7 +328,7 @@ primary
 	;
 
 range_bound
-	: INT                           { $$ = ast_int(&@$, $1); }
+	: INT                           { $$ = ast_int(&@$, $1.v); }
 	| IDENT                         { $$ = ast_name(&@$, $1); }
 	;
 
@@ -282,7 +338,7 @@ elements
 	;
 
 element
-	: INT                           { $$ = ast_int(&@$, $1); }
+	: INT                           { $$ = ast_int(&@$, $1.v); }
 	| IDENT                         { $$ = ast_name(&@$, $1); }
 	| ADDR                          { $$ = ast_addr(&@$, &$1); }
 	| range_bound ".." range_bound  { $$ = ast_range(&@$, $1, $3); }
@@ -293,7 +349,7 @@ field
 		$$ = ast_field(&@$, $1, $3, &@3, -1);
 	}
 	| IDENT '.' IDENT '[' INT ']' {
-		$$ = ast_field(&@$, $1, $3, &@3, $5 > 1000000 ? 1000000 : (int)$5);
+		$$ = ast_field(&@$, $1, $3, &@3, $5.v > 1000000 ? 1000000 : (int)$5.v);
 	}
 	;
 
@@ -334,8 +390,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 			break;
 		used += (size_t)w;
 	}
+	bool rate = false;
+	for (int i = 0; i < n; i++)
+		rate |= expected[i] == YYSYMBOL_RATE;
 	diag_error(loc, "syntax error: unexpected %s, expected %s%s", what, list,
-		   parse_keyword_hint(got == YYSYMBOL_IDENT, loc));
+		   rate ? "; a rate is N/s, N/min or N/h: 1000/s (packets), 1MB/s (bytes), "
+			  "10Mbit/s (bits)"
+			: parse_keyword_hint(got == YYSYMBOL_IDENT, loc));
 	return 0;
 }
 

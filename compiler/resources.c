@@ -112,6 +112,8 @@ static const char *kind_name(enum map_kind k)
 	case MAP_HIST_LOG2:   return "log2 histogram";
 	case MAP_HIST_LINEAR: return "linear histogram";
 	case MAP_SET:         return "set";
+	case MAP_LIMIT:       return "limit";
+	case MAP_QUOTA:       return "quota";
 	}
 	return "?";
 }
@@ -157,18 +159,83 @@ static void place(struct map_def *m, size_t *cap, unsigned *pads, char *name,
 		m->key_align = t->align;
 }
 
-static struct map_def *map_from_stmt(const struct stmt *s)
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* FNV-1a of the name: which lwtp_locks entry an unkeyed limit takes. */
+static unsigned name_stripe(const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h % RESOURCES_LOCKS;
+}
+
+#define LIMIT_MAX_CAP (UINT64_C(1) << 61)
+
+/* The bucket of a limit statement in integers; false (reported) when its
+ * numbers do not fit in 64 bits. */
+static bool limit_params(const struct stmt *s, struct map_def *m)
+{
+	const struct rate *r = &s->u.stat.rate;
+	struct limit_params *p = &m->limit;
+	uint64_t g;
+
+	m->unit = r->unit;
+	p->rate = r->amount;
+	p->period_ns = r->period_ns;
+	p->burst = s->u.stat.amount;
+	p->stripe = name_stripe(s->u.stat.name);
+	if (r->amount == 0 || p->burst == 0 || r->period_ns == 0)
+		return false;   /* the checker said so */
+	if (r->unit == UNIT_BITS) {
+		if (p->burst > UINT64_MAX / 8)
+			goto too_large;
+		p->burst *= 8;  /* written in bytes, counted in bits */
+	}
+	g = gcd(p->rate, p->period_ns);
+	p->rate_n = p->rate / g;
+	p->scale = p->period_ns / g;
+	if (p->rate_n > LIMIT_MAX_CAP || p->burst > LIMIT_MAX_CAP / p->scale)
+		goto too_large;
+	p->cap = p->burst * p->scale;
+	p->fill_ns = p->cap / p->rate_n + (p->cap % p->rate_n != 0);
+	return true;
+too_large:
+	diag_error(&s->u.stat.amount_loc, "the burst of '%s' is too large for its rate: "
+		   "burst x (time a unit of the rate takes, in ns) must stay below 2^61",
+		   s->u.stat.name);
+	return false;
+}
+
+static struct map_def *map_from_stmt(const struct stmt *s, bool *ok)
 {
 	struct map_def *m = xcalloc(1, sizeof(*m));
 	size_t cap = 0;
 	unsigned pads = 0;
 
+	*ok = true;
 	m->name = xstrdup(s->u.stat.name);
 	m->first = s;
 	m->loc = s->u.stat.name_loc;
 	m->key_align = 1;
 	if (s->kind == STMT_COUNT) {
 		m->kind = MAP_COUNT;
+	} else if (s->kind == STMT_LIMIT) {
+		m->kind = MAP_LIMIT;
+		*ok = limit_params(s, m);
+	} else if (s->kind == STMT_QUOTA) {
+		m->kind = MAP_QUOTA;
+		m->quota = s->u.stat.amount;
+		m->unit = s->u.stat.amount_unit ? UNIT_BYTES : UNIT_PACKETS;
 	} else if (s->u.stat.hist == HIST_LOG2) {
 		m->kind = MAP_HIST_LOG2;
 		m->value_bits = s->u.stat.value ? value_bits(s->u.stat.value) : 64;
@@ -213,7 +280,7 @@ static struct map_def *map_from_stmt(const struct stmt *s)
 			}
 			place(m, &cap, &pads, name, f, k->u.field.index, t);
 		}
-		if (m->kind != MAP_COUNT)
+		if (m->kind == MAP_HIST_LOG2 || m->kind == MAP_HIST_LINEAR)
 			place(m, &cap, &pads, xstrdup("bucket"), NULL, -1,
 			      resources_key_type(m->bucket_type));
 		/* tail padding, so that sizeof() has no unnamed bytes */
@@ -229,9 +296,15 @@ static struct map_def *map_from_stmt(const struct stmt *s)
 		m->max_entries = s->u.stat.has_size ? (uint32_t)s->u.stat.size
 						    : RESOURCES_DEFAULT_SIZE;
 	} else {
-		m->max_entries = m->kind == MAP_COUNT ? 1 : m->nbuckets;
+		m->max_entries = (m->kind == MAP_HIST_LOG2 || m->kind == MAP_HIST_LINEAR)
+			       ? m->nbuckets : 1;
 	}
 	return m;
+}
+
+bool resources_has_full(const struct map_def *m)
+{
+	return m->keyed && m->kind != MAP_SET;
 }
 
 static void map_free(struct map_def *m)
@@ -319,6 +392,15 @@ static bool merge(struct map_def *first, const struct map_def *m, const struct s
 		first_note(first);
 		return false;
 	}
+	if ((m->kind == MAP_LIMIT &&
+	     (first->limit.rate != m->limit.rate || first->limit.period_ns != m->limit.period_ns ||
+	      first->limit.burst != m->limit.burst || first->unit != m->unit)) ||
+	    (m->kind == MAP_QUOTA && (first->quota != m->quota || first->unit != m->unit))) {
+		diag_error(&s->u.stat.amount_loc, "'%s' is defined with other numbers here than "
+			   "where it is first defined", m->name);
+		first_note(first);
+		return false;
+	}
 	if (m->kind == MAP_HIST_LINEAR &&
 	    (first->lin_min != m->lin_min || first->lin_max != m->lin_max ||
 	     first->lin_step != m->lin_step)) {
@@ -377,22 +459,31 @@ struct collect {
 	const struct policy *policy;
 	const struct map_def *used[MAX_MAPS_PER_PROGRAM];
 	size_t nused;
+	unsigned slots;         /* maps used: statistics, lwtp_full_*, lwtp_locks */
+	bool locks;             /* lwtp_locks is among them */
 	bool too_many;
 };
 
-/* Count m against the policy's limit of maps. */
+/* Count m (and lwtp_full_NAME, lwtp_locks) against the policy's limit of
+ * maps. */
 static void use_map(struct collect *c, const struct map_def *m, const struct stmt *s)
 {
 	for (size_t i = 0; i < c->nused; i++)
 		if (c->used[i] == m)
 			return;
-	if (c->nused < MAX_MAPS_PER_PROGRAM) {
+	c->slots += 1 + resources_has_full(m);
+	if (m->kind == MAP_LIMIT && !c->locks) {
+		c->locks = true;
+		c->slots++;
+	}
+	if (c->nused < MAX_MAPS_PER_PROGRAM && c->slots <= MAX_MAPS_PER_PROGRAM) {
 		c->used[c->nused++] = m;
 		return;
 	}
 	if (!c->too_many) {
-		diag_error(&s->u.stat.name_loc, "policy '%s' uses more than %d statistics; "
-			   "the kernel lets one program use at most %d maps",
+		diag_error(&s->u.stat.name_loc, "policy '%s' uses more than %d maps (a keyed "
+			   "statistic takes two: its own and lwtp_full_NAME; limits share "
+			   "lwtp_locks); the kernel lets one program use at most %d maps",
 			   c->policy->name, MAX_MAPS_PER_PROGRAM, MAX_MAPS_PER_PROGRAM);
 		c->errors++;
 		c->too_many = true;
@@ -422,7 +513,13 @@ static void collect_stat(struct collect *c, struct stmt *s)
 		c->errors++;
 		return;
 	}
-	m = map_from_stmt(s);
+	bool ok;
+	m = map_from_stmt(s, &ok);
+	if (!ok) {
+		c->errors++;
+		map_free(m);
+		return;
+	}
 	first = find_map(c->prog, m->name);
 	if (first && first->kind == MAP_SET) {
 		diag_error(&s->u.stat.name_loc, "statistic '%s' has the same name as a set; "
@@ -453,6 +550,8 @@ static void collect_stmt(struct collect *c, struct stmt *s)
 	switch (s->kind) {
 	case STMT_COUNT:
 	case STMT_HIST:
+	case STMT_LIMIT:
+	case STMT_QUOTA:
 		collect_stat(c, s);
 		break;
 	case STMT_IF:
@@ -540,6 +639,8 @@ int resources_collect(struct program *prog)
 		struct policy *p = prog->items[i].u.policy;
 		c.policy = p;
 		c.nused = 0;
+		c.slots = 0;
+		c.locks = false;
 		c.too_many = false;
 		collect_stmts(&c, &p->body);
 	}

@@ -19,7 +19,26 @@ enum map_kind {
 	MAP_HIST_LOG2,      /* __u64 packets per power-of-two bucket */
 	MAP_HIST_LINEAR,    /* __u64 packets per linear bucket */
 	MAP_SET,            /* a runtime set: 'set NAME : TYPE;' */
+	MAP_LIMIT,          /* struct lwtp_limit_state: a token bucket */
+	MAP_QUOTA,          /* struct lwtp_quota_state: a budget */
 };
+
+/* A limit's token bucket in integers. Tokens accrue at rate_n a
+ * nanosecond, a packet costs scale tokens a unit (packet, byte or bit),
+ * and the bucket holds cap = burst * scale: rate_n / scale = rate /
+ * period_ns exactly. */
+struct limit_params {
+	uint64_t rate;          /* units per period, as written */
+	uint64_t period_ns;
+	uint64_t burst;         /* the bucket's size in units (bits for a bit rate) */
+	uint64_t rate_n;        /* rate / gcd(rate, period_ns) */
+	uint64_t scale;         /* period_ns / gcd(rate, period_ns) */
+	uint64_t cap;           /* burst * scale */
+	uint64_t fill_ns;       /* ceil(cap / rate_n): from empty to full */
+	unsigned stripe;        /* unkeyed: the lwtp_locks entry that guards it */
+};
+
+#define RESOURCES_LOCKS 256     /* entries of lwtp_locks */
 
 /* A C type a map key member can have: "lwtp_ip_t" and friends. The names
  * tell the runtime how to print a key; see docs/language.md. */
@@ -59,6 +78,10 @@ struct map_def {
 	size_t nmembers;
 	unsigned key_size, key_align;
 	uint32_t max_entries;
+	/* limits and quotas */
+	enum amount_unit unit;          /* what the bucket or the budget counts */
+	struct limit_params limit;      /* MAP_LIMIT */
+	uint64_t quota;                 /* MAP_QUOTA: the budget */
 	/* runtime sets */
 	enum set_elem_type set_elem;
 	const char *set_key_type;       /* "lwtp_port_t"; NULL for ip (LPM trie) */
@@ -67,6 +90,10 @@ struct map_def {
 	struct loc loc;                 /* first->u.stat.name_loc */
 	struct map_def *next;           /* program order of first use */
 };
+
+/* Whether m is keyed: then its new keys, stored or refused because the map
+ * was full, are counted in the map lwtp_full_NAME. */
+bool resources_has_full(const struct map_def *m);
 
 /* Build prog->maps and set every count/hist statement's u.stat.map.
  * 0 on success, -1 when errors were reported (a statistic defined two

@@ -813,6 +813,10 @@ int decode_entry_text(const struct layout *l, const struct entry *e, char *buf, 
 
 			if (l->key_is_struct)
 				PUT("%s%s=", i ? " " : "", f->name);
+			if (f->kind == FK_BOOL) {       /* the canonical text has 0 and 1 */
+				PUT("%" PRIu64, (uint64_t)decode_uint(f, e->key));
+				continue;
+			}
 			n = decode_field(f, e->key, buf + len, size - len);
 			if (n < 0)
 				return n;

@@ -21,6 +21,7 @@ struct lwtp_opts {
 	bool json;
 	bool prometheus;
 	bool reset;
+	bool quiet;             /* -q: replay prints totals only */
 	unsigned interval;      /* -i SEC; 0: print once */
 	unsigned long count;    /* -c COUNT; 0: until interrupted */
 	bool count_set;
@@ -48,5 +49,6 @@ int p_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int do_stat(int argc, char **argv);
 int do_set(int argc, char **argv);
+int do_replay(int argc, char **argv);
 
 #endif

@@ -56,6 +56,8 @@ static void usage(FILE *f)
 "       lwtp set add NAME ELEMENT...\n"
 "       lwtp set del NAME ELEMENT...\n"
 "       lwtp set list NAME       change or show a runtime set\n"
+"       lwtp replay OBJECT|POLICY SECTION CAPTURE\n"
+"                                run a capture through a policy\n"
 "       lwtp help                this text\n"
 "\n"
 "Options:\n"
@@ -66,6 +68,7 @@ static void usage(FILE *f)
 "  -c, --count COUNT    stop after COUNT intervals (stat -i)\n"
 "      --top N          show only the N busiest keys of each map (stat)\n"
 "      --reset          zero the statistics after printing them (stat)\n"
+"  -q, --quiet          print the totals only (replay)\n"
 "  -h, --help           print this help\n"
 "  -V, --version        print the version\n"
 "\n"
@@ -83,6 +86,7 @@ static int do_help(int argc, char **argv)
 static const struct cmd objects[] = {
 	{ "stat", do_stat },
 	{ "set", do_set },
+	{ "replay", do_replay },
 	{ "help", do_help },
 	{ NULL, NULL },
 };
@@ -118,6 +122,7 @@ int main(int argc, char **argv)
 		{ "count",      required_argument, NULL, 'c' },
 		{ "top",        required_argument, NULL, OPT_TOP },
 		{ "reset",      no_argument,       NULL, OPT_RESET },
+		{ "quiet",      no_argument,       NULL, 'q' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -126,7 +131,7 @@ int main(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:ji:c:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:ji:c:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (!*optarg)
@@ -155,6 +160,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_RESET:
 			opts.reset = true;
+			break;
+		case 'q':
+			opts.quiet = true;
 			break;
 		case 'h':
 			usage(stdout);

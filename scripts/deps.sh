@@ -1,6 +1,7 @@
 #!/bin/sh
 # deps.sh: install, with apt-get, whatever the build and the tests need and
 # this machine lacks. Quiet when everything is there.
+# 'deps.sh fuzz': also libFuzzer (make fuzz only).
 set -e
 
 need=""
@@ -19,11 +20,22 @@ have_cmd gcc       || need="$need gcc"
 have_cmd make      || need="$need make"
 have_cmd timeout   || need="$need coreutils"
 have_cmd diff      || need="$need diffutils"
+have_cmd tcpdump   || need="$need tcpdump"      # tests/replay/e2e_tcpdump.sh
+have_cmd jq        || need="$need jq"           # tests/replay
 have_file /usr/include/bpf/libbpf.h   || need="$need libbpf-dev"
 have_file /usr/include/linux/bpf.h    || need="$need linux-libc-dev"
 have_file /usr/include/pcap/pcap.h    || need="$need libpcap-dev"
 have_file /usr/include/gelf.h         || need="$need libelf-dev"
 have_file /usr/include/zlib.h         || need="$need zlib1g-dev"
+if [ "${1:-}" = fuzz ]; then
+	have_fuzzer() {
+		for f in /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a; do
+			[ -e "$f" ] && return 0
+		done
+		return 1
+	}
+	have_fuzzer || need="$need libclang-rt-dev"
+fi
 
 [ -z "$need" ] && exit 0
 

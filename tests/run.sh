@@ -6,7 +6,10 @@
 #              accepts it as LWT_OUT (lwtc + build/tests/loadcheck)
 #   diag       lwtc --check on tests/diag/NAME.lwtp gives exactly
 #              NAME.expected (first line "exit N", then stderr)
-#   behaviour  tests/behaviour/*.case through BPF_PROG_TEST_RUN (caserun)
+#   behaviour  tests/behaviour/*.case through lwtp replay's core and the
+#              lwtp replay command, BPF_PROG_TEST_RUN (caserun -r)
+#   replay     tests/replay/*.sh: lwtp replay on generated captures, and on
+#              a tcpdump capture against the kernel's verdicts (root)
 #   e2e        tests/e2e/*.sh: plain iproute2 on routes in private
 #              namespaces, real traffic (root)
 #
@@ -150,6 +153,22 @@ $out"
 		fi
 	fi
 
+	# caserun -r compares what the lwtp replay command says with the case
+	if have tools/caserun-replay-reports "$T/caserun"; then
+		printf '#!/bin/sh\necho '"'"'{"packets":[{"number":1,"verdict":"drop","retval":2}],"totals":{"packets":1}}'"'"'\n' \
+			> "$TMP/fake-lwtp"
+		chmod +x "$TMP/fake-lwtp"
+		printf 'POLICY\npolicy p { pass; }\nPACKET ip4 udp => pass\n' > "$TMP/replay.case"
+		out=$("$T/caserun" -r "$TMP/fake-lwtp" "$TMP/replay.case" 2>&1)
+		rc=$?
+		if [ $rc = 1 ] && grep -q "ip4 udp: lwtp replay: verdict drop, expected pass" <<<"$out"; then
+			pass tools/caserun-replay-reports
+		else
+			fail tools/caserun-replay-reports "expected exit 1 and the replay command's wrong verdict; got exit $rc:
+$out"
+		fi
+	fi
+
 	# the seed's len_hist and lwtc's are judged on the same packets
 	if diff <(sed -n '/^PACKET/,$p' tests/behaviour/len_hist.case) \
 		<(sed -n '/^PACKET/,$p' tests/tools/cases/seed_len_hist.case) > "$TMP/sync" 2>&1; then
@@ -240,13 +259,30 @@ $(diff -u "tests/diag/$base.expected" "$TMP/got" | tail -n +3)"
 
 # ---- behaviour ----------------------------------------------------------
 
+# Each case also goes through `lwtp replay` (caserun -r), its captures in
+# a link type and file format that change from case to case, so that every
+# reader of replay's runs on every run of the suite.
+BEHAVIOUR_LINKS=("-l ether" "-l sll2 -n" "-l vlan" "-l raw -n" "-l sll" "-l qinq -n" "-l null" "-l ether -n")
+
 suite_behaviour() {
-	local c name
+	local c name i=0
 	for c in tests/behaviour/*.case; do
 		[ -f "$c" ] || continue
 		name="behaviour/$(basename "${c%.case}")"
-		have "$name" "$T/caserun" || continue
-		run "$name" "$T/caserun" -c "$LWTC" "$c"
+		have "$name" "$T/caserun" "$B/lwtp" || continue
+		# shellcheck disable=SC2086
+		run "$name" "$T/caserun" -c "$LWTC" -r "$B/lwtp" ${BEHAVIOUR_LINKS[i++ % ${#BEHAVIOUR_LINKS[@]}]} "$c"
+	done
+}
+
+# ---- replay ---------------------------------------------------------------
+
+suite_replay() {
+	local s name
+	for s in tests/replay/*.sh; do
+		[ "$(basename "$s")" = lib.sh ] && continue
+		name="replay/$(basename "${s%.sh}")"
+		run "$name" bash "$s"
 	done
 }
 
@@ -262,15 +298,23 @@ suite_e2e() {
 	done
 }
 
+suite_runtime() {
+	local s
+	for s in tests/runtime/*.sh; do
+		[ "$(basename "$s")" = lib.sh ] && continue
+		run "runtime/$(basename "${s%.sh}")" bash "$s"
+	done
+}
+
 # ---- main ---------------------------------------------------------------
 
 suites=("$@")
-[ ${#suites[@]} = 0 ] && suites=(tools load diag behaviour e2e)
+[ ${#suites[@]} = 0 ] && suites=(tools load diag behaviour replay e2e runtime)
 for s in "${suites[@]}"; do
 	case $s in
-	tools | load | diag | behaviour | e2e) "suite_$s" ;;
+	tools | load | diag | behaviour | replay | e2e | runtime) "suite_$s" ;;
 	*)
-		echo "run.sh: unknown suite '$s' (tools load diag behaviour e2e)" >&2
+		echo "run.sh: unknown suite '$s' (tools load diag behaviour replay e2e runtime)" >&2
 		exit 2
 		;;
 	esac

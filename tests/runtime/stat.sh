@@ -1,7 +1,9 @@
 #!/bin/sh
 # stat.sh: lwtp stat reads what a route's program counted, from the pins
-# alone: exact numbers in --json and --prometheus (which promtool accepts),
-# the histogram text of expected/stat_hist.txt, --top, --reset, -i rates.
+# alone: exact numbers in --json and --prometheus (which promtool accepts,
+# and node_exporter's textfile collector serves, when installed), the text
+# of expected/*.txt, the decoder linked into another tool (dumpmap.c),
+# --top, --reset, -i rates.
 #
 # The object is policies/stats.lwtp compiled by lwtc (fixtures/stats.bpf.c,
 # the same maps by hand, before lwtc exists or with LWTP_RT_FIXTURES=1),
@@ -87,6 +89,29 @@ if command -v promtool >/dev/null 2>&1; then
 else
 	fail "promtool check metrics" "promtool is missing and could not be installed"
 fi
+# node_exporter's textfile collector, when it is installed, serves them
+NE=$(command -v prometheus-node-exporter || command -v node_exporter || true)
+if [ -n "$NE" ] && command -v curl >/dev/null 2>&1; then
+	mkdir "$T/textfile"
+	cp "$T/metrics.prom" "$T/textfile/lwtp.prom"
+	# in $NS, whose loopback is its own; nsenter execs, so $! is the exporter
+	nsenter --net=/run/netns/"$NS" "$NE" --collector.disable-defaults \
+		--collector.textfile --collector.textfile.directory="$T/textfile" \
+		--web.listen-address=127.0.0.1:9100 > "$T/ne.log" 2>&1 &
+	ne=$!
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		in_ns curl -sf http://127.0.0.1:9100/metrics > "$T/ne.out" && break
+		sleep 0.5
+	done
+	kill "$ne" 2>/dev/null
+	wait "$ne" 2>/dev/null
+	check "node_exporter textfile collector serves them" \
+		grep -q '^lwtp_rt_by_dst_packets_total{ip_dst="198.51.100.7",ip_proto="udp",udp_dport="53"} 10$' "$T/ne.out"
+	check "... without errors" grep -q '^node_textfile_scrape_error 0$' "$T/ne.out"
+else
+	echo "# $TEST: prometheus-node-exporter is not installed; textfile collector not tried"
+fi
+
 prom() { grep -F -x -q -- "$1" "$T/metrics.prom"; }
 check "prom total" prom 'lwtp_rt_total_packets_total 15'
 check "prom total bytes" prom 'lwtp_rt_total_bytes_total 2996'

@@ -1,6 +1,6 @@
 /* caserun: run behaviour cases through BPF_PROG_TEST_RUN.
  *
- *   caserun [-v] [-k] [-c LWTC] CASE...
+ *   caserun [-v] [-k] [-c LWTC] [-r LWTP] [-l LINK] [-n] CASE...
  *
  * A case (a .case file in tests/behaviour/) is a policy, packets in the text form of
  * pkt.h with the verdict and metadata expected for each, and the statistics
@@ -37,9 +37,23 @@
  * IPv6 frames with less than 40 (ethertype decides): such packets are errors
  * in the case; test absent IP headers with another ethertype.
  *
- * Every program in the object is loaded as BPF_PROG_TYPE_LWT_OUT with its
- * maps unpinned (private). Exit: 0 passed, 1 failed, 2 error in the case or
- * a tool (lwtc not found, load failed, ...). Messages go to stdout.
+ * How a case runs: through lwtp replay's code (runtime/replay_core.c,
+ * runtime/pcap_read.c). The object is loaded as replay loads it (every
+ * program BPF_PROG_TYPE_LWT_OUT, maps unpinned); the IP packets are written
+ * to a capture (pcapout.c, link type -l, pcapng with -n), read back with
+ * replay's reader, which must find each packet as it was built, and run
+ * with replay_run(), the metadata of the case's packet going in; 'ether'
+ * packets, which a route never carries and replay skips, run directly
+ * through replay_run(). Statistics are checked with mapdec, and lwtp's own
+ * decoder (runtime/decode.c) must read every map of a compiled policy the
+ * same way. With -r LWTP, the packets that a capture can carry as the case
+ * has them (no metadata in, pkttype host) are also replayed by the command,
+ * 'LWTP replay --json OBJECT SECTION CAPTURE', one run per section, and its
+ * verdicts, marks, priorities and cb words must be the expected ones.
+ *
+ * Exit: 0 passed, 1 failed, 2 error in the case or a tool (lwtc not found,
+ * load failed, ...). Messages go to stdout (replay's own, "lwtp: ...", to
+ * stderr).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -58,10 +72,17 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 
+#include "decode.h"         /* runtime/: lwtp's own map decoder */
+#include "jsonp.h"
 #include "mapdec.h"
 #include "objload.h"
+#include "pcap_read.h"      /* runtime/: lwtp replay's capture reader */
+#include "pcapout.h"
 #include "pkt.h"
+#include "replay.h"         /* runtime/: lwtp replay's core */
 
 #define MAX_LINE 4096
 
@@ -105,6 +126,10 @@ struct tcase {
 static int verbose;
 static bool keep_tmp;
 static const char *lwtc_path;
+static const char *lwtp_path;           /* -r: the command too */
+static const char *link_name = "ether"; /* -l */
+static int link_dlt = 1;                /* DLT_EN10MB */
+static bool link_ng;                    /* -n: pcapng */
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -518,91 +543,455 @@ static const char *verdict_str(int v, char *buf, size_t len)
 	return buf;
 }
 
-/* Run one packet; print what differs. 1 when it matched, 0 when not, <0 error. */
-static int run_packet(const struct tcase *c, int prog_fd, const struct packet *p, int iter)
+/* A packet's frame (pkt_build) and what goes in with it. */
+struct frame {
+	uint8_t *data;
+	int len;
+	uint16_t ethertype;
+	struct __sk_buff ctx;
+};
+
+static int build_frame(const struct tcase *c, const struct packet *p, struct frame *f)
 {
-	static uint8_t frame[PKT_MAX_FRAME];
-	struct __sk_buff in, out;
-	char err[256], b1[64], b2[64], diffs[1024] = "";
+	static uint8_t buf[PKT_MAX_FRAME];
+	char err[256];
+
+	memset(f, 0, sizeof(*f));
+	f->len = pkt_build(&p->spec, buf, sizeof(buf), err, sizeof(err));
+	if (f->len < 0)
+		return case_error(c, p->line, "%s", err);
+	f->data = xrealloc(NULL, f->len);
+	memcpy(f->data, buf, f->len);
+	f->ethertype = (uint16_t)(buf[12] << 8 | buf[13]);
+	f->ctx.mark = p->spec.mark;
+	f->ctx.priority = p->spec.priority;
+	f->ctx.gso_segs = p->spec.gso_segs;
+	f->ctx.gso_size = p->spec.gso_size;
+	memcpy(f->ctx.cb, p->spec.cb, sizeof(f->ctx.cb));
+	return 0;
+}
+
+/* What a packet's outcome differs in from what is expected: "" when
+ * nothing. in and out are the metadata before and after. */
+static void diff_outcome(const struct expect *w, __u32 retval, const struct __sk_buff *in,
+			 const struct __sk_buff *out, char *diffs, size_t size)
+{
+	char b1[64], b2[64];
 	size_t dl = 0;
-	int len, i, ret;
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	uint32_t want;
+	int i;
 
-	len = pkt_build(&p->spec, frame, sizeof(frame), err, sizeof(err));
-	if (len < 0) {
-		case_error(c, p->line, "%s", err);
-		return -EINVAL;
-	}
-	/* The kernel refuses these (and a route never sees them: the stack
-	 * built the IP header): say so instead of reporting EINVAL. */
-	if ((frame[12] == 0x08 && frame[13] == 0x00 && len - 14 < 20) ||
-	    (frame[12] == 0x86 && frame[13] == 0xdd && len - 14 < 40)) {
-		case_error(c, p->line, "BPF_PROG_TEST_RUN refuses IPv4 frames shorter than 20 bytes "
-			   "and IPv6 frames shorter than 40 from L3 (this one has %d)", len - 14);
-		return -EINVAL;
-	}
-	memset(&in, 0, sizeof(in));
-	memset(&out, 0, sizeof(out));
-	in.mark = p->spec.mark;
-	in.priority = p->spec.priority;
-	in.gso_segs = p->spec.gso_segs;
-	in.gso_size = p->spec.gso_size;
-	memcpy(in.cb, p->spec.cb, sizeof(in.cb));
-	opts.data_in = frame;
-	opts.data_size_in = len;
-	opts.ctx_in = &in;
-	opts.ctx_size_in = sizeof(in);
-	opts.ctx_out = &out;
-	opts.ctx_size_out = sizeof(out);
-	opts.repeat = 1;
-	ret = bpf_prog_test_run_opts(prog_fd, &opts);
-	if (ret) {
-		ret = -errno;
-		printf("%s:%d: BPF_PROG_TEST_RUN failed: %s (frame of %d bytes)\n",
-		       c->path, p->line, strerror(-ret), len);
-		return ret;
-	}
-
-#define DIFF(...) do { dl += snprintf(diffs + dl, dl < sizeof(diffs) ? sizeof(diffs) - dl : 0, __VA_ARGS__); \
-			if (dl > sizeof(diffs)) dl = sizeof(diffs); } while (0)
-	if ((int)opts.retval != p->want.verdict)
-		DIFF(" verdict %s, expected %s;", verdict_str(opts.retval, b1, sizeof(b1)),
-		     verdict_str(p->want.verdict, b2, sizeof(b2)));
-	{
-		uint32_t want = p->want.has_mark ? p->want.mark : in.mark;
-
-		if (out.mark != want)
-			DIFF(" mark %#x, expected %#x%s;", out.mark, want,
-			     p->want.has_mark ? "" : " (unchanged)");
-	}
-	{
-		uint32_t want = p->want.has_priority ? p->want.priority : in.priority;
-
-		if (out.priority != want)
-			DIFF(" priority %u, expected %u%s;", out.priority, want,
-			     p->want.has_priority ? "" : " (unchanged)");
-	}
+	diffs[0] = 0;
+#define DIFF(...) do { dl += snprintf(diffs + dl, dl < size ? size - dl : 0, __VA_ARGS__); \
+			if (dl > size) dl = size; } while (0)
+	if ((int)retval != w->verdict)
+		DIFF(" verdict %s, expected %s;", verdict_str(retval, b1, sizeof(b1)),
+		     verdict_str(w->verdict, b2, sizeof(b2)));
+	want = w->has_mark ? w->mark : in->mark;
+	if (out->mark != want)
+		DIFF(" mark %#x, expected %#x%s;", out->mark, want, w->has_mark ? "" : " (unchanged)");
+	want = w->has_priority ? w->priority : in->priority;
+	if (out->priority != want)
+		DIFF(" priority %u, expected %u%s;", out->priority, want,
+		     w->has_priority ? "" : " (unchanged)");
 	for (i = 0; i < 5; i++) {
-		uint32_t want = p->want.has_cb[i] ? p->want.cb[i] : in.cb[i];
-
-		if (out.cb[i] != want)
-			DIFF(" cb[%d] %u, expected %u%s;", i, out.cb[i], want,
-			     p->want.has_cb[i] ? "" : " (unchanged)");
+		want = w->has_cb[i] ? w->cb[i] : in->cb[i];
+		if (out->cb[i] != want)
+			DIFF(" cb[%d] %u, expected %u%s;", i, out->cb[i], want,
+			     w->has_cb[i] ? "" : " (unchanged)");
 	}
 #undef DIFF
+	if (dl && dl < size && diffs[dl - 1] == ';')
+		diffs[dl - 1] = 0;
+}
+
+/* Run one packet through replay's core; print what differs. 1 when it
+ * matched, 0 when not, <0 error. */
+static int run_packet(const struct tcase *c, int prog_fd, const struct packet *p, int iter,
+		      const struct frame *f, const struct replay_in *in)
+{
+	struct replay_out o;
+	char why[256], b1[64], diffs[1024];
+	int ret;
+
+	ret = replay_run(prog_fd, in, &o, why, sizeof(why));
+	if (ret) {
+		case_error(c, p->line, "%s", why);
+		return ret;
+	}
+	diff_outcome(&p->want, o.retval, &o.in, &o.out, diffs, sizeof(diffs));
 	if (verbose)
-		printf("%s:%d: %s%s => %s mark %#x priority %u cb %u %u %u %u %u (skb->len %ld)\n",
+		printf("%s:%d: %s%s => %s mark %#x priority %u cb %u %u %u %u %u (skb->len %d)\n",
 		       c->path, p->line, iter ? "again: " : "", p->text,
-		       verdict_str(opts.retval, b1, sizeof(b1)), out.mark, out.priority,
-		       out.cb[0], out.cb[1], out.cb[2], out.cb[3], out.cb[4], pkt_l3_len(&p->spec));
-	if (dl) {
-		if (dl && diffs[dl - 1] == ';')
-			diffs[dl - 1] = 0;
-		printf("%s:%d: %s%s:%s\n", c->path, p->line,
-		       iter ? "again: " : "", p->text, diffs);
+		       verdict_str(o.retval, b1, sizeof(b1)), o.out.mark, o.out.priority,
+		       o.out.cb[0], o.out.cb[1], o.out.cb[2], o.out.cb[3], o.out.cb[4], f->len - 14);
+	if (diffs[0]) {
+		printf("%s:%d: %s%s:%s\n", c->path, p->line, iter ? "again: " : "", p->text, diffs);
 		return 0;
 	}
 	return 1;
+}
+
+/* Whether a packet travels through the capture: IP packets do; 'ether'
+ * ones (not IP, or not a valid IP header) run directly. */
+static bool in_capture(const struct packet *p)
+{
+	return p->spec.family != 0;
+}
+
+/* Write the IP packets, each as many times as it runs, in order. */
+static int write_capture(const struct tcase *c, const struct frame *frames, const char *path,
+			 bool (*want)(const struct packet *, const struct frame *))
+{
+	struct pcapout *out;
+	char err[256];
+	int i, t;
+
+	if (pcapout_open(path, link_dlt, 0, link_ng, &out, err, sizeof(err))) {
+		printf("%s: %s\n", c->path, err);
+		return -EIO;
+	}
+	for (i = 0; i < c->npkts; i++) {
+		if (!want(&c->pkts[i], &frames[i]))
+			continue;
+		for (t = 0; t < c->pkts[i].times; t++) {
+			if (pcapout_write(out, frames[i].data, frames[i].len, err, sizeof(err))) {
+				printf("%s:%d: writing the capture (%s): %s\n", c->path,
+				       c->pkts[i].line, link_name, err);
+				pcapout_close(out);
+				return -EIO;
+			}
+		}
+	}
+	if (pcapout_close(out)) {
+		printf("%s: cannot write %s\n", c->path, path);
+		return -EIO;
+	}
+	return 0;
+}
+
+static bool want_ip(const struct packet *p, const struct frame *f)
+{
+	return in_capture(p);
+}
+
+/* The next packet of the capture must be this frame's IP packet, as
+ * replay's reader finds it behind the link layer. */
+static int read_back(const struct tcase *c, struct pcapr *r, const struct packet *p,
+		     const struct frame *f, struct pcapr_pkt *rec)
+{
+	int ret = pcapr_next(r, rec);
+
+	if (ret <= 0) {
+		case_error(c, p->line, "lwtp replay's reader found no packet %s", ret ? "(error)" : "(end of capture)");
+		return -EIO;
+	}
+	if (rec->skip[0]) {
+		case_error(c, p->line, "lwtp replay's reader skips this packet (%s): %s", link_name,
+			   rec->skip);
+		return -EIO;
+	}
+	if (rec->ethertype != f->ethertype || rec->l3_caplen != (__u32)f->len - 14 ||
+	    memcmp(rec->l3, f->data + 14, f->len - 14)) {
+		case_error(c, p->line, "lwtp replay's reader (%s) gives back another packet: "
+			   "ethertype 0x%04x, %u bytes; sent 0x%04x, %d bytes", link_name,
+			   rec->ethertype, rec->l3_caplen, f->ethertype, f->len - 14);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Every packet, in order: IP packets through a capture and replay's
+ * reader, all through replay_run(). 1 all matched, 0 not, <0 error. */
+static int run_packets(const struct tcase *c, struct bpf_object *obj, const struct frame *frames,
+		       const char *dir)
+{
+	char path[4200];
+	struct pcapr *r = NULL;
+	struct pcapr_pkt rec;
+	struct bpf_program *prog;
+	struct replay_in in;
+	int ok = 1, i, t, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/packets.pcap", dir);
+	if (write_capture(c, frames, path, want_ip))
+		return -EIO;
+	if (pcapr_open(path, &r))
+		return -EIO;
+	for (i = 0; i < c->npkts; i++) {
+		const struct packet *p = &c->pkts[i];
+		const struct frame *f = &frames[i];
+		bool failed = false;
+
+		prog = find_prog(c, obj, p->section);
+		if (!prog) {
+			ret = -ENOENT;
+			goto out;
+		}
+		for (t = 0; t < p->times; t++) {
+			memset(&in, 0, sizeof(in));
+			in.ctx = &f->ctx;
+			in.eth_dst = f->data;   /* pkttype: the destination address */
+			if (in_capture(p)) {
+				ret = read_back(c, r, p, f, &rec);
+				if (ret)
+					goto out;
+				in.ethertype = rec.ethertype;
+				in.l3 = rec.l3;
+				in.len = rec.l3_caplen;
+			} else {
+				in.ethertype = f->ethertype;
+				in.l3 = f->data + 14;
+				in.len = f->len - 14;
+			}
+			if (failed)
+				continue;       /* one message per PACKET line */
+			ret = run_packet(c, bpf_program__fd(prog), p, t, f, &in);
+			if (ret < 0)
+				goto out;
+			if (ret == 0) {
+				ok = 0;
+				failed = true;
+			}
+		}
+	}
+	ret = ok;
+out:
+	pcapr_close(r);
+	return ret;
+}
+
+/* ---- the lwtp replay command ----------------------------------------------- */
+
+/* Packets the command can replay as the case has them: metadata as a
+ * capture leaves it (none), and an ethertype the link type carries. */
+static const char *cli_section;
+
+static const char *section_of(const struct tcase *c, const struct packet *p,
+			      struct bpf_object *obj)
+{
+	struct bpf_program *prog = find_prog(c, obj, p->section);
+
+	return prog ? bpf_program__section_name(prog) : NULL;
+}
+
+static bool plain_metadata(const struct pkt_spec *s)
+{
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if (s->cb[i])
+			return false;
+	return !s->mark && !s->priority && !s->gso_segs && !s->gso_size &&
+	       s->pkt_type == PACKET_HOST;
+}
+
+static struct bpf_object *cli_obj;
+static const struct tcase *cli_case;
+
+static bool want_cli(const struct packet *p, const struct frame *f)
+{
+	const char *s = section_of(cli_case, p, cli_obj);
+
+	/* raw IP link types take the family from the version nibble, so
+	 * only link types with an ethertype carry 'ether' packets as they are */
+	return s && !strcmp(s, cli_section) && plain_metadata(&p->spec) &&
+	       (p->spec.family || pcapout_carries(link_dlt, ETH_P_ARP));
+}
+
+/* Run argv with stdout to out and stderr to errpath; the exit status, or
+ * -1 when it did not exit. */
+static int run_to(char *const argv[], const char *out, const char *errpath)
+{
+	int status, fd;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			dup2(fd, 1);
+		fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			dup2(fd, 2);
+		execv(argv[0], argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return xstrdup("");
+	do {
+		if (len + 4096 + 1 > cap)
+			buf = xrealloc(buf, cap = cap * 2 + 8192);
+		n = fread(buf + len, 1, 4096, f);
+		len += n;
+	} while (n > 0);
+	fclose(f);
+	buf[len] = 0;
+	return buf;
+}
+
+static __u32 json_u32(const struct jnode *obj, const char *key)
+{
+	const struct jnode *n = jget(obj, key);
+
+	return n && n->type == J_NUM && n->is_uint ? (__u32)n->u : 0;
+}
+
+/* Compare one packet of the command's JSON with the case. */
+static int cli_compare(const struct tcase *c, const struct packet *p, const struct frame *f,
+		       const struct jnode *jp, int iter)
+{
+	const struct jnode *v = jget(jp, "verdict"), *cb = jget(jp, "cb");
+	struct __sk_buff in = {}, out = {};
+	char diffs[1024];
+	bool ip = f->ethertype == 0x0800 || f->ethertype == 0x86dd;
+	int i;
+
+	if (!v || v->type != J_STR) {
+		printf("%s:%d: lwtp replay: packet without a verdict\n", c->path, p->line);
+		return 0;
+	}
+	if (!ip || !strcmp(v->s, "skip")) {
+		if (!ip && !strcmp(v->s, "skip"))
+			return 1;
+		printf("%s:%d: %s%s: lwtp replay says '%s'%s%s, expected %s\n", c->path, p->line,
+		       iter ? "again: " : "", p->text, v->s,
+		       jget(jp, "reason") ? ": " : "",
+		       jget(jp, "reason") ? jget(jp, "reason")->s : "",
+		       ip ? "a verdict" : "skip (not IP)");
+		return 0;
+	}
+	out.mark = json_u32(jp, "mark");
+	out.priority = json_u32(jp, "priority");
+	for (i = 0; cb && cb->type == J_ARR && i < 5 && i < cb->n; i++)
+		out.cb[i] = cb->kids[i]->is_uint ? (__u32)cb->kids[i]->u : 0;
+	diff_outcome(&p->want, json_u32(jp, "retval"), &in, &out, diffs, sizeof(diffs));
+	if (diffs[0]) {
+		printf("%s:%d: %s%s: lwtp replay:%s\n", c->path, p->line, iter ? "again: " : "",
+		       p->text, diffs);
+		return 0;
+	}
+	return 1;
+}
+
+/* Run the packets of one section through `lwtp replay --json`. */
+static int cli_section_run(const struct tcase *c, const struct frame *frames, const char *dir,
+			   const char *objfile, int idx)
+{
+	char pcap[4200], out[4200], err[4200], jerr[256], *text;
+	const struct jnode *pkts, *totals;
+	struct jnode *doc;
+	int i, t, k = 0, n = 0, rc, ok = 1;
+
+	for (i = 0; i < c->npkts; i++)
+		if (want_cli(&c->pkts[i], &frames[i]))
+			n += c->pkts[i].times;
+	if (!n)
+		return 1;
+	snprintf(pcap, sizeof(pcap), "%s/cli%d.pcap", dir, idx);
+	snprintf(out, sizeof(out), "%s/cli%d.json", dir, idx);
+	snprintf(err, sizeof(err), "%s/cli%d.stderr", dir, idx);
+	if (write_capture(c, frames, pcap, want_cli))
+		return -EIO;
+	{
+		char *argv[] = { (char *)lwtp_path, "replay", "--json", (char *)objfile,
+				 (char *)cli_section, pcap, NULL };
+
+		rc = run_to(argv, out, err);
+	}
+	if (rc != 0) {
+		text = slurp(err);
+		printf("%s: %s replay --json %s %s %s: %s %d\n%s", c->path, lwtp_path, objfile,
+		       cli_section, pcap, rc < 0 ? "did not exit" : "exit", rc, text);
+		free(text);
+		return -EIO;
+	}
+	text = slurp(out);
+	doc = jparse(text, jerr, sizeof(jerr));
+	free(text);
+	if (!doc) {
+		printf("%s: lwtp replay --json printed invalid JSON (%s): %s\n", c->path, out, jerr);
+		return -EIO;
+	}
+	pkts = jget(doc, "packets");
+	totals = jget(doc, "totals");
+	if (!pkts || pkts->type != J_ARR || pkts->n != n || json_u32(totals, "packets") != (__u32)n) {
+		printf("%s: lwtp replay --json: expected %d packets in 'packets' and 'totals'\n",
+		       c->path, n);
+		jfree(doc);
+		return 0;
+	}
+	for (i = 0; i < c->npkts; i++) {
+		if (!want_cli(&c->pkts[i], &frames[i]))
+			continue;
+		for (t = 0; t < c->pkts[i].times; t++, k++) {
+			if (json_u32(pkts->kids[k], "number") != (__u32)k + 1) {
+				printf("%s: lwtp replay --json: packet %d is numbered %u\n", c->path,
+				       k + 1, json_u32(pkts->kids[k], "number"));
+				ok = 0;
+			}
+			if (!cli_compare(c, &c->pkts[i], &frames[i], pkts->kids[k], t)) {
+				ok = 0;
+				k += c->pkts[i].times - t;
+				break;
+			}
+		}
+	}
+	jfree(doc);
+	return ok;
+}
+
+/* The packets that need nothing a capture cannot carry, section by section,
+ * through the command. 1 matched, 0 not, <0 error. */
+static int cli_check(const struct tcase *c, struct bpf_object *obj, const struct frame *frames,
+		     const char *dir, const char *objfile)
+{
+	const char **done = xrealloc(NULL, (c->npkts + 1) * sizeof(char *));
+	int i, j, nd = 0, ok = 1, r;
+
+	if (access(lwtp_path, X_OK)) {
+		printf("%s: not runnable: %s (build it with 'make runtime')\n", lwtp_path,
+		       strerror(errno));
+		free(done);
+		return -ENOENT;
+	}
+	cli_obj = obj;
+	cli_case = c;
+	for (i = 0; i < c->npkts; i++) {
+		const char *s = section_of(c, &c->pkts[i], obj);
+
+		if (!s) {
+			free(done);
+			return -ENOENT;
+		}
+		for (j = 0; j < nd && strcmp(done[j], s); j++)
+			;
+		if (j < nd)
+			continue;
+		done[nd++] = s;
+		cli_section = s;
+		r = cli_section_run(c, frames, dir, objfile, nd);
+		if (r < 0) {
+			free(done);
+			return r;
+		}
+		ok &= r;
+	}
+	free(done);
+	return ok;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -721,6 +1110,77 @@ static int check_maps(const struct tcase *c, struct bpf_object *obj)
 	return ok;
 }
 
+/* lwtp's own decoder (runtime/decode.c, what lwtp stat and lwtp replay
+ * print with) must read every statistic of a compiled policy as mapdec
+ * does. 1 agreed, 0 not, <0 error. */
+static int decoders_agree(const struct tcase *c, struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	struct bpf_map_info info;
+	struct layout l;
+	struct entry *e;
+	size_t ne, k;
+	char **want, **got, buf[1024];
+	int ok = 1, n, i, r;
+	__u32 len;
+
+	bpf_object__for_each_map(map, obj) {
+		/* lwtc's own maps (lwtp_*: no statistic may be named so) */
+		if (is_internal(map) || !strncmp(bpf_map__name(map), "lwtp_", 5))
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len))
+			return -errno;
+		r = decode_layout(bpf_map__name(map), bpf_object__btf(obj), &info, &l);
+		if (r <= 0) {
+			printf("%s: map %s: lwtp's decoder (runtime/decode.c) %s\n", c->path,
+			       bpf_map__name(map), r ? "rejects it (above)" : "does not see an lwtp map");
+			ok = 0;
+			continue;
+		}
+		if (l.kind == LWTP_SET)
+			continue;
+		r = map_lines(obj, map, &want, &n);
+		if (r)
+			return r;
+		r = decode_read(&l, bpf_map__fd(map), &e, &ne);
+		if (r) {
+			printf("%s: map %s: lwtp's decoder cannot read it: %s\n", c->path,
+			       bpf_map__name(map), strerror(-r));
+			return r;
+		}
+		got = xrealloc(NULL, (ne + 1) * sizeof(char *));
+		for (k = 0; k < ne; k++) {
+			if (decode_entry_text(&l, &e[k], buf, sizeof(buf)) < 0)
+				snprintf(buf, sizeof(buf), "(entry too long to print)");
+			got[k] = normalize(buf);
+		}
+		decode_free(e, ne);
+		qsort(want, n, sizeof(char *), cmp_str);
+		qsort(got, ne, sizeof(char *), cmp_str);
+		r = (size_t)n == ne;
+		for (i = 0; r && i < n; i++)
+			r = !strcmp(want[i], got[i]);
+		if (!r) {
+			ok = 0;
+			printf("%s: map %s: lwtp's decoder (runtime/decode.c) reads it otherwise than mapdec:\n",
+			       c->path, bpf_map__name(map));
+			for (i = 0; i < n; i++)
+				printf("    mapdec: %s\n", want[i]);
+			for (k = 0; k < ne; k++)
+				printf("    decode: %s\n", got[k]);
+		}
+		for (i = 0; i < n; i++)
+			free(want[i]);
+		for (k = 0; k < ne; k++)
+			free(got[k]);
+		free(want);
+		free(got);
+	}
+	return ok;
+}
+
 static void case_free(struct tcase *c)
 {
 	int i, j;
@@ -755,48 +1215,58 @@ static int run_case(const char *path)
 {
 	struct tcase c;
 	struct bpf_object *obj = NULL;
-	struct bpf_program *prog;
+	struct frame *frames = NULL;
 	char tmpl[] = "/tmp/caserun.XXXXXX", objpath[4096];
 	const char *objfile;
 	char *dir = NULL;
-	int ok = 1, r, i, t, status = 2;
+	int ok = 1, r, i, status = 2;
 
 	if (case_parse(&c, path)) {
 		case_free(&c);
 		return 2;
 	}
+	dir = mkdtemp(tmpl);
+	if (!dir) {
+		printf("mkdtemp: %s\n", strerror(errno));
+		case_free(&c);
+		return 2;
+	}
 	if (c.policy || c.policy_file) {
-		dir = mkdtemp(tmpl);
-		if (!dir) {
-			printf("mkdtemp: %s\n", strerror(errno));
-			return 2;
-		}
 		if (run_lwtc(&c, dir, objpath, sizeof(objpath)))
 			goto out;
 		objfile = objpath;
 	} else {
 		objfile = c.object;
 	}
-	if (objload(objfile, &obj, stdout))
+	if (replay_load(objfile, NULL, &obj, NULL))
 		goto out;
-	for (i = 0; i < c.npkts; i++) {
-		prog = find_prog(&c, obj, c.pkts[i].section);
-		if (!prog)
+	frames = calloc(c.npkts + 1, sizeof(*frames));
+	if (!frames)
+		goto out;
+	for (i = 0; i < c.npkts; i++)
+		if (build_frame(&c, &c.pkts[i], &frames[i]))
 			goto out;
-		for (t = 0; t < c.pkts[i].times; t++) {
-			r = run_packet(&c, bpf_program__fd(prog), &c.pkts[i], t);
-			if (r < 0)
-				goto out;
-			if (r == 0) {
-				ok = 0;
-				break;  /* one message per PACKET line */
-			}
-		}
-	}
+	r = run_packets(&c, obj, frames, dir);
+	if (r < 0)
+		goto out;
+	ok &= r;
 	r = check_maps(&c, obj);
 	if (r < 0)
 		goto out;
 	ok &= r;
+	if (!c.object) {
+		r = decoders_agree(&c, obj);
+		if (r < 0)
+			goto out;
+		ok &= r;
+	}
+	/* the command too, on what a capture can carry */
+	if (lwtp_path && ok && !c.will_fail) {
+		r = cli_check(&c, obj, frames, dir, objfile);
+		if (r < 0)
+			goto out;
+		ok &= r;
+	}
 	if (c.will_fail) {
 		if (ok)
 			printf("%s: passed, but it is marked WILL_FAIL\n", path);
@@ -805,24 +1275,32 @@ static int run_case(const char *path)
 		ok = !ok;
 	}
 	status = ok ? 0 : 1;
+	if (!ok)
+		printf("%s: the packets went through %s captures (caserun -l %s%s)\n", path,
+		       link_ng ? "pcapng" : "pcap", link_name, link_ng ? " -n" : "");
 out:
 	bpf_object__close(obj);
-	if (dir) {
-		if (keep_tmp)
-			printf("%s: kept %s\n", path, dir);
-		else
-			rm_rf(dir);
-	}
+	for (i = 0; frames && i < c.npkts; i++)
+		free(frames[i].data);
+	free(frames);
+	if (keep_tmp)
+		printf("%s: kept %s\n", path, dir);
+	else
+		rm_rf(dir);
 	case_free(&c);
 	return status;
 }
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: caserun [-v] [-k] [-c LWTC] CASE...\n"
+	fprintf(f, "usage: caserun [-v] [-k] [-c LWTC] [-r LWTP] [-l LINK] [-n] CASE...\n"
 		"  -v       print every packet's outcome and every map\n"
-		"  -k       keep the temporary directory (policy, object)\n"
-		"  -c LWTC  the compiler (default: $LWTC, else build/lwtc)\n");
+		"  -k       keep the temporary directory (policy, object, captures)\n"
+		"  -c LWTC  the compiler (default: $LWTC, else build/lwtc)\n"
+		"  -r LWTP  also run the packets through 'LWTP replay --json'\n"
+		"  -l LINK  the link type of the captures: ether (default), vlan, qinq,\n"
+		"           sll, sll2, raw, null (pcapout.h)\n"
+		"  -n       write the captures as pcapng\n");
 }
 
 int main(int argc, char **argv)
@@ -832,7 +1310,7 @@ int main(int argc, char **argv)
 	lwtc_path = getenv("LWTC");
 	if (!lwtc_path || !*lwtc_path)
 		lwtc_path = "build/lwtc";
-	while ((opt = getopt(argc, argv, "vkc:h")) != -1) {
+	while ((opt = getopt(argc, argv, "vkc:r:l:nh")) != -1) {
 		switch (opt) {
 		case 'v':
 			verbose++;
@@ -842,6 +1320,22 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			lwtc_path = optarg;
+			break;
+		case 'r':
+			lwtp_path = optarg;
+			break;
+		case 'l':
+			link_name = optarg;
+			link_dlt = pcapout_link(optarg);
+			if (link_dlt == -1 || link_dlt == pcapout_link("ip4") ||
+			    link_dlt == pcapout_link("ip6")) {
+				fprintf(stderr, "caserun: -l %s: not one of ether vlan qinq sll sll2 raw null\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			link_ng = true;
 			break;
 		case 'h':
 			usage(stdout);

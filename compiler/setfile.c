@@ -1,0 +1,249 @@
+/* setfile.c: sets read from a file the policy names ('const deny = file
+ * "deny.txt";'), so that large sets need no userspace step: the compiler
+ * reads them, and they are compiled into the object like any other set.
+ *
+ * One element a line: an integer (decimal or 0x hex), a range lo..hi, an
+ * IPv4 or IPv6 address, or a prefix. '#' starts a comment; blank lines and
+ * spaces around the element are ignored. The file's text is handed to
+ * diag.h, so that a bad element is reported at its own file, line and
+ * column, with the line quoted, and the checker's messages about an
+ * element (a prefix with host bits, an integer too wide for the field)
+ * point there too.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "setfile.h"
+#include "util.h"
+
+#define SETFILE_MAX_BYTES (64u << 20)
+#define ELEMENT_MAX 128
+
+/* path relative to the directory of the policy file named from */
+static char *resolve_path(const char *from, const char *path)
+{
+	const char *slash;
+
+	if (path[0] == '/' || !from || strcmp(from, "<stdin>") == 0)
+		return xstrdup(path);
+	slash = strrchr(from, '/');
+	if (!slash)
+		return xstrdup(path);
+	return xasprintf("%.*s/%s", (int)(slash - from), from, path);
+}
+
+/* All of path, NUL-terminated; NULL with errno set on failure. */
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0, got;
+	char *buf;
+	int err;
+
+	if (!f)
+		return NULL;
+	buf = xmalloc(cap + 1);
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n > SETFILE_MAX_BYTES)
+			break;
+		if (n == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+	}
+	err = ferror(f) ? EIO : n > SETFILE_MAX_BYTES ? EFBIG : 0;
+	fclose(f);
+	if (err) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* The element's text for a message: printable ASCII, '?' for the rest. */
+static void shown(char *out, size_t size, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= size)
+		n = size - 1;
+	for (i = 0; i < n; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	out[i] = '\0';
+}
+
+/* A decimal or hex integer, all of s. */
+static bool parse_uint(const char *s, uint64_t *v)
+{
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	uint64_t base = hex ? 16 : 10;
+	const char *p = hex ? s + 2 : s;
+
+	*v = 0;
+	if (!*p)
+		return false;
+	for (; *p; p++) {
+		unsigned d;
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (hex && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (hex && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			return false;
+		if (*v > (UINT64_MAX - d) / base)
+			return false;
+		*v = *v * base + d;
+	}
+	return true;
+}
+
+static struct expr *parse_addr(const char *text, int family, const struct loc *loc)
+{
+	struct addr a = { .family = family };
+	int max = family == 4 ? 32 : 128;
+	char buf[ELEMENT_MAX + 1];
+	const char *slash = strchr(text, '/');
+	size_t n = slash ? (size_t)(slash - text) : strlen(text);
+	uint64_t len;
+
+	a.prefix_len = max;
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, text);
+	if (inet_pton(family == 4 ? AF_INET : AF_INET6, buf, a.bytes) != 1) {
+		diag_error(loc, "invalid IPv%d address '%s'", family, buf);
+		return NULL;
+	}
+	if (slash) {
+		if (strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
+		    !parse_uint(slash + 1, &len)) {
+			diag_error(loc, "invalid prefix length in '%s'", text);
+			return NULL;
+		}
+		if (len > (uint64_t)max) {
+			diag_error(loc, "prefix length in '%s' is larger than %d", text, max);
+			return NULL;
+		}
+		a.prefix_len = (int)len;
+		a.is_prefix = true;
+	}
+	return ast_addr(loc, &a);
+}
+
+static struct expr *parse_element(const char *s, size_t n, const struct loc *loc)
+{
+	char text[ELEMENT_MAX + 1], show[ELEMENT_MAX + 1];
+	const char *dots;
+	uint64_t lo, hi;
+
+	shown(show, sizeof(show), s, n);
+	if (n > ELEMENT_MAX) {
+		diag_error(loc, "element '%s...' is too long", show);
+		return NULL;
+	}
+	memcpy(text, s, n);
+	text[n] = '\0';
+	if (memchr(text, '\0', n) || strlen(text) != n) {
+		diag_error(loc, "unexpected NUL byte in element");
+		return NULL;
+	}
+	if (strchr(text, ':'))
+		return parse_addr(text, 6, loc);
+	dots = strstr(text, "..");
+	if (dots) {
+		char left[ELEMENT_MAX + 1];
+		snprintf(left, sizeof(left), "%.*s", (int)(dots - text), text);
+		if (!parse_uint(left, &lo) || !parse_uint(dots + 2, &hi)) {
+			diag_error(loc, "invalid range '%s': a range is two integers, lo..hi", show);
+			return NULL;
+		}
+		return ast_range(loc, ast_int(loc, lo), ast_int(loc, hi));
+	}
+	if (strchr(text, '.'))
+		return parse_addr(text, 4, loc);
+	if (parse_uint(text, &lo))
+		return ast_int(loc, lo);
+	diag_error(loc, "invalid element '%s': an element of a set file is an integer, "
+		   "a range lo..hi, an address or a prefix", show);
+	return NULL;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The elements of text, one a line, located in file. */
+static void parse_lines(struct expr_list *list, const char *file, const char *text,
+			size_t len)
+{
+	const char *p = text, *end = text + len;
+	int line = 1;
+
+	while (p < end && !diag_too_many()) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = eol ? eol : end, *q = p, *start;
+		struct loc loc = { .file = file, .first_line = line, .last_line = line };
+		struct expr *el;
+
+		while (q < stop && is_space(*q))
+			q++;
+		start = q;
+		while (q < stop && !is_space(*q) && *q != '#')
+			q++;
+		if (q > start) {
+			loc.first_column = (int)(start - p) + 1;
+			loc.last_column = (int)(q - p);
+			el = parse_element(start, (size_t)(q - start), &loc);
+			if (el)
+				ast_expr_list_push(list, el);
+			while (q < stop && is_space(*q))
+				q++;
+			if (q < stop && *q != '#') {
+				const char *rest = q;
+				char show[ELEMENT_MAX + 1];
+				while (q < stop && !is_space(*q) && *q != '#')
+					q++;
+				loc.first_column = (int)(rest - p) + 1;
+				loc.last_column = (int)(q - p);
+				shown(show, sizeof(show), rest, (size_t)(q - rest));
+				diag_error(&loc, "one element a line, but '%s' follows the first", show);
+			}
+		}
+		p = eol ? eol + 1 : end;
+		line++;
+	}
+}
+
+struct expr *setfile_read(const struct loc *loc, char *path, const struct loc *path_loc)
+{
+	struct expr_list elements = { 0 };
+	char *full = resolve_path(loc->file, path), *text;
+	const char *name;
+	struct expr *set;
+	size_t len = 0;
+
+	text = read_all(full, &len);
+	if (!text) {
+		diag_error(path_loc, "cannot read set file '%s': %s", full,
+			   errno == EFBIG ? "larger than 64 MiB" : strerror(errno));
+	} else {
+		name = diag_add_source(full, text, len);
+		parse_lines(&elements, name, text, len);
+		if (elements.len == 0 && !diag_too_many())
+			diag_error(path_loc, "set file '%s' has no elements", full);
+		free(text);
+	}
+	set = ast_set(loc, &elements);
+	set->file = path;
+	free(full);
+	return set;
+}

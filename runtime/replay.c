@@ -1,0 +1,433 @@
+/* replay.c: lwtp replay OBJECT|POLICY SECTION CAPTURE: run every packet of a
+ * capture through one policy with BPF_PROG_TEST_RUN, on a private copy of
+ * the object, and say what the policy did to each; then print the policy's
+ * statistics as lwtp stat prints them (stat_text.c, stat_json.c).
+ *
+ *       1 pass  192.0.2.1.40000 > 198.51.100.7.53 udp len 38
+ *       2 drop  2001:db8::1.40000 > 2001:db8::7.53 udp len 58
+ *       3 pass  192.0.2.1 > 198.51.100.7 icmp echo_request len 28  mark 0x2a
+ *       4 skip  not IP (ethertype 0x0806, ARP)
+ *   4 packets: 2 passed, 1 dropped, 1 skipped
+ *
+ * The JSON schema is in docs/lwtp-replay.md.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "decode.h"
+#include "elem.h"
+#include "json.h"
+#include "lwtp.h"
+#include "maps.h"
+#include "pcap_read.h"
+#include "replay.h"
+#include "stat.h"
+
+struct totals {
+	unsigned long packets, passed, dropped, skipped, other;
+};
+
+/* ---- the policy's statistics ---------------------------------------------------- */
+
+static int cmp_map_name(const void *a, const void *b)
+{
+	return strcmp(((const struct lwtp_map *)a)->name, ((const struct lwtp_map *)b)->name);
+}
+
+/* The ids of the maps prog uses. */
+static int prog_map_ids(struct bpf_program *prog, __u32 **ids, __u32 *n)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), nr;
+	int fd = bpf_program__fd(prog);
+
+	*ids = NULL;
+	*n = 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	nr = info.nr_map_ids;
+	if (!nr)
+		return 0;
+	*ids = calloc(nr, sizeof(**ids));
+	if (!*ids)
+		return -ENOMEM;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = nr;
+	info.map_ids = (__u64)(unsigned long)*ids;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		free(*ids);
+		*ids = NULL;
+		return -errno;
+	}
+	*n = info.nr_map_ids < nr ? info.nr_map_ids : nr;
+	return 0;
+}
+
+/* The lwtp maps prog uses, sorted by name, as lwtp stat sees pinned ones.
+ * The fds stay the object's. */
+static int policy_maps(struct bpf_object *obj, struct bpf_program *prog,
+		       struct lwtp_map **mapsp, size_t *np)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	struct lwtp_map *maps = NULL;
+	struct bpf_map *map;
+	__u32 *ids, nids, i, len;
+	size_t n = 0, cap = 0;
+	int err, ret;
+
+	*mapsp = NULL;
+	*np = 0;
+	err = prog_map_ids(prog, &ids, &nids);
+	if (err) {
+		p_err("cannot read the maps of section %s: %s", bpf_program__section_name(prog),
+		      strerror(-err));
+		return err;
+	}
+	bpf_object__for_each_map(map, obj) {
+		struct lwtp_map m = { .fd = bpf_map__fd(map) };
+
+		if (strchr(bpf_map__name(map), '.'))    /* .rodata, .bss, ... */
+			continue;
+		len = sizeof(m.info);
+		if (bpf_obj_get_info_by_fd(m.fd, &m.info, &len)) {
+			err = -errno;
+			p_err("cannot read the info of map '%s': %s", bpf_map__name(map),
+			      strerror(-err));
+			goto out;
+		}
+		for (i = 0; i < nids && ids[i] != m.info.id; i++)
+			;
+		if (i == nids)
+			continue;       /* another policy's */
+		snprintf(m.name, sizeof(m.name), "%s", bpf_map__name(map));
+		ret = decode_layout(m.name, btf, &m.info, &m.layout);
+		if (ret < 0) {
+			err = ret;
+			goto out;
+		}
+		if (ret == 0)
+			continue;       /* not a statistic or set of lwtp's */
+		if (n == cap) {
+			struct lwtp_map *grown;
+
+			cap = cap ? cap * 2 : 8;
+			grown = realloc(maps, cap * sizeof(*maps));
+			if (!grown) {
+				err = -ENOMEM;
+				p_err("out of memory");
+				goto out;
+			}
+			maps = grown;
+		}
+		maps[n++] = m;
+	}
+	if (n > 1)
+		qsort(maps, n, sizeof(*maps), cmp_map_name);
+	*mapsp = maps;
+	*np = n;
+	maps = NULL;
+out:
+	free(maps);
+	free(ids);
+	return err;
+}
+
+static int read_snaps(struct lwtp_map *maps, size_t n, struct snap **snapsp)
+{
+	struct snap *snaps = calloc(n ? n : 1, sizeof(*snaps));
+	size_t i;
+	int err = 0;
+
+	*snapsp = snaps;
+	if (!snaps) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < n && !err; i++) {
+		const struct layout *l = &maps[i].layout;
+
+		snaps[i].m = &maps[i];
+		if (l->kind == LWTP_SET)
+			err = elem_read_all(l, maps[i].fd, &snaps[i].elems, &snaps[i].nelems);
+		else
+			err = decode_read(l, maps[i].fd, &snaps[i].e, &snaps[i].n);
+		if (err)
+			p_err("cannot read map '%s': %s", maps[i].name, strerror(-err));
+	}
+	return err;
+}
+
+static void free_snaps(struct snap *snaps, size_t n)
+{
+	size_t i;
+
+	for (i = 0; snaps && i < n; i++) {
+		decode_free(snaps[i].e, snaps[i].n);
+		free(snaps[i].elems);
+	}
+	free(snaps);
+}
+
+/* ---- one packet ------------------------------------------------------------------- */
+
+static void changes_text(const struct replay_out *o, char *buf, size_t size)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = 0;
+	if (o->out.mark != o->in.mark)
+		n += snprintf(buf + n, size - n, "  mark %#x", o->out.mark);
+	if (n < size && o->out.priority != o->in.priority)
+		n += snprintf(buf + n, size - n, "%spriority %u", n ? " " : "  ", o->out.priority);
+	for (i = 0; i < 5 && n < size; i++)
+		if (o->out.cb[i] != o->in.cb[i])
+			n += snprintf(buf + n, size - n, "%scb[%d] %u", n ? " " : "  ", i,
+				      o->out.cb[i]);
+}
+
+static void changes_json(const struct replay_out *o, struct json *j)
+{
+	int i;
+
+	if (o->out.mark != o->in.mark) {
+		json_key(j, "mark");
+		json_uint(j, o->out.mark);
+	}
+	if (o->out.priority != o->in.priority) {
+		json_key(j, "priority");
+		json_uint(j, o->out.priority);
+	}
+	for (i = 0; i < 5; i++)
+		if (o->out.cb[i] != o->in.cb[i])
+			break;
+	if (i < 5) {
+		json_key(j, "cb");
+		json_array_start(j);
+		for (i = 0; i < 5; i++)
+			json_uint(j, o->out.cb[i]);
+		json_array_end(j);
+	}
+}
+
+static void print_skip(struct json *j, const struct pcapr_pkt *p, const char *why)
+{
+	if (opts.quiet)
+		return;
+	if (opts.json) {
+		json_object_start(j);
+		json_key(j, "number");
+		json_uint(j, p->num);
+		json_key(j, "verdict");
+		json_string(j, "skip");
+		json_key(j, "reason");
+		json_string(j, why);
+		json_object_end(j);
+	} else {
+		printf("%5lu skip  %s\n", p->num, why);
+	}
+}
+
+static void print_run(struct json *j, const struct pcapr_pkt *p, const struct replay_out *o)
+{
+	struct replay_desc d;
+	const char *verdict = replay_verdict_name(o->retval);
+	char summary[256], changes[160], ret[24];
+
+	if (opts.quiet)
+		return;
+	replay_describe(p->ethertype, p->l3, p->l3_caplen, p->l3_wirelen, &d);
+	replay_desc_text(&d, summary, sizeof(summary));
+	if (!verdict) {
+		snprintf(ret, sizeof(ret), "ret %u", o->retval);
+		verdict = ret;
+	}
+	if (opts.json) {
+		json_object_start(j);
+		json_key(j, "number");
+		json_uint(j, p->num);
+		json_key(j, "verdict");
+		json_string(j, replay_verdict_name(o->retval) ?: "other");
+		json_key(j, "retval");
+		json_uint(j, o->retval);
+		changes_json(o, j);
+		json_key(j, "summary");
+		json_string(j, summary);
+		replay_desc_json(&d, j);
+		json_object_end(j);
+	} else {
+		changes_text(o, changes, sizeof(changes));
+		printf("%5lu %-4s  %s%s\n", p->num, verdict, summary, changes);
+	}
+}
+
+static void print_totals(struct json *j, const struct totals *t)
+{
+	if (opts.json) {
+		json_key(j, "totals");
+		json_object_start(j);
+		json_key(j, "packets");
+		json_uint(j, t->packets);
+		json_key(j, "passed");
+		json_uint(j, t->passed);
+		json_key(j, "dropped");
+		json_uint(j, t->dropped);
+		json_key(j, "skipped");
+		json_uint(j, t->skipped);
+		json_key(j, "other");
+		json_uint(j, t->other);
+		json_object_end(j);
+		return;
+	}
+	printf("%lu packet%s: %lu passed, %lu dropped, %lu skipped", t->packets,
+	       t->packets == 1 ? "" : "s", t->passed, t->dropped, t->skipped);
+	if (t->other)
+		printf(", %lu other verdict%s", t->other, t->other == 1 ? "" : "s");
+	putchar('\n');
+}
+
+/* ---- the command ------------------------------------------------------------------------ */
+
+static int replay_capture(struct pcapr *r, int prog_fd, struct json *j, struct totals *t)
+{
+	struct pcapr_pkt p;
+	struct replay_out o;
+	struct replay_in in = {};
+	char why[160];
+	int ret, err;
+
+	while ((ret = pcapr_next(r, &p)) > 0) {
+		t->packets++;
+		if (p.skip[0]) {
+			t->skipped++;
+			print_skip(j, &p, p.skip);
+			continue;
+		}
+		in.ethertype = p.ethertype;
+		in.l3 = p.l3;
+		in.len = p.l3_caplen;
+		err = replay_run(prog_fd, &in, &o, why, sizeof(why));
+		if (err == -EINVAL && !replay_check(in.ethertype, in.len, why, sizeof(why)) &&
+		    in.len > 1500) {
+			/* a kernel with less room than REPLAY_MAX_L3 says */
+			snprintf(why, sizeof(why), "packet of %u bytes, longer than "
+				 "BPF_PROG_TEST_RUN takes on this kernel", in.len);
+			err = -E2BIG;
+		}
+		if (err == -EINVAL || err == -E2BIG) {
+			t->skipped++;
+			print_skip(j, &p, why);
+			continue;
+		}
+		if (err) {
+			p_err("packet %lu: %s", p.num, why);
+			return err;
+		}
+		if (o.retval == BPF_OK)
+			t->passed++;
+		else if (o.retval == BPF_DROP)
+			t->dropped++;
+		else
+			t->other++;
+		print_run(j, &p, &o);
+	}
+	return ret;
+}
+
+int do_replay(int argc, char **argv)
+{
+	const char *src, *section, *capture;
+	struct bpf_object *obj = NULL;
+	struct bpf_program *prog;
+	struct lwtp_map *maps = NULL;
+	struct snap *snaps = NULL;
+	struct pcapr *r = NULL;
+	struct totals t = {};
+	struct json j;
+	char *compiled = NULL;
+	size_t nmaps = 0;
+	int ret = LWTP_EXIT_FAIL;
+
+	if (argc != 3)
+		return p_usage("replay wants OBJECT|POLICY SECTION CAPTURE, as in "
+			       "'lwtp replay guard.o guard traffic.pcap'");
+	if (opts.prometheus || opts.interval || opts.count_set || opts.reset)
+		return p_usage("replay: --prometheus, -i, -c and --reset are for stat");
+	src = argv[0];
+	section = argv[1];
+	capture = argv[2];
+
+	if (access(src, R_OK)) {
+		p_err("%s: %s", src, strerror(errno));
+		return LWTP_EXIT_FAIL;
+	}
+	if (!replay_is_elf(src)) {
+		if (replay_compile(src, &compiled))
+			return LWTP_EXIT_FAIL;
+		src = compiled;
+	}
+	if (replay_load(src, section, &obj, &prog))
+		goto out;
+	if (pcapr_open(capture, &r))
+		goto out;
+
+	json_init(&j, stdout);
+	if (opts.json) {
+		json_object_start(&j);
+		if (!opts.quiet) {
+			json_key(&j, "capture");
+			json_string(&j, capture);
+			json_key(&j, "linktype");
+			json_string(&j, pcapr_linktype_name(r));
+			json_key(&j, "section");
+			json_string(&j, section);
+			json_key(&j, "packets");
+			json_array_start(&j);
+		}
+	}
+	if (replay_capture(r, bpf_program__fd(prog), &j, &t))
+		goto out;
+	if (opts.json && !opts.quiet)
+		json_array_end(&j);
+	print_totals(&j, &t);
+	if (!opts.quiet) {
+		if (policy_maps(obj, prog, &maps, &nmaps) || read_snaps(maps, nmaps, &snaps))
+			goto out;
+		if (opts.json) {
+			/* the value is what lwtp stat --json prints */
+			json_key(&j, "statistics");
+			fflush(stdout);
+			if (stat_print_json(snaps, nmaps, 0))
+				goto out;
+		} else if (nmaps) {
+			putchar('\n');
+			if (stat_print_text(snaps, nmaps, 0))
+				goto out;
+		}
+	}
+	if (opts.json) {
+		json_object_end(&j);
+		putchar('\n');
+	}
+	ret = LWTP_EXIT_OK;
+out:
+	fflush(stdout);
+	free_snaps(snaps, nmaps);
+	free(maps);
+	pcapr_close(r);
+	bpf_object__close(obj);
+	if (compiled) {
+		replay_cleanup(compiled);
+		free(compiled);
+	}
+	return ret;
+}
