@@ -660,7 +660,15 @@ static void check_policy(struct checker *ck, struct policy *p)
 int check_program(struct program *prog)
 {
 	struct checker ck = { .prog = prog, .scope.prog = prog };
+	bool any_policy = false;
 
+	for (size_t i = 0; i < prog->nitems; i++)
+		any_policy |= prog->items[i].kind == ITEM_POLICY;
+	/* an object without a program loads nowhere: say so rather than
+	 * write it (a file with syntax errors has said enough already) */
+	if (!any_policy && diag_error_count() == 0)
+		diag_error_noloc("no policy in the file: an object needs at least one "
+				 "'policy NAME { ... }' to attach to a route");
 	for (size_t i = 0; i < prog->nitems && !diag_too_many(); i++) {
 		struct item *it = &prog->items[i];
 		switch (it->kind) {
