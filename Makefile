@@ -111,7 +111,7 @@ TOOL_HDRS    := $(wildcard tests/tools/*.h)
 # lwtp replay's core, which caserun runs the behaviour cases through
 REPLAY_CORE  := runtime/replay_core.c runtime/pcap_read.c runtime/decode.c runtime/log.c
 
-.PHONY: test-tools bench
+.PHONY: test-tools bench bench-sets
 
 test-tools: $(TEST_TOOLS) $(TEST_BPF) $(BENCH_BPF) $(B)/bench/bench
 
@@ -144,6 +144,11 @@ test:
 bench: deps
 	@$(MAKE) --no-print-directory compiler out/len_hist.o $(BENCH_BPF) $(B)/bench/bench
 	$(B)/bench/bench out/len_hist.o:len_hist $(B)/bench/len_hist_ref.bpf.o:len_hist $(B)/bench/empty.bpf.o:empty
+
+# a set of 100,000 prefixes against one of 10 (bench/sets.sh)
+bench-sets: deps
+	@$(MAKE) --no-print-directory compiler $(BENCH_BPF) $(B)/bench/bench
+	bash bench/sets.sh
 
 # ---- sanitizers, fuzzing, generated policies (tests/fuzz, tests/property) ----
 #
@@ -180,7 +185,7 @@ $(ASAN_LWTC): $(ASAN_OBJS)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDFLAGS)
 
 test-asan:
-	-@$(MAKE) --no-print-directory -k compiler asan test-tools
+	-@$(MAKE) --no-print-directory -k compiler runtime asan test-tools
 	@bash tests/run.sh asan
 
 $(B)/tests/genpolicy: tests/property/genpolicy.c compiler/fields.c compiler/fields.h compiler/ast.h
@@ -200,7 +205,7 @@ $(B)/fuzz/fuzz_lwtc: tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS) $(B)/compiler/reserved.
 		$(COMPILER_CPPFLAGS) -o $@ tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS)
 
 fuzz: fuzz-deps
-	@$(MAKE) --no-print-directory $(B)/fuzz/fuzz_lwtc
+	@$(MAKE) --no-print-directory $(B)/fuzz/fuzz_lwtc $(B)/tests/genpolicy
 	@rm -rf $(B)/fuzz/seeds && sh tests/fuzz/seeds.sh $(B)/fuzz/seeds
 	@mkdir -p $(B)/fuzz/corpus
 	$(B)/fuzz/fuzz_lwtc -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \

@@ -176,39 +176,44 @@ static void stmt_list_free(struct stmt_list *list)
 	free(list->items);
 }
 
+/* Iterative along the left operand and through 'not', so that the long
+ * left-leaning chains a parser builds for 'a or b or c ...' cannot exhaust
+ * the stack; right operands of such chains are shallow. */
 void ast_expr_free(struct expr *e)
 {
-	if (!e)
-		return;
-	switch (e->kind) {
-	case EXPR_INT:
-	case EXPR_BOOL:
-	case EXPR_ADDR:
-		break;
-	case EXPR_RANGE:
-		ast_expr_free(e->u.range.lo);
-		ast_expr_free(e->u.range.hi);
-		break;
-	case EXPR_SET:
-		expr_list_free(&e->u.set);
-		free(e->file);
-		break;
-	case EXPR_NAME:
-		free(e->u.name.name);   /* value belongs to the const */
-		break;
-	case EXPR_FIELD:
-		free(e->u.field.ns);
-		free(e->u.field.name);
-		break;
-	case EXPR_UNARY:
-		ast_expr_free(e->u.unary.operand);
-		break;
-	case EXPR_BINARY:
-		ast_expr_free(e->u.binary.left);
-		ast_expr_free(e->u.binary.right);
-		break;
+	while (e) {
+		struct expr *next = NULL;
+		switch (e->kind) {
+		case EXPR_INT:
+		case EXPR_BOOL:
+		case EXPR_ADDR:
+			break;
+		case EXPR_RANGE:
+			ast_expr_free(e->u.range.lo);
+			ast_expr_free(e->u.range.hi);
+			break;
+		case EXPR_SET:
+			expr_list_free(&e->u.set);
+			free(e->file);
+			break;
+		case EXPR_NAME:
+			free(e->u.name.name);   /* value belongs to the const */
+			break;
+		case EXPR_FIELD:
+			free(e->u.field.ns);
+			free(e->u.field.name);
+			break;
+		case EXPR_UNARY:
+			next = e->u.unary.operand;
+			break;
+		case EXPR_BINARY:
+			ast_expr_free(e->u.binary.right);
+			next = e->u.binary.left;
+			break;
+		}
+		free(e);
+		e = next;
 	}
-	free(e);
 }
 
 static void const_free(struct const_decl *c)

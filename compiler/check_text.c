@@ -49,6 +49,12 @@ static void put_expr(struct text *t, const struct expr *e, bool nested);
 
 static void put_set(struct text *t, const struct expr *e)
 {
+	if (e->file) {
+		put(t, "file \"");
+		put(t, e->file);
+		put(t, "\"");
+		return;
+	}
 	put(t, "{ ");
 	for (size_t i = 0; i < e->u.set.len && !t->cut; i++) {
 		if (i)

@@ -153,11 +153,11 @@ static void addr_match_fields(struct sbuf *b, const struct field_def *l, const s
 	if (v4 && v6)
 		sb_puts(b, "(");
 	if (v4)
-		sb_printf(b, "(lwtp_pkt.ip4 && lwtp_pkt.ip4->%s == lwtp_pkt.ip4->%s)", lw, rw);
+		sb_printf(b, "(lwtp_has(lwtp_pkt.ip4) && lwtp_pkt.ip4->%s == lwtp_pkt.ip4->%s)", lw, rw);
 	if (v4 && v6)
 		sb_puts(b, " || ");
 	if (v6) {
-		sb_puts(b, "(lwtp_pkt.ip6");
+		sb_puts(b, "(lwtp_has(lwtp_pkt.ip6)");
 		for (int w = 0; w < 4; w++)
 			sb_printf(b, " && lwtp_pkt.ip6->%s[%d] == lwtp_pkt.ip6->%s[%d]", lw, w, rw, w);
 		sb_puts(b, ")");

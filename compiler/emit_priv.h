@@ -5,6 +5,8 @@
  *   emit_expr.c     conditions and values: comparisons, sets, addresses
  *   emit_field.c    field reads and presence tests
  *   emit_text.c     string buffer, numbers, expressions as text
+ *   emit_sets.c     membership in constant sets: inline compares, merging
+ *   emit_search.c   the binary searches of large constant sets
  *   emit_prelude.c  the fixed C the programs call: packet header structs,
  *                   the parser, statistics helpers
  */
@@ -140,6 +142,43 @@ void emit_value(struct emitter *e, struct sbuf *b, const struct expr *x);
  * wants from the parser (accumulated into e->want). */
 unsigned emit_presence_of(struct emitter *e, const struct expr *x);
 
+/* ---- emit_search.c ------------------------------------------------------------ */
+
+typedef unsigned __int128 u128;
+
+/* An interval of a set's values (integers, or addresses as 32- or 128-bit
+ * numbers), inclusive. */
+struct ival {
+	u128 lo, hi;
+	const char *name;       /* a named value or const, for a comment */
+};
+
+struct ivals {
+	struct ival *v;
+	size_t len, cap;
+};
+
+void emit_ivals_add(struct ivals *s, u128 lo, u128 hi, const char *name);
+/* Sort, and merge overlapping and adjacent intervals (names no longer
+ * apply to merged ones); max is the largest value of the domain. */
+void emit_ivals_merge(struct ivals *s, u128 max);
+/* The low h bits set (h = 0..128). */
+u128 emit_low_bits(int h);
+
+/* What a search compares: integers of 32 or 64 bits, IPv4 or IPv6 addresses. */
+enum cset_kind { CSET_U32, CSET_U64, CSET_IP4, CSET_IP6 };
+
+/* The search of the merged intervals iv of the set literal lit (taken
+ * over), made on first use of (lit, kind): returns N of lwtp_setN_has(),
+ * lwtp_setN_has4(), lwtp_setN_has6(). label says what the set is, in a
+ * comment. */
+unsigned emit_search_get(struct emitter *e, const struct expr *lit, enum cset_kind kind,
+			 const char *label, size_t nelements, struct ivals *iv);
+/* The arrays and search functions of the sets used so far (after the
+ * prelude, before the functions), and forgetting them. */
+void emit_const_sets(struct emitter *e);
+void emit_const_sets_free(struct emitter *e);
+
 /* ---- emit_sets.c ------------------------------------------------------------ */
 
 /* value in the integer set or range set (a literal or a const's name),
@@ -151,11 +190,6 @@ void emit_int_in(struct emitter *e, struct sbuf *b, const struct expr *value,
  * family's header itself. */
 void emit_addr_in(struct emitter *e, struct sbuf *b, const struct field_def *f,
 		  const struct expr *set);
-/* The arrays and search functions of the sets used so far (after the
- * prelude, before the functions), and forgetting them. */
-void emit_const_sets(struct emitter *e);
-void emit_const_sets_free(struct emitter *e);
-
 /* ---- emit_prelude.c ------------------------------------------------------------ */
 
 /* The fixed helper C the file needs (enum use), after its maps. */

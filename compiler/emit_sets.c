@@ -13,18 +13,7 @@
  *     of them are masked compares of the header's words in network order;
  *     more are binary-searched.
  *
- * A search reads a static const array of the intervals (in .rodata, which
- * libbpf loads as a read-only array map, one per object) in a fixed number
- * of steps, ceil(log2(n)), each branch-free: with branches, the verifier
- * would follow both ways at every step, 2^steps paths. So the cost of a
- * packet grows with log2 of the set's size, and the verifier sees one
- * straight path of about ten instructions a step. IPv4 addresses and
- * integers are compared as __u32 or __u64 in host order, IPv6 addresses
- * as two __u64 halves.
- *
- * Each set literal gets one array per family (or width), shared by every
- * use of it, also across policies: emit_const_sets() writes the arrays and
- * their search functions after the prelude.
+ * The searches are written by emit_search.c.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -35,129 +24,14 @@
 
 #define SET_LINEAR_MAX 8    /* integer spans compared one by one, as written */
 #define SET_INLINE_MAX 16   /* above this, intervals are binary-searched */
+/* ---- integers --------------------------------------------------------------------- */
 
-typedef unsigned __int128 u128;
-
-/* ---- intervals ---------------------------------------------------------------- */
-
-struct ival {
-	u128 lo, hi;            /* inclusive */
-	const char *name;       /* a named value or const, for a comment */
-};
-
-struct ivals {
-	struct ival *v;
-	size_t len, cap;
-};
-
-static void ivals_add(struct ivals *s, u128 lo, u128 hi, const char *name)
+/* Follow const names to the literal they stand for. */
+static const struct expr *resolve(const struct expr *x)
 {
-	if (s->len == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 8;
-		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
-	}
-	s->v[s->len++] = (struct ival){ lo, hi, name };
-}
-
-/* The low h bits set (h = 0..128). */
-static u128 low_bits(int h)
-{
-	return h >= 128 ? ~(u128)0 : ((u128)1 << h) - 1;
-}
-
-static int ival_cmp(const void *a, const void *b)
-{
-	const struct ival *x = a, *y = b;
-
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return x->hi < y->hi ? -1 : x->hi > y->hi;
-}
-
-/* Sort, and merge overlapping and adjacent intervals; names no longer apply
- * to merged ones. max is the largest value of the domain. */
-static void ivals_merge(struct ivals *s, u128 max)
-{
-	size_t n = 0;
-
-	qsort(s->v, s->len, sizeof(*s->v), ival_cmp);
-	for (size_t i = 0; i < s->len; i++) {
-		if (n && (s->v[n - 1].hi == max || s->v[i].lo <= s->v[n - 1].hi + 1)) {
-			if (s->v[i].hi > s->v[n - 1].hi)
-				s->v[n - 1].hi = s->v[i].hi;
-			s->v[n - 1].name = NULL;
-		} else {
-			s->v[n++] = s->v[i];
-		}
-	}
-	s->len = n;
-}
-
-/* ---- the arrays a program searches ----------------------------------------------- */
-
-enum cset_kind { CSET_U32, CSET_U64, CSET_IP4, CSET_IP6 };
-
-struct cset {
-	const struct expr *lit;     /* the set literal */
-	enum cset_kind kind;
-	unsigned id;                /* lwtp_set<id>_... */
-	char *label;                /* what it is, for a comment */
-	size_t nelements;           /* as written */
-	struct ivals iv;
-	struct cset *next;
-};
-
-struct emit_csets {
-	struct cset *first, **tail;
-	unsigned next_id;
-};
-
-static const char *const kind_suffix[] = { "", "", "4", "6" };
-
-/* The search for lit's intervals of that kind, made on first use; takes
- * iv over. */
-static const struct cset *cset_get(struct emitter *e, const struct expr *lit,
-				   enum cset_kind kind, const char *label, size_t nelements,
-				   struct ivals *iv)
-{
-	struct cset *c;
-
-	if (!e->csets) {
-		e->csets = xcalloc(1, sizeof(*e->csets));
-		e->csets->tail = &e->csets->first;
-	}
-	for (c = e->csets->first; c; c = c->next)
-		if (c->lit == lit && c->kind == kind) {
-			free(iv->v);
-			return c;
-		}
-	c = xcalloc(1, sizeof(*c));
-	c->lit = lit;
-	c->kind = kind;
-	c->id = e->csets->next_id++;
-	c->label = xstrdup(label);
-	c->nelements = nelements;
-	c->iv = *iv;
-	*e->csets->tail = c;
-	e->csets->tail = &c->next;
-	e->uses |= USE_SEARCH;
-	return c;
-}
-
-void emit_const_sets_free(struct emitter *e)
-{
-	struct cset *c, *next;
-
-	if (!e->csets)
-		return;
-	for (c = e->csets->first; c; c = next) {
-		next = c->next;
-		free(c->label);
-		free(c->iv.v);
-		free(c);
-	}
-	free(e->csets);
-	e->csets = NULL;
+	while (x && x->kind == EXPR_NAME && x->u.name.value)
+		x = x->u.name.value;
+	return x;
 }
 
 /* What a set is, for comments: "const deny", "file \"deny.txt\"", "{ ... }" */
@@ -174,327 +48,6 @@ static char *set_label(const struct expr *use, const struct expr *lit)
 		return xasprintf("file \"%s\"", file);
 	return xasprintf("the set at %s:%d", lit->loc.file ? lit->loc.file : "?",
 			 lit->loc.first_line);
-}
-
-/* ---- writing the searches --------------------------------------------------------- */
-
-static const char search_text[] =
-"/* ---- constant sets: sorted intervals, binary-searched ------------------- */\n"
-"\n"
-"/* Branch-free compares for the searches: with branches, the verifier would\n"
-" * follow both ways at every step. The empty asm keeps clang from turning\n"
-" * them back into branches (or a multiplication by one into a select). */\n"
-"\n"
-"/* 1 when a <= b, else 0 */\n"
-"static __always_inline __u64 lwtp_le32(__u32 a, __u32 b)\n"
-"{\n"
-"\t__u64 d = (__u64)b - (__u64)a;   /* wraps past 2^63 when b < a */\n"
-"\n"
-"\tasm volatile(\"\" : \"+r\"(d));\n"
-"\td = (d >> 63) ^ 1;\n"
-"\tasm volatile(\"\" : \"+r\"(d));\n"
-"\treturn d;\n"
-"}\n"
-"\n"
-"/* 1 when a < b, else 0 (the borrow of a - b) */\n"
-"static __always_inline __u64 lwtp_lt64(__u64 a, __u64 b)\n"
-"{\n"
-"\t__u64 r = (~a & b) | (~(a ^ b) & (a - b));\n"
-"\n"
-"\tasm volatile(\"\" : \"+r\"(r));\n"
-"\tr >>= 63;\n"
-"\tasm volatile(\"\" : \"+r\"(r));\n"
-"\treturn r;\n"
-"}\n"
-"\n"
-"/* 1 when a == b, else 0 */\n"
-"static __always_inline __u64 lwtp_eq64(__u64 a, __u64 b)\n"
-"{\n"
-"\t__u64 d = a ^ b;\n"
-"\n"
-"\tasm volatile(\"\" : \"+r\"(d));\n"
-"\td = ((d | -d) >> 63) ^ 1;\n"
-"\tasm volatile(\"\" : \"+r\"(d));\n"
-"\treturn d;\n"
-"}\n"
-"\n"
-"/* 1 when a <= b, else 0 */\n"
-"static __always_inline __u64 lwtp_le64(__u64 a, __u64 b)\n"
-"{\n"
-"\t__u64 r = lwtp_lt64(b, a) ^ 1;\n"
-"\n"
-"\tasm volatile(\"\" : \"+r\"(r));\n"
-"\treturn r;\n"
-"}\n"
-"\n"
-"/* 1 when (ah, al) <= (bh, bl), 128-bit values as high and low halves */\n"
-"static __always_inline __u64 lwtp_le128(__u64 ah, __u64 al, __u64 bh, __u64 bl)\n"
-"{\n"
-"\t__u64 r = (lwtp_lt64(bh, ah) | (lwtp_eq64(ah, bh) & lwtp_lt64(bl, al))) ^ 1;\n"
-"\n"
-"\tasm volatile(\"\" : \"+r\"(r));\n"
-"\treturn r;\n"
-"}\n"
-"\n"
-"/* The halves of an IPv6 address, host order */\n"
-"static __always_inline __u64 lwtp_ip6_hi(const __be32 *a)\n"
-"{\n"
-"\treturn (__u64)bpf_ntohl(a[0]) << 32 | bpf_ntohl(a[1]);\n"
-"}\n"
-"\n"
-"static __always_inline __u64 lwtp_ip6_lo(const __be32 *a)\n"
-"{\n"
-"\treturn (__u64)bpf_ntohl(a[2]) << 32 | bpf_ntohl(a[3]);\n"
-"}\n"
-"\n"
-"struct lwtp_span32 {\n\t__u32 lo, hi;\n};\n\n"
-"struct lwtp_span64 {\n\t__u64 lo, hi;\n};\n\n"
-"/* an interval of IPv6 addresses: each end as high and low halves */\n"
-"struct lwtp_span128 {\n\t__u64 lo_hi, lo_lo, hi_hi, hi_lo;\n};\n\n";
-
-/* ---- the layout of a search ------------------------------------------------- */
-
-/* A search goes in two parts. A table indexed by k bits of the value, the
- * ones right after the bits every interval shares, gives the last
- * interval that starts at or before the table entry's lowest value; the
- * answer is then among the next 2^steps intervals, where steps is enough
- * for the fullest entry: a binary search of that many steps finds it. For
- * spread-out sets, that is 2 to 5 steps instead of log2(n) (17 for
- * 100,000 intervals); at worst it is log2(n) still. The interval array is
- * padded with copies of its last interval, so that every window of 2^steps
- * lies in it. Sets of few intervals have no table. */
-struct layout {
-	unsigned width;         /* bits of the values: 32, 64, 128 */
-	unsigned k;             /* table index bits; 0: no table */
-	unsigned shift;         /* the index is value >> shift, k bits */
-	uint32_t *start;        /* 2^k entries */
-	unsigned steps;
-	size_t padded;          /* intervals, copies included */
-};
-
-#define TABLE_MIN_INTERVALS 32  /* fewer: a plain binary search */
-#define TABLE_MAX_BITS 16       /* 65536 entries, 256 KiB */
-
-static unsigned bit_length128(u128 v)
-{
-	unsigned n = 0;
-
-	while (v) {
-		n++;
-		v >>= 1;
-	}
-	return n;
-}
-
-static unsigned ceil_log2(size_t n)
-{
-	unsigned b = 0;
-
-	while (((size_t)1 << b) < n)
-		b++;
-	return b;
-}
-
-static void plan(const struct cset *c, struct layout *l)
-{
-	const struct ivals *iv = &c->iv;
-	size_t n = iv->len, j = 0, span, widest = 1;
-	unsigned common;
-
-	memset(l, 0, sizeof(*l));
-	l->width = c->kind == CSET_IP6 ? 128 : c->kind == CSET_U64 ? 64 : 32;
-	if (n > TABLE_MIN_INTERVALS) {
-		common = l->width - bit_length128(iv->v[0].lo ^ iv->v[n - 1].hi);
-		l->k = ceil_log2(n);
-		if (l->k > TABLE_MAX_BITS)
-			l->k = TABLE_MAX_BITS;
-		if (l->k > l->width - common)
-			l->k = l->width - common;
-	}
-	if (l->k == 0) {
-		l->steps = ceil_log2(n);
-		l->padded = n + ((size_t)1 << l->steps);
-		return;
-	}
-	l->shift = l->width - common - l->k;
-	l->start = xcalloc((size_t)1 << l->k, sizeof(*l->start));
-	u128 prefix = iv->v[0].lo & ~low_bits((int)(l->width - common));
-	for (size_t b = 0; b < ((size_t)1 << l->k); b++) {
-		u128 begin = prefix | ((u128)b << l->shift);
-		while (j + 1 < n && iv->v[j + 1].lo <= begin)
-			j++;
-		l->start[b] = (uint32_t)j;
-	}
-	for (size_t b = 0; b < ((size_t)1 << l->k); b++) {
-		size_t end = b + 1 < ((size_t)1 << l->k) ? l->start[b + 1] : n - 1;
-		span = end - l->start[b] + 1;
-		if (span > widest)
-			widest = span;
-	}
-	l->steps = ceil_log2(widest);
-	l->padded = n + ((size_t)1 << l->steps);
-}
-
-static void write_array(FILE *out, const struct cset *c, const struct layout *l,
-			const char *name)
-{
-	static const char *const types[] = {
-		"struct lwtp_span32", "struct lwtp_span64", "struct lwtp_span32",
-		"struct lwtp_span128",
-	};
-
-	if (l->k) {
-		fprintf(out, "static const __u32 %s_start[%zu] SEC(\".rodata\") = {", name,
-			(size_t)1 << l->k);
-		for (size_t b = 0; b < ((size_t)1 << l->k); b++)
-			fprintf(out, "%s%" PRIu32 ",", b % 16 ? " " : "\n\t", l->start[b]);
-		fprintf(out, "\n};\n\n");
-	}
-	fprintf(out, "static const %s %s[%zu] SEC(\".rodata\") = {\n", types[c->kind], name,
-		l->padded);
-	for (size_t i = 0; i < l->padded; i++) {
-		const struct ival *v = &c->iv.v[i < c->iv.len ? i : c->iv.len - 1];
-		u128 lo = v->lo, hi = v->hi;
-		if (i == c->iv.len)
-			fprintf(out, "\t/* copies of the last one, for the last window */\n");
-		switch (c->kind) {
-		case CSET_U32:
-		case CSET_IP4:
-			fprintf(out, "\t{ 0x%08" PRIx32 ", 0x%08" PRIx32 " },\n",
-				(uint32_t)lo, (uint32_t)hi);
-			break;
-		case CSET_U64:
-			fprintf(out, "\t{ 0x%" PRIx64 "ULL, 0x%" PRIx64 "ULL },\n",
-				(uint64_t)lo, (uint64_t)hi);
-			break;
-		case CSET_IP6:
-			fprintf(out, "\t{ 0x%016" PRIx64 "ULL, 0x%016" PRIx64 "ULL, 0x%016" PRIx64
-				"ULL, 0x%016" PRIx64 "ULL },\n", (uint64_t)(lo >> 64), (uint64_t)lo,
-				(uint64_t)(hi >> 64), (uint64_t)hi);
-			break;
-		}
-	}
-	fprintf(out, "};\n\n");
-}
-
-/* "lwtp_le32(ARR[IDX].lo, x)", or with x first and .hi */
-static void write_le(FILE *out, enum cset_kind kind, const char *arr, const char *idx,
-		     bool value_first, const char *end)
-{
-	switch (kind) {
-	case CSET_U32:
-	case CSET_IP4:
-	case CSET_U64:
-		if (value_first)
-			fprintf(out, "lwtp_le%s(x, %s[%s].%s)", kind == CSET_U64 ? "64" : "32",
-				arr, idx, end);
-		else
-			fprintf(out, "lwtp_le%s(%s[%s].%s, x)", kind == CSET_U64 ? "64" : "32",
-				arr, idx, end);
-		break;
-	case CSET_IP6:
-		if (value_first)
-			fprintf(out, "lwtp_le128(x_hi, x_lo, %s[%s].%s_hi, %s[%s].%s_lo)",
-				arr, idx, end, arr, idx, end);
-		else
-			fprintf(out, "lwtp_le128(%s[%s].%s_hi, %s[%s].%s_lo, x_hi, x_lo)",
-				arr, idx, end, arr, idx, end);
-		break;
-	}
-}
-
-/* The table index: k bits of x from shift on. */
-static void write_index(FILE *out, const struct layout *l)
-{
-	unsigned sh = l->shift, k = l->k;
-	unsigned long long mask = (1ULL << k) - 1;
-
-	if (l->width < 128)
-		fprintf(out, "(x >> %u) & 0x%llx", sh, mask);
-	else if (sh >= 64)
-		fprintf(out, "(x_hi >> %u) & 0x%llx", sh - 64, mask);
-	else if (sh + k <= 64)
-		fprintf(out, "(x_lo >> %u) & 0x%llx", sh, mask);
-	else
-		fprintf(out, "((x_hi << %u) | (x_lo >> %u)) & 0x%llx", 64 - sh, sh, mask);
-}
-
-static void write_search(FILE *out, const struct cset *c)
-{
-	static const char *const what[] = {
-		"integer", "integer", "IPv4", "IPv6",
-	};
-	char *arr = xasprintf("lwtp_set%u%s%s", c->id, c->kind >= CSET_IP4 ? "_v" : "",
-			      kind_suffix[c->kind]);
-	char *safe = emit_comment_safe(c->label);
-	struct layout l;
-
-	plan(c, &l);
-	fprintf(out, "/* %s: %zu %s intervals from %zu elements; ", safe, c->iv.len,
-		what[c->kind], c->nelements);
-	if (l.k)
-		fprintf(out, "a table of %u bits, then ", l.k);
-	fprintf(out, "%u steps */\n", l.steps);
-	free(safe);
-	write_array(out, c, &l, arr);
-	fprintf(out, "static __always_inline int lwtp_set%u_has%s(", c->id, kind_suffix[c->kind]);
-	switch (c->kind) {
-	case CSET_U32:
-	case CSET_IP4:
-		fprintf(out, "__u32 x)\n");
-		break;
-	case CSET_U64:
-		fprintf(out, "__u64 x)\n");
-		break;
-	case CSET_IP6:
-		fprintf(out, "__u64 x_hi, __u64 x_lo)\n");
-		break;
-	}
-	fprintf(out, "{\n");
-	if (l.k) {
-		fprintf(out, "\t__u64 i = %s_start[", arr);
-		write_index(out, &l);
-		fprintf(out, "];\n\n");
-		fprintf(out, "\tasm volatile(\"\" : \"+r\"(i));\n");
-		fprintf(out, "\tif (i > %zu)\n\t\ti = %zu;   /* it is not: for the verifier */\n",
-			c->iv.len - 1, c->iv.len - 1);
-	} else {
-		fprintf(out, "\t__u64 i = 0;\n\n");
-	}
-	fprintf(out, "\t/* i: the last interval that starts at or before x */\n");
-	for (unsigned st = l.steps; st-- > 0;) {
-		char idx[48];
-		snprintf(idx, sizeof(idx), "i + %zu", (size_t)1 << st);
-		fprintf(out, "\ti += ");
-		write_le(out, c->kind, arr, idx, false, "lo");
-		fprintf(out, " << %u;\n", st);
-	}
-	fprintf(out, "\treturn ");
-	write_le(out, c->kind, arr, "i", false, "lo");
-	fprintf(out, " & ");
-	write_le(out, c->kind, arr, "i", true, "hi");
-	fprintf(out, ";\n}\n\n");
-	free(l.start);
-	free(arr);
-}
-
-void emit_const_sets(struct emitter *e)
-{
-	if (!e->csets || !e->csets->first)
-		return;
-	fputs(search_text, e->out);
-	for (const struct cset *c = e->csets->first; c; c = c->next)
-		write_search(e->out, c);
-}
-
-/* ---- integers --------------------------------------------------------------------- */
-
-/* Follow const names to the literal they stand for. */
-static const struct expr *resolve(const struct expr *x)
-{
-	while (x && x->kind == EXPR_NAME && x->u.name.value)
-		x = x->u.name.value;
-	return x;
 }
 
 static uint64_t int_of(const struct expr *x)
@@ -519,10 +72,10 @@ static void flatten_ints(struct ivals *s, const struct expr *x)
 			flatten_ints(s, v->u.set.items[i]);
 		break;
 	case EXPR_RANGE:
-		ivals_add(s, int_of(v->u.range.lo), int_of(v->u.range.hi), name);
+		emit_ivals_add(s, int_of(v->u.range.lo), int_of(v->u.range.hi), name);
 		break;
 	default:
-		ivals_add(s, int_of(v), int_of(v), name);
+		emit_ivals_add(s, int_of(v), int_of(v), name);
 		break;
 	}
 }
@@ -621,7 +174,7 @@ void emit_int_in(struct emitter *e, struct sbuf *b, const struct expr *value,
 		spans_or(b, "lwtp_v", s.v, s.len, max);
 		sb_puts(b, "; })");
 	} else {
-		ivals_merge(&s, UINT64_MAX);
+		emit_ivals_merge(&s, UINT64_MAX);
 		if (s.len <= SET_INLINE_MAX) {
 			sb_printf(b, "({ %s lwtp_v = %s; ", vtype, sb_str(&v));
 			spans_tree(b, s.v, s.len, max);
@@ -630,11 +183,10 @@ void emit_int_in(struct emitter *e, struct sbuf *b, const struct expr *value,
 			const struct expr *lit = resolve(set);
 			char *label = set_label(set, lit);
 			bool wide = max > UINT32_MAX || (uint64_t)s.v[s.len - 1].hi > UINT32_MAX;
-			const struct cset *c = cset_get(e, lit, wide ? CSET_U64 : CSET_U32, label,
-							written, &s);
+			unsigned id = emit_search_get(e, lit, wide ? CSET_U64 : CSET_U32, label,
+						      written, &s);
 			free(label);
-			s.v = NULL;
-			sb_printf(b, "lwtp_set%u_has(%s)", c->id, sb_str(&v));
+			sb_printf(b, "lwtp_set%u_has(%s)", id, sb_str(&v));
 		}
 	}
 	free(s.v);
@@ -687,10 +239,10 @@ static size_t flatten_addrs(struct ivals *s, const struct expr *x, int family)
 		return 0;
 	int plen = v->u.addr.is_prefix ? v->u.addr.prefix_len : bits;
 	u128 lo = addr_value(&v->u.addr);
-	u128 host = low_bits(bits - plen);
+	u128 host = emit_low_bits(bits - plen);
 
 	lo &= ~host;
-	ivals_add(s, lo, lo | host, NULL);
+	emit_ivals_add(s, lo, lo | host, NULL);
 	return 1;
 }
 
@@ -700,12 +252,12 @@ static void cover(struct ivals *out, u128 lo, u128 hi, int bits)
 {
 	for (;;) {
 		int h = 0;      /* host bits of the largest block at lo within hi */
-		while (h < bits && (lo & low_bits(h + 1)) == 0 && (lo | low_bits(h + 1)) <= hi)
+		while (h < bits && (lo & emit_low_bits(h + 1)) == 0 && (lo | emit_low_bits(h + 1)) <= hi)
 			h++;
-		ivals_add(out, lo, (u128)(bits - h), NULL);
-		if ((lo | low_bits(h)) >= hi)
+		emit_ivals_add(out, lo, (u128)(bits - h), NULL);
+		if ((lo | emit_low_bits(h)) >= hi)
 			return;
-		lo = (lo | low_bits(h)) + 1;
+		lo = (lo | emit_low_bits(h)) + 1;
 	}
 }
 
@@ -772,7 +324,7 @@ static void family_match(struct emitter *e, struct sbuf *b, const struct field_d
 	*count = 0;
 	if (!s.len)
 		return;
-	ivals_merge(&s, bits == 128 ? ~(u128)0 : (u128)0xffffffffu);
+	emit_ivals_merge(&s, bits == 128 ? ~(u128)0 : (u128)0xffffffffu);
 	for (size_t i = 0; i < s.len && c.len <= SET_INLINE_MAX; i++)
 		cover(&c, s.v[i].lo, s.v[i].hi, bits);
 	if (c.len <= SET_INLINE_MAX) {
@@ -787,14 +339,14 @@ static void family_match(struct emitter *e, struct sbuf *b, const struct field_d
 		const struct expr *lit = resolve(set);
 		const char *which = is_src(f) ? "saddr" : "daddr";
 		char *label = set_label(set, lit);
-		const struct cset *cs = cset_get(e, lit, family == 4 ? CSET_IP4 : CSET_IP6,
-						 label, written, &s);
+		unsigned id = emit_search_get(e, lit, family == 4 ? CSET_IP4 : CSET_IP6,
+					      label, written, &s);
 		free(label);
 		if (family == 4)
-			sb_printf(b, "lwtp_set%u_has4(bpf_ntohl(lwtp_pkt.ip4->%s))", cs->id, which);
+			sb_printf(b, "lwtp_set%u_has4(bpf_ntohl(lwtp_pkt.ip4->%s))", id, which);
 		else
 			sb_printf(b, "lwtp_set%u_has6(lwtp_ip6_hi(lwtp_pkt.ip6->%s), "
-				  "lwtp_ip6_lo(lwtp_pkt.ip6->%s))", cs->id, which, which);
+				  "lwtp_ip6_lo(lwtp_pkt.ip6->%s))", id, which, which);
 		*count = 1;
 	}
 	free(c.v);

@@ -10,6 +10,7 @@
 #include "util.h"
 
 #define COMMENT_MAX 120     /* longest expression text in a comment */
+#define TEXT_SET_MAX 8      /* elements of a set shown; then "... (N elements)" */
 
 /* ---- strings ------------------------------------------------------------ */
 
@@ -113,12 +114,20 @@ static void text(struct sbuf *b, const struct expr *x, int min_prec)
 		text(b, x->u.range.hi, 7);
 		break;
 	case EXPR_SET:
+		if (x->file) {
+			char *safe = emit_comment_safe(x->file);
+			sb_printf(b, "file \"%s\"", safe);
+			free(safe);
+			break;
+		}
 		sb_puts(b, "{ ");
-		for (size_t i = 0; i < x->u.set.len; i++) {
+		for (size_t i = 0; i < x->u.set.len && i < TEXT_SET_MAX; i++) {
 			if (i)
 				sb_puts(b, ", ");
 			text(b, x->u.set.items[i], 0);
 		}
+		if (x->u.set.len > TEXT_SET_MAX)
+			sb_printf(b, ", ... (%zu elements)", x->u.set.len);
 		sb_puts(b, " }");
 		break;
 	case EXPR_NAME:

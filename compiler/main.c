@@ -221,12 +221,13 @@ static int compile(const struct options *o, const struct program *prog,
 		    !strcmp(prog->items[i].u.policy->name, over.section))
 			p = prog->items[i].u.policy;
 	if (p)
-		diag_error(&p->name_loc, "policy '%s' compiles to %zu BPF instructions, but a "
-			   "program's jumps reach at most %d: split it into several policies",
+		diag_error(&p->name_loc, "policy '%s' compiles to %zu BPF instructions, more than "
+			   "the %d whose jumps the kernel can still rewrite: split it into "
+			   "several policies",
 			   over.section, over.insns, CLANG_MAX_INSNS);
 	else
-		diag_error_noloc("section '%s' compiles to %zu BPF instructions, but a "
-				 "program's jumps reach at most %d", over.section, over.insns,
+		diag_error_noloc("section '%s' compiles to %zu BPF instructions, more than "
+				 "the %d whose jumps the kernel can still rewrite", over.section, over.insns,
 				 CLANG_MAX_INSNS);
 	diag_flush(stderr);
 	free(over.section);

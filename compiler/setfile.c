@@ -47,6 +47,7 @@ static char *read_all(const char *path, size_t *len)
 	if (!f)
 		return NULL;
 	buf = xmalloc(cap + 1);
+	errno = 0;
 	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
 		n += got;
 		if (n > SETFILE_MAX_BYTES)
@@ -56,7 +57,7 @@ static char *read_all(const char *path, size_t *len)
 			buf = xrealloc(buf, cap + 1);
 		}
 	}
-	err = ferror(f) ? EIO : n > SETFILE_MAX_BYTES ? EFBIG : 0;
+	err = ferror(f) ? (errno ? errno : EIO) : n > SETFILE_MAX_BYTES ? EFBIG : 0;
 	fclose(f);
 	if (err) {
 		free(buf);

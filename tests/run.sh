@@ -12,7 +12,14 @@
 #              a tcpdump capture against the kernel's verdicts (root)
 #   e2e        tests/e2e/*.sh: plain iproute2 on routes in private
 #              namespaces, real traffic (root)
+#   hostile    tests/hostile/cases: huge, deep, malformed and C-like input
+#              gives a clear error or code that loads (tests/hostile/suite.sh)
+#   property   random valid policies (build/tests/genpolicy) compile and
+#              load: PROPERTY_N (200), PROPERTY_SEED (tests/property/suite.sh)
+#   asan       diag, load, behaviour and hostile again with build/asan/lwtc
+#              (AddressSanitizer, UBSan), as asan/SUITE/NAME
 #
+# LWTC=PATH runs the suites with another lwtc.
 # One line per test, "ok   suite/name" or "FAIL suite/name" with the reason
 # indented below, then "N passed, N failed". Exit 1 when any failed.
 # A missing tool (lwtc not built, ...) fails the tests that need it.
@@ -199,6 +206,7 @@ meant_to_compile() {
 	tests/diag/*)
 		[ "$(head -n1 "${1%.lwtp}.expected" 2>/dev/null)" = "exit 0" ]
 		;;
+	tests/hostile/*) return 1 ;;     # the hostile suite knows which
 	*) return 0 ;;
 	esac
 }
@@ -306,15 +314,37 @@ suite_runtime() {
 	done
 }
 
+# ---- hostile, property, asan ----------------------------------------------
+
+. tests/hostile/suite.sh
+. tests/property/suite.sh
+
+# The suites again with the sanitizer build of lwtc, in a nested run whose
+# lines are renamed asan/SUITE/NAME.
+suite_asan() {
+	local out line
+	have asan/lwtc "$B/asan/lwtc" || return
+	out=$(LWTC=$B/asan/lwtc ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1 bash tests/run.sh ${ASAN_SUITES:-diag load behaviour hostile} 2>&1)
+	while IFS= read -r line; do
+		case $line in
+		"ok   "*) echo "ok   asan/${line#ok   }"; PASSED=$((PASSED + 1)) ;;
+		"FAIL "*) echo "FAIL asan/${line#FAIL }"; FAILED=$((FAILED + 1)) ;;
+		*" passed, "*" failed") ;;
+		*) echo "$line" ;;
+		esac
+	done <<<"$out"
+}
+
 # ---- main ---------------------------------------------------------------
 
 suites=("$@")
-[ ${#suites[@]} = 0 ] && suites=(tools load diag behaviour replay e2e runtime)
+[ ${#suites[@]} = 0 ] && suites=(tools load diag behaviour replay e2e runtime hostile property asan)
 for s in "${suites[@]}"; do
 	case $s in
-	tools | load | diag | behaviour | replay | e2e | runtime) "suite_$s" ;;
+	tools | load | diag | behaviour | replay | e2e | runtime | hostile | property | asan) "suite_$s" ;;
 	*)
-		echo "run.sh: unknown suite '$s' (tools load diag behaviour replay e2e runtime)" >&2
+		echo "run.sh: unknown suite '$s' (tools load diag behaviour replay e2e runtime hostile property asan)" >&2
 		exit 2
 		;;
 	esac

@@ -7,9 +7,10 @@
  * as LWT_OUT (tests/run.sh, suite property): a file lwtc rejects is a bug
  * in this generator or in lwtc, never an expected outcome.
  *
- * It covers every statement kind (count, hist log2 and linear, drop, pass,
- * set skb.mark / skb.priority / skb.cb[i], if / else if / else nested a
- * few levels, const), 'by' with 1 to 3 keys, 'size', every readable field
+ * It covers every statement kind (count, hist log2 and linear, limit,
+ * quota and their actions, drop, pass, set skb.mark / skb.priority /
+ * skb.cb[i], if / else if / else nested a few levels, const), 'by' with 1
+ * to 3 keys, 'size', every readable field
  * of compiler/fields.c, named values, consts of every kind (integers,
  * ranges, sets of integers, ranges and names, addresses and prefixes of
  * both families, mixed address sets, bools, aliases) at the top and inside
@@ -826,8 +827,51 @@ static char *stat_head(void)
 	bool keyed = chance(50);
 
 	no_consts = true;
-
-	if (chance(40)) {
+	if (chance(15)) {
+		/* a limit: packets, bytes or bits per s, min or h; the burst in
+		 * packets for a packet rate, in bytes (with a unit) else */
+		static const char *const periods[] = { "s", "min", "h" };
+		static const char *const bytes[] = { "B", "kB", "KiB", "MB" };
+		static const char *const bits[] = { "bit", "kbit", "Mbit" };
+		static const uint64_t period_ns[] = { 1000000000ULL, 60000000000ULL, 3600000000000ULL };
+		static const uint64_t byte_scale[] = { 1, 1000, 1024, 1000000 };
+		static const uint64_t bit_scale[] = { 1, 1000, 1000000 };
+		uint64_t amount = 1 + below(chance(50) ? 100 : 100000);
+		uint64_t burst = 1 + below(chance(50) ? 100 : 1500);
+		int kind = (int)below(3), per = (int)below(3), unit = (int)below(kind == 2 ? 3 : 4);
+		int bunit = (int)below(3);
+		/* lwtc's bucket: burst x period / gcd(rate, period) below 2^61
+		 * (resources.c); a shorter period or a smaller burst else */
+		for (;;) {
+			uint64_t rate = amount * (kind == 1 ? byte_scale[unit] : kind == 2 ? bit_scale[unit] : 1);
+			uint64_t cap = kind == 0 ? burst : burst * byte_scale[bunit] * (kind == 2 ? 8 : 1);
+			uint64_t a = rate, g = period_ns[per];
+			while (a) {
+				uint64_t t = g % a;
+				g = a;
+				a = t;
+			}
+			if (cap <= (1ULL << 60) / (period_ns[per] / g))
+				break;
+			if (per > 0)
+				per--;
+			else if (bunit > 0)
+				bunit = 0;
+			else
+				burst = 1;
+		}
+		if (kind == 0)
+			bprintf(&b, "limit l%u rate %" PRIu64 "/%s burst %" PRIu64, counter++,
+				amount, periods[per], burst);
+		else
+			bprintf(&b, "limit l%u rate %" PRIu64 "%s/%s burst %" PRIu64 "%s", counter++,
+				amount, kind == 1 ? bytes[unit] : bits[unit], periods[per], burst,
+				bytes[bunit]);
+	} else if (chance(15)) {
+		/* a quota: packets, or bytes with a unit */
+		static const char *const units[] = { "", "B", "kB", "MB", "GB", "GiB" };
+		bprintf(&b, "quota q%u %" PRIu64 "%s", counter++, 1 + below(100000), units[below(6)]);
+	} else if (chance(40)) {
 		bprintf(&b, "count c%u", counter++);
 	} else if (chance(50)) {
 		bprintf(&b, "hist h%u log2(", counter++);
@@ -894,6 +938,26 @@ static void stat_stmt(int ind, int level)
 	}
 	indent(ind);
 	printf("%s", head);
+	if ((head[0] == 'l' || head[0] == 'q') && chance(70)) {    /* the action */
+		struct buf act = { 0 };
+		switch (below(3)) {
+		case 0:
+			bprintf(&act, " else drop");
+			break;
+		case 1:
+			bprintf(&act, " else count");
+			break;
+		default:
+			bprintf(&act, " else set %s = ", writable_field()->name);
+			if (chance(50))
+				print_int(&act, value_upto(U32));
+			else
+				print_int_expr(&act, 32);
+			break;
+		}
+		printf("%s", act.p);
+		free(act.p);
+	}
 	print_trailing_cond(level);
 	printf(";\n");
 }

@@ -1,0 +1,80 @@
+#!/bin/bash
+# limit on real traffic: for 10 s, two senders pinned to two CPUs offer
+# more than 2000 packets/s to 198.51.100.7, whose route's policy limits
+# them to 2000/s (burst 50) in one bucket shared by both CPUs; a third
+# offers more than 1 MB/s to 2001:db8::7, limited by destination to 1 MB/s
+# (burst 100kB, which covers the pauses between its batches). What passes
+# (sendto succeeds; the rest fails with EPERM) is within 5% of rate x time
+# + burst, and the pinned state of each limit counts it exactly.
+# LIMIT_VERBOSE=1 prints the numbers.
+. "$(dirname "$0")/lib.sh"
+e2e_enter "$@"
+
+SECONDS_RUN=${LIMIT_SECONDS:-10}
+need_file "$LWTC" "make compiler"
+need_file "$TOOLS/sendudp" "make test-tools"
+need_file "$TOOLS/mapdump" "make test-tools"
+cat > "$E2E_TMP/limit_rate.lwtp" <<'EOF'
+policy limit_rate {
+    limit lr_pkts rate 2000/s burst 50 if ip4.dst == 198.51.100.7;
+    limit lr_bytes rate 1MB/s burst 100kB by ip.dst if ip6.dst == 2001:db8::7;
+}
+EOF
+out=$("$LWTC" "$E2E_TMP/limit_rate.lwtp" -o "$E2E_TMP/limit_rate.o" 2>&1) ||
+	fail "lwtc limit_rate.lwtp failed: $out"
+e2e_pair
+e2e_route 198.51.100.7/32 "$E2E_TMP/limit_rate.o" limit_rate
+e2e_route 2001:db8::7/128 "$E2E_TMP/limit_rate.o" limit_rate
+
+# blast DST CPU SIZE OUTFILE: batches of 500 datagrams until the deadline;
+# writes "SENT EPERM"
+blast() {
+	local sent=0 eperm=0 out
+	while [ "$(date +%s%N)" -lt "$DEADLINE" ]; do
+		out=$(inA "$TOOLS/sendudp" -C "$2" "$1" "${3}x500" 2>&1) || fail "sendudp: $out"
+		set -- "$1" "$2" "$3" "$4" $(echo "$out" | sed -n 's/^sent \([0-9]*\) eperm \([0-9]*\) errors 0$/\1 \2/p')
+		[ $# = 6 ] || fail "sendudp to $1: $out"
+		sent=$((sent + $5))
+		eperm=$((eperm + $6))
+		set -- "$1" "$2" "$3" "$4"
+	done
+	echo "$sent $eperm" > "$4"
+}
+
+START=$(date +%s%N)
+DEADLINE=$((START + SECONDS_RUN * 1000000000))
+blast 198.51.100.7 0 64 "$E2E_TMP/a" &
+blast 198.51.100.7 1 64 "$E2E_TMP/b" &
+blast 2001:db8::7 1 952 "$E2E_TMP/c" &       # 1000 bytes from L3
+wait
+END=$(date +%s%N)
+ns=$((END - START))
+read -r sa ea < "$E2E_TMP/a" || fail "sender a did not finish"
+read -r sb eb < "$E2E_TMP/b" || fail "sender b did not finish"
+read -r sc ec < "$E2E_TMP/c" || fail "sender c did not finish"
+
+# within PCT% of WANT
+within() {
+	local what=$1 got=$2 want=$3
+	[ $((got * 100)) -ge $((want * 95)) ] && [ $((got * 100)) -le $((want * 105)) ] ||
+		fail "$what: $got passed in $((ns / 1000000)) ms, expected $want within 5%"
+}
+[ -n "${LIMIT_VERBOSE:-}" ] && echo "in $((ns / 1000000)) ms: packets passed $((sa + sb))" \
+	"(expected $((2000 * ns / 1000000000 + 50))), over $((ea + eb)); bytes passed" \
+	"$((sc * 1000)) (expected $((1000000 * ns / 1000000000 + 100000))), over $((ec * 1000))" >&2
+[ "$ea" -gt 0 ] && [ "$eb" -gt 0 ] && [ "$ec" -gt 0 ] ||
+	fail "a sender was not over the limit (EPERM $ea, $eb, $ec): the test offers too little"
+within "2000 packets/s" $((sa + sb)) $((2000 * ns / 1000000000 + 50))
+within "1 MB/s" $((sc * 1000)) $((1000000 * ns / 1000000000 + 100000))
+
+"$TOOLS/mapdump" "$GLOBALS/lr_pkts" > "$E2E_TMP/pkts" 2>&1 || fail "mapdump lr_pkts: $(cat "$E2E_TMP/pkts")"
+grep -q "passed=$((sa + sb)) exceeded=$((ea + eb))" "$E2E_TMP/pkts" ||
+	fail "lr_pkts does not say passed=$((sa + sb)) exceeded=$((ea + eb)):
+$(cat "$E2E_TMP/pkts")"
+"$TOOLS/mapdump" "$GLOBALS/lr_bytes" > "$E2E_TMP/bytes" 2>&1 || fail "mapdump lr_bytes: $(cat "$E2E_TMP/bytes")"
+grep -q "ip_dst=2001:db8::7 .*passed=$sc exceeded=$ec" "$E2E_TMP/bytes" ||
+	fail "lr_bytes does not say passed=$sc exceeded=$ec:
+$(cat "$E2E_TMP/bytes")"
+e2e_dump lwtp_full_lr_bytes "$E2E_TMP/full"
+expect_same lwtp_full_lr_bytes "0 => inserted=1 refused=0" "$(cat "$E2E_TMP/full")"
+[ -e "$GLOBALS/lwtp_locks" ] || fail "lwtp_locks is not pinned"
