@@ -113,21 +113,6 @@ static bool is_addr_type(const struct expr *x)
 	return v && v->kind == EXPR_ADDR;
 }
 
-/* The families an address field can be: 4, 6, or both (10). */
-static bool field_has_family(const struct field_def *f, int family)
-{
-	switch (f->type.kind) {
-	case TYPE_ADDR4: return family == 4;
-	case TYPE_ADDR6: return family == 6;
-	case TYPE_ADDR:  return true;
-	default:         return false;
-	}
-}
-
-static bool is_src(const struct field_def *f)
-{
-	return f->id == F_IP_SRC || f->id == F_IP4_SRC || f->id == F_IP6_SRC;
-}
 
 static unsigned addr_field_presence(struct emitter *e, const struct field_def *f)
 {
@@ -142,9 +127,9 @@ static unsigned addr_field_presence(struct emitter *e, const struct field_def *f
 /* Two address fields equal: only within one family. */
 static void addr_match_fields(struct sbuf *b, const struct field_def *l, const struct field_def *r)
 {
-	const char *lw = is_src(l) ? "saddr" : "daddr", *rw = is_src(r) ? "saddr" : "daddr";
-	bool v4 = field_has_family(l, 4) && field_has_family(r, 4);
-	bool v6 = field_has_family(l, 6) && field_has_family(r, 6);
+	const char *lw = emit_field_is_src(l) ? "saddr" : "daddr", *rw = emit_field_is_src(r) ? "saddr" : "daddr";
+	bool v4 = emit_field_has_family(l, 4) && emit_field_has_family(r, 4);
+	bool v6 = emit_field_has_family(l, 6) && emit_field_has_family(r, 6);
 
 	if (!v4 && !v6) {
 		sb_puts(b, "0");
@@ -229,7 +214,7 @@ static void runtime_membership(struct emitter *e, struct sbuf *b, enum op op,
 		p = addr_field_presence(e, f);
 		e->uses |= USE_SET_IP;
 		sb_printf(&t, "%slwtp_set_has_addr(&%s, &lwtp_pkt, %d)", not, m->name,
-			  is_src(f) ? 0 : 1);
+			  emit_field_is_src(f) ? 0 : 1);
 	} else {
 		p = emit_presence_of(e, l);
 		sb_printf(&t, "%s(bpf_map_lookup_elem(&%s, &(%s){ ", not, m->name,

@@ -237,3 +237,18 @@ void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def 
 	case F_ICMP6_CODE:      sb_puts(b, "lwtp_pkt.icmp6->code"); break;
 	}
 }
+
+bool emit_field_has_family(const struct field_def *f, int family)
+{
+	switch (f->type.kind) {
+	case TYPE_ADDR4: return family == 4;
+	case TYPE_ADDR6: return family == 6;
+	case TYPE_ADDR:  return true;
+	default:         return false;
+	}
+}
+
+bool emit_field_is_src(const struct field_def *f)
+{
+	return f->id == F_IP_SRC || f->id == F_IP4_SRC || f->id == F_IP6_SRC;
+}

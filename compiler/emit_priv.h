@@ -125,6 +125,11 @@ void emit_presence_text(struct sbuf *b, unsigned p);
 void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def *f,
 		      int index);
 
+/* Whether an address field can hold an address of that family (4 or 6). */
+bool emit_field_has_family(const struct field_def *f, int family);
+/* Whether an address field is a source address (ip.src, ip4.src, ip6.src). */
+bool emit_field_is_src(const struct field_def *f);
+
 /* ---- emit_maps.c ------------------------------------------------------------- */
 
 /* Key and value types, then the maps. */

@@ -195,20 +195,6 @@ void emit_int_in(struct emitter *e, struct sbuf *b, const struct expr *value,
 
 /* ---- addresses -------------------------------------------------------------------- */
 
-static bool field_has_family(const struct field_def *f, int family)
-{
-	switch (f->type.kind) {
-	case TYPE_ADDR4: return family == 4;
-	case TYPE_ADDR6: return family == 6;
-	case TYPE_ADDR:  return true;
-	default:         return false;
-	}
-}
-
-static bool is_src(const struct field_def *f)
-{
-	return f->id == F_IP_SRC || f->id == F_IP4_SRC || f->id == F_IP6_SRC;
-}
 
 static u128 addr_value(const struct addr *a)
 {
@@ -266,7 +252,7 @@ static void cover(struct ivals *out, u128 lo, u128 hi, int bits)
 static void prefix_match(struct emitter *e, struct sbuf *b, const struct field_def *f,
 			 int family, u128 value, int plen)
 {
-	const char *which = is_src(f) ? "saddr" : "daddr";
+	const char *which = emit_field_is_src(f) ? "saddr" : "daddr";
 	bool first = true;
 
 	if (plen == 0) {
@@ -337,7 +323,7 @@ static void family_match(struct emitter *e, struct sbuf *b, const struct field_d
 		free(s.v);
 	} else {
 		const struct expr *lit = resolve(set);
-		const char *which = is_src(f) ? "saddr" : "daddr";
+		const char *which = emit_field_is_src(f) ? "saddr" : "daddr";
 		char *label = set_label(set, lit);
 		unsigned id = emit_search_get(e, lit, family == 4 ? CSET_IP4 : CSET_IP6,
 					      label, written, &s);
@@ -361,7 +347,7 @@ void emit_addr_in(struct emitter *e, struct sbuf *b, const struct field_def *f,
 	int groups = 0;
 
 	for (int i = 0; i < 2; i++) {
-		if (!field_has_family(f, families[i]))
+		if (!emit_field_has_family(f, families[i]))
 			continue;
 		family_match(e, &g[i], f, set, families[i], &n[i]);
 		if (n[i])
