@@ -120,7 +120,7 @@ $(B)/tests/caserun: tests/tools/caserun.c tests/tools/objload.c tests/tools/mapd
 		tests/tools/pcapout.c tests/tools/jsonp.c $(REPLAY_CORE) $(TOOL_HDRS) $(wildcard runtime/*.h)
 $(B)/tests/mapdump: tests/tools/mapdump.c tests/tools/mapdec.c $(TOOL_HDRS)
 $(B)/tests/sendudp: tests/tools/sendudp.c
-$(B)/tests/pcapgen: tests/tools/pcapgen.c tests/tools/pcapout.c tests/tools/pkt.c $(TOOL_HDRS)
+$(B)/tests/pcapgen: tests/tools/pcapgen.c tests/tools/pcapout.c tests/tools/pkt.c $(TOOL_HDRS) runtime/pcap_dlt.h
 $(B)/tests/sendpkt: tests/tools/sendpkt.c tests/tools/pkt.c $(TOOL_HDRS)
 $(B)/bench/bench: bench/bench.c tests/tools/objload.c tests/tools/pkt.c $(TOOL_HDRS)
 

@@ -10,15 +10,7 @@
 #include "lwtp.h"
 #include "pcap_read.h"
 
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
+#include "pcap_dlt.h"
 #define LINKTYPE_RAW 101        /* libpcap maps it to DLT_RAW; in case not */
 
 struct pcapr {

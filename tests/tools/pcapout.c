@@ -10,15 +10,7 @@
 
 #include "pcapout.h"
 
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
+#include "pcap_dlt.h"
 #define PCAPOUT_VLAN (-2)       /* Ethernet, tagged: our own codes */
 #define PCAPOUT_QINQ (-3)
 
