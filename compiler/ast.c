@@ -235,6 +235,7 @@ void ast_stmt_free(struct stmt *s)
 	case STMT_HIST:
 	case STMT_LIMIT:
 	case STMT_QUOTA:
+	case STMT_SAMPLE:
 		free(s->u.stat.name);
 		ast_expr_free(s->u.stat.value);
 		expr_list_free(&s->u.stat.keys);
@@ -426,6 +427,7 @@ static const char *stmt_kind_str(enum stmt_kind k)
 	case STMT_CONST: return "const";
 	case STMT_LIMIT: return "limit";
 	case STMT_QUOTA: return "quota";
+	case STMT_SAMPLE: return "sample";
 	}
 	return "?";
 }
@@ -440,7 +442,11 @@ static void dump_stmt(FILE *out, const struct stmt *s, int depth)
 	case STMT_HIST:
 	case STMT_LIMIT:
 	case STMT_QUOTA:
+	case STMT_SAMPLE:
 		fprintf(out, " %s", s->u.stat.name);
+		if (s->kind == STMT_SAMPLE)
+			fprintf(out, " %" PRIu64 "/%" PRIu64 " snaplen %" PRIu64,
+				s->u.stat.ratio_num, s->u.stat.ratio_den, s->u.stat.snaplen);
 		if (s->kind == STMT_LIMIT)
 			fprintf(out, " rate %" PRIu64 " %s per %" PRIu64 " ns burst %" PRIu64,
 				s->u.stat.rate.amount, ast_unit_str(s->u.stat.rate.unit),

@@ -109,6 +109,7 @@ enum stmt_kind {
 	STMT_CONST,
 	STMT_LIMIT,
 	STMT_QUOTA,
+	STMT_SAMPLE,
 };
 
 enum hist_kind { HIST_LOG2, HIST_LINEAR };
@@ -149,7 +150,8 @@ struct stmt {
 	struct loc loc;
 	struct expr *cond;              /* trailing 'if COND', or NULL */
 	union {
-		struct {                    /* STMT_COUNT, STMT_HIST, STMT_LIMIT, STMT_QUOTA */
+		struct {                    /* STMT_COUNT, STMT_HIST, STMT_LIMIT, STMT_QUOTA,
+					       STMT_SAMPLE */
 			char *name;
 			struct loc name_loc;
 			enum hist_kind hist;            /* STMT_HIST */
@@ -168,6 +170,11 @@ struct stmt {
 			bool amount_unit;               /* written with a size unit (1500B, 1GB) */
 			struct loc amount_loc;
 			struct action action;           /* on a packet over the limit or quota */
+			/* STMT_SAMPLE: 'sample NAME M/N [snaplen B]' */
+			uint64_t ratio_num, ratio_den;  /* M/N of the packets */
+			struct loc ratio_loc;
+			uint64_t snaplen;               /* bytes kept of each; 0: not written */
+			struct loc snaplen_loc;
 		} stat;
 		struct {                    /* STMT_SET */
 			struct expr *target;            /* EXPR_FIELD */

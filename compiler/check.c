@@ -12,6 +12,7 @@
 #include "check.h"
 #include "check_priv.h"
 #include "diag.h"
+#include "resources.h"
 #include "util.h"
 
 #define MAX_KEYS       8
@@ -245,8 +246,8 @@ static void check_size(const struct stmt *s)
 {
 	const struct loc *loc = &s->u.stat.size_loc;
 
-	if (!s->u.stat.has_size)
-		return;
+	if (!s->u.stat.has_size || s->kind == STMT_SAMPLE)
+		return;     /* a sample's size: check_sample() */
 	if (s->u.stat.keys.len == 0) {
 		diag_error(loc, "'size' bounds the number of keys, but '%s' has no 'by' keys; "
 			   "remove 'size %" PRIu64 "'", s->u.stat.name, s->u.stat.size);
@@ -260,6 +261,8 @@ static void check_size(const struct stmt *s)
 
 static uint64_t effective_size(const struct stmt *s)
 {
+	if (s->kind == STMT_SAMPLE)
+		return resources_sample_size(s);
 	if (s->u.stat.keys.len == 0)
 		return 0;
 	return s->u.stat.has_size ? s->u.stat.size : DEFAULT_SIZE;
@@ -297,6 +300,8 @@ static const char *stat_kind_word(const struct stmt *s)
 		return "a count";
 	if (s->kind == STMT_LIMIT)
 		return "a limit";
+	if (s->kind == STMT_SAMPLE)
+		return "a sample";
 	if (s->kind == STMT_QUOTA)
 		return "a quota";
 	return s->u.stat.hist == HIST_LOG2 ? "a log2 hist" : "a linear hist";
@@ -340,6 +345,10 @@ static const char *definition_difference(const struct stmt *s, const struct stmt
 	} else if ((s->kind == STMT_LIMIT || s->kind == STMT_QUOTA) &&
 		   strcmp(budget_text(s, a, sizeof(a)), budget_text(first, b, sizeof(b))) != 0) {
 		snprintf(buf, size, "here it is %s, there %s", a, b);
+	} else if (s->kind == STMT_SAMPLE &&
+		   resources_sample_snaplen(s) != resources_sample_snaplen(first)) {
+		snprintf(buf, size, "here its snaplen is %" PRIu64 ", there %" PRIu64,
+			 resources_sample_snaplen(s), resources_sample_snaplen(first));
 	} else if (!same_keys(s, first)) {
 		snprintf(buf, size, "here its keys are %s, there %s",
 			 keys_text(s, a, sizeof(a)), keys_text(first, b, sizeof(b)));
@@ -437,16 +446,19 @@ static void check_stat(struct checker *ck, struct stmt *s)
 {
 	bool name_ok = s->u.stat.name && check_stat_name(ck, s);
 
-	/* a keyed statistic's new keys are counted in lwtp_full_NAME */
-	if (name_ok && s->u.stat.keys.len > 0 && strlen(s->u.stat.name) > MAX_KEYED_NAME) {
-		diag_error(&s->u.stat.name_loc, "the name of a keyed statistic can have at most "
-			   "%d characters (its map of refused keys is lwtp_full_NAME), but '%.20s...' "
+	/* a keyed statistic's new keys, a sample's records are counted in
+	 * lwtp_full_NAME */
+	if (name_ok && (s->u.stat.keys.len > 0 || s->kind == STMT_SAMPLE) && strlen(s->u.stat.name) > MAX_KEYED_NAME) {
+		diag_error(&s->u.stat.name_loc, "the name of a keyed statistic or a sample can have at most "
+			   "%d characters (its map of refusals is lwtp_full_NAME), but '%.20s...' "
 			   "has %zu", MAX_KEYED_NAME, s->u.stat.name, strlen(s->u.stat.name));
 		name_ok = false;
 	}
 
 	if (s->kind == STMT_HIST)
 		check_hist_value(ck, s);
+	if (s->kind == STMT_SAMPLE)
+		check_sample(s);
 	if (s->kind == STMT_LIMIT || s->kind == STMT_QUOTA) {
 		check_amounts(s);
 		if (s->u.stat.action.kind == ACTION_SET)
@@ -504,6 +516,7 @@ static bool check_stmt(struct checker *ck, struct stmt *s)
 	case STMT_HIST:
 	case STMT_LIMIT:
 	case STMT_QUOTA:
+	case STMT_SAMPLE:
 		check_stat(ck, s);
 		break;
 	case STMT_DROP:

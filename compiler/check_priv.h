@@ -6,6 +6,7 @@
  *   check_compare.c  comparisons, membership tests, '&' and '|'
  *   check_ident.c  whether a name can become a C identifier in the output
  *   check_text.c   expressions and types as text, for messages
+ *   check_sample.c the numbers of a sample statement
  */
 #ifndef LWTC_CHECK_PRIV_H
 #define LWTC_CHECK_PRIV_H
@@ -38,6 +39,9 @@ struct set_decl *check_find_set(const struct check_scope *sc, const char *name);
 const struct const_decl *check_find_const(const struct check_scope *sc, const char *name);
 /* A const of that name anywhere in the program, in scope or not. */
 const struct const_decl *check_find_any_const(const struct program *prog, const char *name);
+
+/* check_sample.c: the ratio, snaplen and size of a sample statement */
+void check_sample(const struct stmt *s);
 
 /* check_expr.c */
 

@@ -214,6 +214,12 @@ static void stmt_comment(struct emitter *e, const struct stmt *s, int depth)
 	case STMT_QUOTA:
 		budget_comment(&b, s);
 		break;
+	case STMT_SAMPLE:
+		sb_printf(&b, "sample %s %llu/%llu snaplen %llu", s->u.stat.name,
+			  (unsigned long long)s->u.stat.ratio_num,
+			  (unsigned long long)s->u.stat.ratio_den,
+			  (unsigned long long)resources_sample_snaplen(s));
+		break;
 	case STMT_DROP:
 		sb_puts(&b, "drop");
 		break;
@@ -256,6 +262,16 @@ static int open_guard(struct emitter *e, int src, int depth, const struct sbuf *
 	code(e, src, depth, "if (%s)%s", strip_parens(sb_str(g), &tmp), block ? " {" : "");
 	sb_free(&tmp);
 	return depth + 1;
+}
+
+/* End the program with a verdict: a plain return, or, in a policy that
+ * samples, by its exit, which writes the samples first. */
+static void emit_return(struct emitter *e, int src, int depth, const char *verdict)
+{
+	if (e->nsamples)
+		code(e, src, depth, "{ lwtp_verdict = %s; goto lwtp_exit; }", verdict);
+	else
+		code(e, src, depth, "return %s;", verdict);
 }
 
 /* Fill one key member from its field. */
@@ -427,7 +443,7 @@ static void emit_budget(struct emitter *e, const struct stmt *s, int depth)
 	switch (a->kind) {
 	case ACTION_DROP:
 		code(e, src, d, "if (!%s)", sb_str(&call));
-		code(e, src, d + 1, "return BPF_DROP;");
+		emit_return(e, src, d + 1, "BPF_DROP");
 		break;
 	case ACTION_COUNT:
 		code(e, src, d, "%s;   /* over: counted in the entry */", sb_str(&call));
@@ -482,8 +498,43 @@ static void emit_verdict(struct emitter *e, const struct stmt *s, int depth)
 
 	stmt_guard(e, &g, s->cond, 0);
 	d = open_guard(e, src, depth, &g, false);
-	code(e, src, d, "return %s;", s->kind == STMT_DROP ? "BPF_DROP" : "BPF_OK");
+	emit_return(e, src, d, s->kind == STMT_DROP ? "BPF_DROP" : "BPF_OK");
 	sb_free(&g);
+}
+
+/* sample NAME M/N: draw whether this packet is sampled; the exit writes it */
+static void emit_sample(struct emitter *e, const struct stmt *s, int depth)
+{
+	const struct map_def *m = s->u.stat.map;
+	int src = line_of(s);
+	struct sbuf g = { 0 }, draw = { 0 };
+	int d;
+
+	if (!m)
+		return;     /* resources reported an error */
+	stmt_guard(e, &g, s->cond, 0);
+	emit_sample_draw(&draw, s->u.stat.ratio_num, s->u.stat.ratio_den);
+	if (g.len && draw.len)
+		sb_puts(&g, " && ");
+	sb_puts(&g, sb_str(&draw));
+	d = open_guard(e, src, depth, &g, false);
+	code(e, src, d, "lwtp_sampled |= 1u << %u;   /* %s */", emit_sample_bit(e, m), m->name);
+	sb_free(&g);
+	sb_free(&draw);
+}
+
+/* The end of a policy that samples: every verdict comes here, and the
+ * rings its packet was drawn for get its record. */
+static void emit_sample_exit(struct emitter *e, int src)
+{
+	plain(e, 0, "lwtp_exit:");
+	for (unsigned i = 0; i < e->nsamples; i++) {
+		const struct map_def *m = e->samples[i];
+		code(e, src, 1, "if (lwtp_sampled & (1u << %u))", i);
+		code(e, src, 2, "lwtp_sample(&%s, &lwtp_full_%s, skb, lwtp_verdict, %llu);",
+		     m->name, m->name, (unsigned long long)m->snaplen);
+	}
+	code(e, src, 1, "return lwtp_verdict;");
 }
 
 static void emit_if(struct emitter *e, const struct stmt *s, int depth, bool chained)
@@ -525,6 +576,9 @@ static void emit_stmt(struct emitter *e, const struct stmt *s, int depth)
 	case STMT_LIMIT:
 	case STMT_QUOTA:
 		emit_budget(e, s, depth);
+		break;
+	case STMT_SAMPLE:
+		emit_sample(e, s, depth);
 		break;
 	case STMT_DROP:
 	case STMT_PASS:
@@ -594,13 +648,19 @@ static int emit_policy(struct emitter *e, const struct policy *p)
 	e->want = 0;
 	e->next_line = 0;
 	e->named = true;        /* by the #line before the function */
+	emit_sample_collect(e, &p->body);
 	emit_stmts(e, &p->body, 1);
 	for (size_t i = 0; i < p->body.len; i++)
 		if (p->body.items[i]->kind != STMT_CONST) {
 			blank(e);
 			break;
 		}
-	code(e, end, 1, "return BPF_OK;");
+	if (e->nsamples) {
+		e->uses |= USE_SAMPLE;
+		emit_sample_exit(e, end);
+	} else {
+		code(e, end, 1, "return BPF_OK;");
+	}
 	if (fclose(e->out) != 0)
 		err = -errno;
 	e->out = real;
@@ -618,6 +678,9 @@ static int emit_policy(struct emitter *e, const struct policy *p)
 	fprintf(e->out, "#line %d %s\n", src, e->file_lit);
 	fprintf(e->out, "SEC(\"%s\")\n", p->name);
 	fprintf(e->out, "int lwtp_prog_%s(struct __sk_buff *skb)\n{\n", p->name);
+	if (e->nsamples)
+		fprintf(e->out, "\tint lwtp_verdict = BPF_OK;\n"
+			"\t__u32 lwtp_sampled = 0;      /* bit i: samples ring i */\n\n");
 	if (e->want) {
 		e->uses |= USE_PARSE;
 		fprintf(e->out, "\tstruct lwtp_pkt lwtp_pkt;\n\n");

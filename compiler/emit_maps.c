@@ -31,7 +31,7 @@ void emit_types(struct emitter *e)
 {
 	const struct program *prog = e->prog;
 	bool counter = false, hist = false, any = false, set = false, ip_set = false;
-	bool full = false, limit = false, quota = false;
+	bool full = false, limit = false, quota = false, sample = false;
 
 	for (const struct map_def *m = prog->maps; m; m = m->next) {
 		if (m->kind == MAP_COUNT)
@@ -44,6 +44,8 @@ void emit_types(struct emitter *e)
 			limit = true;
 		if (m->kind == MAP_QUOTA)
 			quota = true;
+		if (m->kind == MAP_SAMPLE)
+			sample = true;
 		if (m->kind == MAP_SET)
 			set = true;
 		if (m->kind == MAP_SET && !m->set_key_type)
@@ -61,10 +63,12 @@ void emit_types(struct emitter *e)
 			"\t__u64 bytes;           /* skb.len */\n};\n\n");
 	if (full)
 		fprintf(e->out, "/* lwtp_full_NAME, per CPU: the new keys of the keyed statistic "
-			"NAME */\n"
+			"NAME,\n * or the records of the sample NAME */\n"
 			"struct lwtp_keys {\n"
 			"\t__u64 inserted;        /* stored (an LRU map evicts old keys for them) */\n"
-			"\t__u64 refused;         /* not stored: the map was full */\n};\n\n");
+			"\t__u64 refused;         /* not stored: the map or the ring was full */\n};\n\n");
+	if (sample)
+		emit_sample_types(e->out);
 	if (limit)
 		fprintf(e->out, "/* limit NAME: a token bucket, with its parameters */\n"
 			"struct lwtp_limit_state {\n"
@@ -213,14 +217,39 @@ static void emit_full_map(struct emitter *e, const struct map_def *m)
 {
 	char *name = xasprintf("lwtp_full_%s", m->name);
 
-	fprintf(e->out, "/* new keys of %s: inserted, or refused because it was full */\n",
-		m->name);
+	if (m->kind == MAP_SAMPLE)
+		fprintf(e->out, "/* samples of %s: written (inserted), or lost because the ring "
+			"was full (refused) */\n", m->name);
+	else
+		fprintf(e->out, "/* new keys of %s: inserted, or refused because it was full */\n",
+			m->name);
 	emit_map_def(e, "BPF_MAP_TYPE_PERCPU_ARRAY", "__u32", "struct lwtp_keys", 1, name);
 	free(name);
 }
 
+/* sample NAME: a ring buffer, pinned like the statistics */
+static void emit_sample_map(struct emitter *e, const struct map_def *m)
+{
+	char *safe = emit_comment_safe(m->loc.file ? m->loc.file : "?");
+
+	fprintf(e->out, "/* sample %s: %llu records of up to %llu bytes of packet (%s:%d) */\n",
+		m->name, (unsigned long long)m->samples, (unsigned long long)m->snaplen,
+		safe, m->loc.first_line);
+	free(safe);
+	fprintf(e->out, "struct {\n");
+	fprintf(e->out, "\t__uint(type, BPF_MAP_TYPE_RINGBUF);\n");
+	fprintf(e->out, "\t__uint(max_entries, %u);    /* bytes */\n", m->max_entries);
+	fprintf(e->out, "\t__uint(pinning, LIBBPF_PIN_BY_NAME);\n");
+	fprintf(e->out, "} %s SEC(\".maps\");\n\n", m->name);
+	emit_full_map(e, m);
+}
+
 static void emit_map(struct emitter *e, const struct map_def *m)
 {
+	if (m->kind == MAP_SAMPLE) {
+		emit_sample_map(e, m);
+		return;
+	}
 	if (m->kind == MAP_SET) {
 		emit_set_map(e, m);
 		return;

@@ -773,7 +773,7 @@ void emit_prelude(struct emitter *e)
 		fputs(linear_text, e->out);
 	if (u & (USE_COUNT | USE_COUNT_KEY | USE_HIST | USE_HIST_KEY))
 		fputs(stats_intro_text, e->out);
-	if (u & (USE_COUNT_KEY | USE_HIST_KEY | USE_LIMIT_KEY | USE_QUOTA_KEY))
+	if (u & (USE_COUNT_KEY | USE_HIST_KEY | USE_LIMIT_KEY | USE_QUOTA_KEY | USE_SAMPLE))
 		fputs(keys_note_text, e->out);
 	if (u & (USE_COUNT | USE_COUNT_KEY))
 		fputs(count_add_text, e->out);
@@ -797,4 +797,6 @@ void emit_prelude(struct emitter *e)
 		fputs(quota_one_text, e->out);
 	if (u & USE_QUOTA_KEY)
 		fputs(quota_key_text, e->out);
+	if (u & USE_SAMPLE)
+		emit_sample_prelude(e->out);
 }

@@ -9,6 +9,8 @@
  *   emit_search.c   the binary searches of large constant sets
  *   emit_prelude.c  the fixed C the programs call: packet header structs,
  *                   the parser, statistics helpers
+ *   emit_sample.c   the sample rings: their record, which a policy writes,
+ *                   the draw
  */
 #ifndef LWTC_EMIT_PRIV_H
 #define LWTC_EMIT_PRIV_H
@@ -87,7 +89,12 @@ enum use {
 	USE_QUOTA      = 1 << 19,   /* lwtp_quota() */
 	USE_QUOTA_KEY  = 1 << 20,   /* lwtp_quota_key() */
 	USE_SEARCH     = 1 << 21,   /* branch-free compares of the set searches */
+	USE_SAMPLE     = 1 << 22,   /* lwtp_sample() */
 };
+
+/* A policy writes to at most this many sample rings: each takes two of
+ * the kernel's 64 maps a program (the ring and lwtp_full_NAME). */
+#define EMIT_MAX_SAMPLES 32
 
 struct emit_csets;  /* emit_sets.c */
 
@@ -101,6 +108,10 @@ struct emitter {
 	const char *file_lit;   /* the file name as a C string literal */
 	int next_line;          /* 0: unknown (not under a #line) */
 	bool named;             /* a #line with the file name was written */
+	/* the sample rings of the policy being written: bit i of its
+	 * lwtp_sampled stands for samples[i] */
+	const struct map_def *samples[EMIT_MAX_SAMPLES];
+	unsigned nsamples;
 };
 
 /* ---- emit_text.c ------------------------------------------------------------ */
@@ -195,6 +206,20 @@ void emit_int_in(struct emitter *e, struct sbuf *b, const struct expr *value,
  * family's header itself. */
 void emit_addr_in(struct emitter *e, struct sbuf *b, const struct field_def *f,
 		  const struct expr *set);
+/* ---- emit_sample.c ------------------------------------------------------------ */
+
+/* Find the sample rings the policy body writes to (e->samples). */
+void emit_sample_collect(struct emitter *e, const struct stmt_list *body);
+/* The bit of lwtp_sampled that stands for ring m. */
+unsigned emit_sample_bit(const struct emitter *e, const struct map_def *m);
+/* The C test that takes num/den of the packets: "bpf_get_prandom_u32() <
+ * 42949672U" for 1/100; nothing for all of them. */
+void emit_sample_draw(struct sbuf *b, uint64_t num, uint64_t den);
+/* struct lwtp_sample, the record of a sampled packet. */
+void emit_sample_types(FILE *out);
+/* lwtp_sample(), which writes a record. */
+void emit_sample_prelude(FILE *out);
+
 /* ---- emit_prelude.c ------------------------------------------------------------ */
 
 /* The fixed helper C the file needs (enum use), after its maps. */

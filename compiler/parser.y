@@ -23,6 +23,8 @@ typedef void *yyscan_t;
 struct size_clause { uint64_t n; bool given; struct loc loc; };
 /* an integer literal, and whether it carried a size unit (1kB) */
 struct int_lit { uint64_t v; bool unit; };
+/* a ratio, M/N */
+struct ratio { uint64_t num, den; };
 }
 
 %code provides {
@@ -98,6 +100,7 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 	struct set_decl *set_decl;
 	struct int_lit ilit;
 	struct rate rate;
+	struct ratio ratio;
 	struct action action;
 }
 
@@ -105,12 +108,14 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 %token <ilit> INT     "number"
 %token <addr> ADDR    "address"
 %token <rate> RATE    "rate value"
+%token <ratio> RATIO  "ratio (1/N)"
 %token <str>  STRING  "string"
 %token POLICY "policy" CONST "const" COUNT "count" HIST "hist"
 %token DROP "drop" PASS "pass" SET "set" IF "if" ELSE "else"
 %token BY "by" SIZE "size" IN "in" AND "and" OR "or" NOT "not"
 %token LOG2 "log2" LINEAR "linear" TRUE "true" FALSE "false"
 %token LIMIT "limit" QUOTA "quota" RATE_KW "rate" BURST "burst" FILE_ "file"
+%token SAMPLE "sample" SNAPLEN "snaplen"
 %token EQ "==" NE "!=" LT "<" LE "<=" GT ">" GE ">=" DOTDOT ".."
 
 %left OR
@@ -122,7 +127,8 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 
 %type <expr> expr primary field range_bound element cond_opt
 %type <list> elements keys key_list
-%type <stmt> stmt stat_stmt if_stmt budget
+%type <stmt> stmt stat_stmt if_stmt budget sample_stmt
+%type <size> snaplen_opt
 %type <action> action_opt
 %type <stmts> stmts block
 %type <size> size_opt
@@ -183,6 +189,7 @@ stmts
 stmt
 	: stat_stmt
 	| budget
+	| sample_stmt
 	| "drop" cond_opt ';'           { $$ = ast_stmt(&@$, STMT_DROP); $$->cond = $2; }
 	| "pass" cond_opt ';'           { $$ = ast_stmt(&@$, STMT_PASS); $$->cond = $2; }
 	| "set" field '=' expr cond_opt ';' {
@@ -240,6 +247,24 @@ budget
 		$$->u.stat.amount_unit = $3.unit;
 		$$->u.stat.amount_loc = @3;
 	}
+	;
+
+sample_stmt
+	: "sample" IDENT RATIO snaplen_opt size_opt cond_opt ';' {
+		$$ = stat_stmt(&@$, STMT_SAMPLE, $2, &@2);
+		$$->u.stat.ratio_num = $3.num;
+		$$->u.stat.ratio_den = $3.den;
+		$$->u.stat.ratio_loc = @3;
+		$$->u.stat.snaplen = $4.n;
+		$$->u.stat.snaplen_loc = $4.loc;
+		set_size(&$$->u.stat, &$5);
+		$$->cond = $6;
+	}
+	;
+
+snaplen_opt
+	: %empty                        { $$ = (struct size_clause){ 0 }; }
+	| "snaplen" INT                 { $$ = (struct size_clause){ $2.v, true, @2 }; }
 	;
 
 action_opt

@@ -114,6 +114,7 @@ static const char *kind_name(enum map_kind k)
 	case MAP_SET:         return "set";
 	case MAP_LIMIT:       return "limit";
 	case MAP_QUOTA:       return "quota";
+	case MAP_SAMPLE:      return "sample";
 	}
 	return "?";
 }
@@ -236,6 +237,10 @@ static struct map_def *map_from_stmt(const struct stmt *s, bool *ok)
 		m->kind = MAP_QUOTA;
 		m->quota = s->u.stat.amount;
 		m->unit = s->u.stat.amount_unit ? UNIT_BYTES : UNIT_PACKETS;
+	} else if (s->kind == STMT_SAMPLE) {
+		m->kind = MAP_SAMPLE;
+		m->snaplen = resources_sample_snaplen(s);
+		m->samples = resources_sample_size(s);
 	} else if (s->u.stat.hist == HIST_LOG2) {
 		m->kind = MAP_HIST_LOG2;
 		m->value_bits = s->u.stat.value ? value_bits(s->u.stat.value) : 64;
@@ -295,6 +300,13 @@ static struct map_def *map_from_stmt(const struct stmt *s, bool *ok)
 		}
 		m->max_entries = s->u.stat.has_size ? (uint32_t)s->u.stat.size
 						    : RESOURCES_DEFAULT_SIZE;
+	} else if (m->kind == MAP_SAMPLE) {
+		m->max_entries = (uint32_t)resources_sample_ring(m->snaplen, m->samples);
+		if (!m->max_entries) {
+			/* The checker should have said so; never emit a bad map. */
+			diag_error(&s->u.stat.size_loc, "internal error: sample ring too large");
+			*ok = false;
+		}
 	} else {
 		m->max_entries = (m->kind == MAP_HIST_LOG2 || m->kind == MAP_HIST_LINEAR)
 			       ? m->nbuckets : 1;
@@ -304,7 +316,30 @@ static struct map_def *map_from_stmt(const struct stmt *s, bool *ok)
 
 bool resources_has_full(const struct map_def *m)
 {
-	return m->keyed && m->kind != MAP_SET;
+	return (m->keyed && m->kind != MAP_SET) || m->kind == MAP_SAMPLE;
+}
+
+uint64_t resources_sample_snaplen(const struct stmt *s)
+{
+	return s->u.stat.snaplen ? s->u.stat.snaplen : SAMPLE_DEFAULT_SNAPLEN;
+}
+
+uint64_t resources_sample_size(const struct stmt *s)
+{
+	return s->u.stat.has_size ? s->u.stat.size : SAMPLE_DEFAULT_SIZE;
+}
+
+uint64_t resources_sample_ring(uint64_t snaplen, uint64_t size)
+{
+	/* a record: the ring's 8-byte header, then ours, 8-byte aligned */
+	uint64_t record = 8 + (SAMPLE_HEADER + snaplen + 7) / 8 * 8;
+	uint64_t ring = 4096;
+
+	if (snaplen > SAMPLE_MAX_SNAPLEN || size > SAMPLE_MAX_RING / record)
+		return 0;
+	while (ring < record * size)
+		ring *= 2;
+	return ring <= SAMPLE_MAX_RING ? ring : 0;
 }
 
 static void map_free(struct map_def *m)
@@ -398,6 +433,15 @@ static bool merge(struct map_def *first, const struct map_def *m, const struct s
 	    (m->kind == MAP_QUOTA && (first->quota != m->quota || first->unit != m->unit))) {
 		diag_error(&s->u.stat.amount_loc, "'%s' is defined with other numbers here than "
 			   "where it is first defined", m->name);
+		first_note(first);
+		return false;
+	}
+	if (m->kind == MAP_SAMPLE &&
+	    (first->snaplen != m->snaplen || first->samples != m->samples)) {
+		diag_error(&s->u.stat.name_loc, "'%s' keeps %" PRIu64 " bytes of %" PRIu64
+			   " packets here, but %" PRIu64 " bytes of %" PRIu64 " where it is first "
+			   "defined (snaplen and size)", m->name, m->snaplen, m->samples,
+			   first->snaplen, first->samples);
 		first_note(first);
 		return false;
 	}
@@ -552,6 +596,7 @@ static void collect_stmt(struct collect *c, struct stmt *s)
 	case STMT_HIST:
 	case STMT_LIMIT:
 	case STMT_QUOTA:
+	case STMT_SAMPLE:
 		collect_stat(c, s);
 		break;
 	case STMT_IF:

@@ -21,7 +21,23 @@ enum map_kind {
 	MAP_SET,            /* a runtime set: 'set NAME : TYPE;' */
 	MAP_LIMIT,          /* struct lwtp_limit_state: a token bucket */
 	MAP_QUOTA,          /* struct lwtp_quota_state: a budget */
+	MAP_SAMPLE,         /* a ring buffer of struct lwtp_sample records */
 };
+
+/* sample NAME M/N [snaplen B] [size N]: a ring of N records, each a
+ * struct lwtp_sample header and the first B bytes of the packet. */
+#define SAMPLE_DEFAULT_SNAPLEN  128
+#define SAMPLE_MAX_SNAPLEN      65535
+#define SAMPLE_DEFAULT_SIZE     1024        /* records the ring holds */
+#define SAMPLE_HEADER           32          /* sizeof(struct lwtp_sample) */
+#define SAMPLE_MAX_RING         (1u << 28)  /* bytes */
+
+/* The snaplen and size a sample statement means, defaults filled in. */
+uint64_t resources_sample_snaplen(const struct stmt *s);
+uint64_t resources_sample_size(const struct stmt *s);
+/* The ring buffer's bytes for that many records of that snaplen: a power
+ * of two of at least a page; 0 when it would pass SAMPLE_MAX_RING. */
+uint64_t resources_sample_ring(uint64_t snaplen, uint64_t size);
 
 /* A limit's token bucket in integers. Tokens accrue at rate_n a
  * nanosecond, a packet costs scale tokens a unit (packet, byte or bit),
@@ -82,6 +98,9 @@ struct map_def {
 	enum amount_unit unit;          /* what the bucket or the budget counts */
 	struct limit_params limit;      /* MAP_LIMIT */
 	uint64_t quota;                 /* MAP_QUOTA: the budget */
+	/* sample rings: max_entries is the ring's bytes */
+	uint64_t snaplen;               /* bytes of each packet kept */
+	uint64_t samples;               /* records the ring holds */
 	/* runtime sets */
 	enum set_elem_type set_elem;
 	const char *set_key_type;       /* "lwtp_port_t"; NULL for ip (LPM trie) */
@@ -91,8 +110,9 @@ struct map_def {
 	struct map_def *next;           /* program order of first use */
 };
 
-/* Whether m is keyed: then its new keys, stored or refused because the map
- * was full, are counted in the map lwtp_full_NAME. */
+/* Whether m is keyed (its new keys, stored or refused because the map was
+ * full) or a sample ring (its records, written or lost because the ring was
+ * full): then those are counted in the map lwtp_full_NAME. */
 bool resources_has_full(const struct map_def *m);
 
 /* Build prog->maps and set every count/hist statement's u.stat.map.

@@ -26,6 +26,8 @@ struct lwtp_opts {
 	unsigned long count;    /* -c COUNT; 0: until interrupted */
 	bool count_set;
 	unsigned long top;      /* --top N; 0: all */
+	const char *write;      /* -w FILE: sample writes a pcap there ("-": stdout) */
+	unsigned duration;      /* -t SEC: sample stops after so long; 0: never */
 };
 
 extern struct lwtp_opts opts;
@@ -50,5 +52,6 @@ int p_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int do_stat(int argc, char **argv);
 int do_set(int argc, char **argv);
 int do_replay(int argc, char **argv);
+int do_sample(int argc, char **argv);
 
 #endif

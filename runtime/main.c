@@ -58,17 +58,22 @@ static void usage(FILE *f)
 "       lwtp set list NAME       change or show a runtime set\n"
 "       lwtp replay OBJECT|POLICY SECTION CAPTURE\n"
 "                                run a capture through a policy\n"
+"       lwtp sample NAME [-w FILE] [-c COUNT] [-t SEC]\n"
+"                                show or capture the packets a policy samples\n"
 "       lwtp help                this text\n"
 "\n"
 "Options:\n"
 "  -d, --pin-dir DIR    where the maps are pinned (default %s)\n"
-"  -j, --json           print JSON (stat, set list)\n"
+"  -j, --json           print JSON (stat, set list, sample)\n"
 "      --prometheus     print the Prometheus text format (stat)\n"
 "  -i, --interval SEC   print per-second rates every SEC seconds (stat)\n"
-"  -c, --count COUNT    stop after COUNT intervals (stat -i)\n"
+"  -c, --count COUNT    stop after COUNT intervals (stat -i) or samples (sample)\n"
+"  -w, --write FILE     write the samples to FILE as a pcap capture, - for\n"
+"                       standard output (sample)\n"
+"  -t, --duration SEC   stop after SEC seconds (sample)\n"
 "      --top N          show only the N busiest keys of each map (stat)\n"
 "      --reset          zero the statistics after printing them (stat)\n"
-"  -q, --quiet          print the totals only (replay)\n"
+"  -q, --quiet          print the totals only (replay), no totals (sample)\n"
 "  -h, --help           print this help\n"
 "  -V, --version        print the version\n"
 "\n"
@@ -87,6 +92,7 @@ static const struct cmd objects[] = {
 	{ "stat", do_stat },
 	{ "set", do_set },
 	{ "replay", do_replay },
+	{ "sample", do_sample },
 	{ "help", do_help },
 	{ NULL, NULL },
 };
@@ -123,6 +129,8 @@ int main(int argc, char **argv)
 		{ "top",        required_argument, NULL, OPT_TOP },
 		{ "reset",      no_argument,       NULL, OPT_RESET },
 		{ "quiet",      no_argument,       NULL, 'q' },
+		{ "write",      required_argument, NULL, 'w' },
+		{ "duration",   required_argument, NULL, 't' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -131,7 +139,7 @@ int main(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:ji:c:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:ji:c:qw:t:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (!*optarg)
@@ -163,6 +171,16 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			opts.quiet = true;
+			break;
+		case 'w':
+			if (!*optarg)
+				return p_usage("-w wants a file name, or - for standard output");
+			opts.write = optarg;
+			break;
+		case 't':
+			if (parse_count("-t", optarg, 31536000, &v))
+				return LWTP_EXIT_USAGE;
+			opts.duration = v;
 			break;
 		case 'h':
 			usage(stdout);

@@ -219,6 +219,19 @@ static void changes_json(const struct replay_out *o, struct json *j)
 	}
 }
 
+/* "sampled": ["NAME", ...] from "NAME,NAME" */
+static void sampled_json(struct json *j, const char *sampled)
+{
+	char buf[1024], *name, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", sampled);
+	json_key(j, "sampled");
+	json_array_start(j);
+	for (name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save))
+		json_string(j, name);
+	json_array_end(j);
+}
+
 static void print_skip(struct json *j, const struct pcapr_pkt *p, const char *why)
 {
 	if (opts.quiet)
@@ -237,7 +250,8 @@ static void print_skip(struct json *j, const struct pcapr_pkt *p, const char *wh
 	}
 }
 
-static void print_run(struct json *j, const struct pcapr_pkt *p, const struct replay_out *o)
+static void print_run(struct json *j, const struct pcapr_pkt *p, const struct replay_out *o,
+		      const char *sampled)
 {
 	struct replay_desc d;
 	const char *verdict = replay_verdict_name(o->retval);
@@ -260,13 +274,16 @@ static void print_run(struct json *j, const struct pcapr_pkt *p, const struct re
 		json_key(j, "retval");
 		json_uint(j, o->retval);
 		changes_json(o, j);
+		if (*sampled)
+			sampled_json(j, sampled);
 		json_key(j, "summary");
 		json_string(j, summary);
 		replay_desc_json(&d, j);
 		json_object_end(j);
 	} else {
 		changes_text(o, changes, sizeof(changes));
-		printf("%5lu %-4s  %s%s\n", p->num, verdict, summary, changes);
+		printf("%5lu %-4s  %s%s%s%s\n", p->num, verdict, summary, changes,
+		       *sampled ? "  sampled " : "", sampled);
 	}
 }
 
@@ -297,12 +314,13 @@ static void print_totals(struct json *j, const struct totals *t)
 
 /* ---- the command ------------------------------------------------------------------------ */
 
-static int replay_capture(struct pcapr *r, int prog_fd, struct json *j, struct totals *t)
+static int replay_capture(struct pcapr *r, int prog_fd, struct replay_samples *smp,
+			  struct json *j, struct totals *t)
 {
 	struct pcapr_pkt p;
 	struct replay_out o;
 	struct replay_in in = {};
-	char why[160];
+	char why[160], sampled[1024];
 	int ret, err;
 
 	while ((ret = pcapr_next(r, &p)) > 0) {
@@ -338,7 +356,8 @@ static int replay_capture(struct pcapr *r, int prog_fd, struct json *j, struct t
 			t->dropped++;
 		else
 			t->other++;
-		print_run(j, &p, &o);
+		replay_samples_take(smp, sampled, sizeof(sampled));
+		print_run(j, &p, &o, sampled);
 	}
 	return ret;
 }
@@ -351,6 +370,7 @@ int do_replay(int argc, char **argv)
 	struct lwtp_map *maps = NULL;
 	struct snap *snaps = NULL;
 	struct pcapr *r = NULL;
+	struct replay_samples *smp = NULL;
 	struct totals t = {};
 	struct json j;
 	char *compiled = NULL;
@@ -377,7 +397,7 @@ int do_replay(int argc, char **argv)
 	}
 	if (replay_load(src, section, &obj, &prog))
 		goto out;
-	if (pcapr_open(capture, &r))
+	if (pcapr_open(capture, &r) || replay_samples_open(obj, &smp))
 		goto out;
 
 	json_init(&j, stdout);
@@ -394,7 +414,7 @@ int do_replay(int argc, char **argv)
 			json_array_start(&j);
 		}
 	}
-	if (replay_capture(r, bpf_program__fd(prog), &j, &t))
+	if (replay_capture(r, bpf_program__fd(prog), smp, &j, &t))
 		goto out;
 	if (opts.json && !opts.quiet)
 		json_array_end(&j);
@@ -424,6 +444,7 @@ out:
 	free_snaps(snaps, nmaps);
 	free(maps);
 	pcapr_close(r);
+	replay_samples_close(smp);
 	bpf_object__close(obj);
 	if (compiled) {
 		replay_cleanup(compiled);

@@ -78,6 +78,17 @@ int replay_run(int prog_fd, const struct replay_in *in, struct replay_out *out,
 /* "pass", "drop", "redirect", or NULL for other return values. */
 const char *replay_verdict_name(__u32 retval);
 
+/* ---- replay_samples.c ------------------------------------------------------ */
+
+struct replay_samples;
+
+/* Get ready to read every sample ring (BPF_MAP_TYPE_RINGBUF) of obj. */
+int replay_samples_open(struct bpf_object *obj, struct replay_samples **sp);
+/* The rings written since the last call, as "NAME,NAME" ("" for none);
+ * their records are consumed. */
+void replay_samples_take(struct replay_samples *s, char *buf, size_t size);
+void replay_samples_close(struct replay_samples *s);
+
 /* ---- replay_desc.c ---------------------------------------------------------- */
 
 /* What the headers of a packet say, for one line of output. */

@@ -122,6 +122,14 @@ e2e_send() {
 	[ "$ERRORS" = 0 ] || fail "sendudp to $dst: $out"
 }
 
+# e2e_expect_send DST PORT SIZE[xCOUNT] WANT_SENT WANT_EPERM: send from A,
+# and fail unless sendto succeeded and failed with EPERM as often as wanted.
+e2e_expect_send() {
+	e2e_send "$1" "$2" "$3"
+	[ "$SENT $EPERM" = "$4 $5" ] ||
+		fail "to $1 port $2 ($3): sent $SENT, EPERM $EPERM; expected sent $4, EPERM $5"
+}
+
 # e2e_dump MAP FILE: the pinned map's entries, one "KEY => VALUE" a line.
 e2e_dump() {
 	need_file "$TOOLS/mapdump" "make test-tools"

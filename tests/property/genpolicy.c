@@ -8,7 +8,7 @@
  * in this generator or in lwtc, never an expected outcome.
  *
  * It covers every statement kind (count, hist log2 and linear, limit,
- * quota and their actions, drop, pass, set skb.mark / skb.priority /
+ * quota and their actions, sample, drop, pass, set skb.mark / skb.priority /
  * skb.cb[i], if / else if / else nested a few levels, const), 'by' with 1
  * to 3 keys, 'size', every readable field
  * of compiler/fields.c, named values, consts of every kind (integers,
@@ -871,6 +871,16 @@ static char *stat_head(void)
 		/* a quota: packets, or bytes with a unit */
 		static const char *const units[] = { "", "B", "kB", "MB", "GB", "GiB" };
 		bprintf(&b, "quota q%u %" PRIu64 "%s", counter++, 1 + below(100000), units[below(6)]);
+	} else if (chance(10)) {
+		/* a sample: a share of the packets, into a ring of its own */
+		static const uint64_t dens[] = { 1, 2, 10, 100, 4294967295ULL };
+		uint64_t den = dens[below(5)];
+		keyed = false;
+		bprintf(&b, "sample s%u %" PRIu64 "/%" PRIu64, counter++, 1 + below(den), den);
+		if (chance(50))
+			bprintf(&b, " snaplen %" PRIu64, chance(50) ? 1 + below(1500) : 65535);
+		if (chance(30))
+			bprintf(&b, " size %" PRIu64, 1 + below(2048));
 	} else if (chance(40)) {
 		bprintf(&b, "count c%u", counter++);
 	} else if (chance(50)) {

@@ -1,0 +1,282 @@
+/* sample.c: lwtp sample NAME [-w FILE] [-c COUNT] [-t SECONDS]: read the
+ * packets a policy's 'sample NAME M/N' statement leaves in its pinned ring
+ * buffer, as they come. With -w, write them to a pcap file (link type RAW:
+ * the packets start at their IP header, as the program sees them) that
+ * tcpdump and Wireshark read; without it, print a line for each:
+ *
+ *   21:42:17.123456 pass  192.0.2.1.40000 > 198.51.100.7.53 udp len 38
+ *   21:42:17.123502 drop  2001:db8::1 > 2001:db8::7 icmp6 echo_request len 104  mark 0x2a
+ *
+ * With --json, one JSON object a line. At the end, on stderr: how many
+ * samples were read, and how many the program lost meanwhile because the
+ * ring was full (lwtp_full_NAME, 'refused').
+ */
+#include <errno.h>
+#include <limits.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "json.h"
+#include "lwtp.h"
+#include "pcap_write.h"
+#include "replay.h"
+
+/* The record lwtc's lwtp_sample() writes (docs/language.md, "Samples"). */
+struct lwtp_sample {
+	__u64 time_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 len;              /* skb.len: bytes from the IP header on */
+	__u32 caplen;           /* bytes of the packet in data[] */
+	__u32 verdict;          /* BPF_OK, BPF_DROP */
+	__u32 mark;
+	__u16 protocol;         /* ethertype, host order */
+	__u16 pad;
+	__u32 ifindex;
+	unsigned char data[];
+};
+
+struct sampler {
+	const char *name;
+	struct pcapw *capture;  /* -w */
+	struct json json;
+	__s64 mono_to_real_ns;  /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	unsigned long read;     /* samples read */
+	unsigned long bad;      /* records that are not lwtp samples */
+	unsigned long limit;    /* -c: stop after so many; 0: no limit */
+	int err;                /* a write failed */
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+static __s64 clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- one sample ------------------------------------------------------------ */
+
+static void sample_time(const struct sampler *s, const struct lwtp_sample *r,
+			struct timeval *tv)
+{
+	__s64 ns = (__s64)r->time_ns + s->mono_to_real_ns;
+
+	tv->tv_sec = ns / 1000000000;
+	tv->tv_usec = ns % 1000000000 / 1000;
+}
+
+static int write_pcap(struct sampler *s, const struct lwtp_sample *r)
+{
+	struct timeval tv;
+
+	sample_time(s, r, &tv);
+	return pcapw_add(s->capture, &tv, r->data, r->caplen, r->len);
+}
+
+static void print_line(struct sampler *s, const struct lwtp_sample *r,
+		       const struct replay_desc *d)
+{
+	const char *verdict = replay_verdict_name(r->verdict);
+	struct timeval tv;
+	struct tm tm;
+	char what[256], when[32];
+
+	sample_time(s, r, &tv);
+	localtime_r(&tv.tv_sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	replay_desc_text(d, what, sizeof(what));
+	printf("%s.%06ld %-5s %s", when, (long)tv.tv_usec, verdict ? verdict : "?", what);
+	if (r->mark)
+		printf("  mark 0x%x", r->mark);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void print_json(struct sampler *s, const struct lwtp_sample *r,
+		       const struct replay_desc *d)
+{
+	const char *verdict = replay_verdict_name(r->verdict);
+	struct timeval tv;
+
+	sample_time(s, r, &tv);
+	json_init(&s->json, stdout);
+	json_object_start(&s->json);
+	json_key(&s->json, "time");
+	json_double(&s->json, (double)tv.tv_sec + tv.tv_usec / 1e6);
+	json_key(&s->json, "verdict");
+	if (verdict)
+		json_string(&s->json, verdict);
+	else
+		json_uint(&s->json, r->verdict);
+	json_key(&s->json, "mark");
+	json_uint(&s->json, r->mark);
+	json_key(&s->json, "ifindex");
+	json_uint(&s->json, r->ifindex);
+	replay_desc_json(d, &s->json);
+	json_object_end(&s->json);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* ring_buffer__poll() calls this for every record; a negative return stops
+ * the poll. */
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct sampler *s = ctx;
+	const struct lwtp_sample *r = data;
+	struct replay_desc d;
+
+	if (size < sizeof(*r) || r->caplen > size - sizeof(*r) || r->caplen > r->len) {
+		s->bad++;
+		return 0;
+	}
+	s->read++;
+	if (s->capture) {
+		s->err = write_pcap(s, r);
+	} else {
+		replay_describe(r->protocol, r->data, r->caplen, r->len, &d);
+		if (opts.json)
+			print_json(s, r, &d);
+		else
+			print_line(s, r, &d);
+	}
+	if (s->err || (s->limit && s->read >= s->limit))
+		return -1;
+	return 0;
+}
+
+/* ---- the ring and its loss counter ---------------------------------------------- */
+
+/* Open the pin of the ring NAME; it must be a ring buffer. */
+static int open_ring(const char *name)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", opts.pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		p_err("cannot open sample '%s' (%s): %s", name, path, strerror(errno));
+		return -errno;
+	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		p_err("'%s' (%s) is not a map: %s", name, path, strerror(errno));
+		close(fd);
+		return -EINVAL;
+	}
+	if (info.type != BPF_MAP_TYPE_RINGBUF) {
+		p_err("'%s' is not a sample (a ring buffer of 'sample %s 1/N'): it is a map "
+		      "of type %s; 'lwtp stat %s' shows it", name, name,
+		      libbpf_bpf_map_type_str(info.type) ?: "unknown", name);
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+/* Samples the program could not write (the ring was full), all CPUs
+ * summed; 0 when lwtp_full_NAME cannot be read. */
+static __u64 samples_lost(const char *name)
+{
+	char path[PATH_MAX];
+	int ncpus = libbpf_num_possible_cpus(), fd;
+	__u64 (*vals)[2], lost = 0;
+	__u32 zero = 0;
+
+	snprintf(path, sizeof(path), "%s/lwtp_full_%s", opts.pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0 || ncpus <= 0)
+		return 0;
+	vals = calloc((size_t)ncpus, sizeof(*vals));
+	if (vals && bpf_map_lookup_elem(fd, &zero, vals) == 0)
+		for (int i = 0; i < ncpus; i++)
+			lost += vals[i][1];     /* struct lwtp_keys: inserted, refused */
+	free(vals);
+	close(fd);
+	return lost;
+}
+
+/* ---- the command ---------------------------------------------------------------- */
+
+static bool sampler_done(const struct sampler *s)
+{
+	return s->err || (s->limit && s->read >= s->limit);
+}
+
+/* Poll the ring until a signal, -c or -t says to stop. */
+static int read_samples(struct sampler *s, int fd)
+{
+	struct ring_buffer *rb = ring_buffer__new(fd, on_sample, s, NULL);
+	__s64 end = clock_ns(CLOCK_MONOTONIC) + (__s64)opts.duration * 1000000000;
+	int n, err = 0;
+
+	if (!rb) {
+		err = -errno;
+		p_err("cannot read sample '%s': %s", s->name, strerror(-err));
+		return err;
+	}
+	while (!stop && !sampler_done(s)) {
+		if (opts.duration && clock_ns(CLOCK_MONOTONIC) >= end)
+			break;
+		n = ring_buffer__poll(rb, 100);
+		/* on_sample() stops the poll with -1 when it is done */
+		if (n < 0 && n != -EINTR && !sampler_done(s)) {
+			err = n;
+			p_err("reading sample '%s': %s", s->name, strerror(-n));
+			break;
+		}
+	}
+	ring_buffer__free(rb);
+	return s->err ? s->err : err;
+}
+
+int do_sample(int argc, char **argv)
+{
+	struct sampler s = { .limit = opts.count_set ? opts.count : 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	__u64 lost_before;
+	int fd, err;
+
+	if (argc != 1)
+		return p_usage(argc ? "sample takes one name, the sample's" :
+			       "sample wants the name of a sample");
+	s.name = argv[0];
+	fd = open_ring(s.name);
+	if (fd < 0)
+		return LWTP_EXIT_FAIL;
+	if (opts.write && pcapw_open(opts.write, &s.capture)) {
+		close(fd);
+		return LWTP_EXIT_FAIL;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	s.mono_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	lost_before = samples_lost(s.name);
+
+	err = read_samples(&s, fd);
+
+	pcapw_close(s.capture);
+	close(fd);
+	if (!opts.quiet)
+		fprintf(stderr, "%lu samples read, %llu lost (ring full)\n", s.read,
+			(unsigned long long)(samples_lost(s.name) - lost_before));
+	if (s.bad)
+		p_err("%lu records of '%s' were not lwtp samples, and were left out", s.bad, s.name);
+	return err ? LWTP_EXIT_FAIL : LWTP_EXIT_OK;
+}
