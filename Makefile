@@ -91,7 +91,8 @@ $(LWTP): $(RUNTIME_OBJS)
 
 # ---- the object collection --------------------------------------------------
 
-out/%.o: policies/%.lwtp $(LWTC)
+# a policy may read set files next to it (file "NAME.txt")
+out/%.o: policies/%.lwtp $(LWTC) $(wildcard policies/*.txt)
 	@mkdir -p out
 	$(LWTC) $< -o $@
 
