@@ -207,7 +207,8 @@ static bool valid_utf8(const unsigned char *s, size_t len)
 
 /* Echo the source line: control bytes and invalid UTF-8 become '?', so a
  * hostile file cannot drive the terminal. */
-static void print_source_line(FILE *out, const unsigned char *s, size_t len)
+static void print_source_line(FILE *out, const unsigned char *s, size_t len,
+			      const char *tail)
 {
 	bool utf8 = valid_utf8(s, len);
 	for (size_t i = 0; i < len; i++) {
@@ -217,7 +218,7 @@ static void print_source_line(FILE *out, const unsigned char *s, size_t len)
 		else
 			fputc('?', out);
 	}
-	fputc('\n', out);
+	fprintf(out, "%s\n", tail);
 }
 
 /* The caret line: the prefix copies tabs so the caret lines up, and counts
@@ -244,6 +245,30 @@ static void print_caret(FILE *out, const unsigned char *s, size_t len,
 	fputc('\n', out);
 }
 
+/* A source line longer than this is shown in part: the stretch around the
+ * location, with "..." where it was cut. */
+#define SHOWN_MAX 200
+#define SHOWN_BEFORE 60     /* columns shown before the location */
+
+/* The part [*from, *to) of a line of len bytes to show for a location that
+ * starts at byte first; whole UTF-8 characters only. */
+static void shown_part(const unsigned char *s, size_t len, size_t first, size_t *from,
+		       size_t *to)
+{
+	*from = 0;
+	*to = len;
+	if (len <= SHOWN_MAX)
+		return;
+	if (first > len)
+		first = len;
+	*from = first > SHOWN_BEFORE ? first - SHOWN_BEFORE : 0;
+	while (*from > 0 && is_utf8_continuation(s[*from]))
+		(*from)--;
+	*to = *from + SHOWN_MAX < len ? *from + SHOWN_MAX : len;
+	while (*to < len && is_utf8_continuation(s[*to]))
+		(*to)++;
+}
+
 static void print_one(FILE *out, const struct diag *d)
 {
 	if (!d->has_loc) {
@@ -256,14 +281,17 @@ static void print_one(FILE *out, const struct diag *d)
 		l->first_line, l->first_column, level_str(d->level), d->msg);
 
 	const char *line;
-	size_t len;
+	size_t len, from, to;
 	if (!find_line(l->file, l->first_line, &line, &len))
 		return;
 	int last_col = l->last_line == l->first_line ? l->last_column : (int)len;
-	fprintf(out, "%5d | ", l->first_line);
-	print_source_line(out, (const unsigned char *)line, len);
-	fprintf(out, "      | ");
-	print_caret(out, (const unsigned char *)line, len, l->first_column, last_col);
+	const unsigned char *s = (const unsigned char *)line;
+	shown_part(s, len, (size_t)(l->first_column > 0 ? l->first_column - 1 : 0), &from, &to);
+	fprintf(out, "%5d | %s", l->first_line, from ? "..." : "");
+	print_source_line(out, s + from, to - from, to < len ? "..." : "");
+	fprintf(out, "      | %s", from ? "   " : "");
+	/* columns count from the start of what is shown */
+	print_caret(out, s + from, to - from, l->first_column - (int)from, last_col - (int)from);
 }
 
 void diag_flush(FILE *out)
