@@ -9,7 +9,8 @@
 #      lengths in it, cut at the snaplen;
 #   3. 1/10 of 3000 packets to 198.51.100.8: about 300 samples, and
 #      lwtp_full_NAME counts exactly the ones written;
-#   4. a ring that is too small: what does not fit is lost, and counted.
+#   4. a ring that is too small: what does not fit is lost, and counted;
+#   5. errors: a missing ring, a map that is not one, a bad command line.
 . "$(dirname "$0")/lib.sh"
 e2e_enter "$@"
 
@@ -102,4 +103,16 @@ n=$(grep -c ' pass ' "$E2E_TMP/small")
 $(cat "$E2E_TMP/small")"
 e2e_dump lwtp_full_smp_small "$E2E_TMP/full"
 expect_same lwtp_full_smp_small "0 => inserted=$n refused=$((100 - n))" "$(cat "$E2E_TMP/full")"
+# errors: no such ring, a map that is not a ring, a wrong command line
+"$LWTP" sample smp_none -t 1 > "$E2E_TMP/out" 2>&1
+[ $? = 1 ] && grep -q "cannot open sample 'smp_none'" "$E2E_TMP/out" ||
+	fail "lwtp sample of a missing ring: $(cat "$E2E_TMP/out")"
+"$LWTP" sample lwtp_full_smp_all -t 1 > "$E2E_TMP/out" 2>&1
+[ $? = 1 ] && grep -q "'lwtp_full_smp_all' is not a sample" "$E2E_TMP/out" ||
+	fail "lwtp sample of a per-CPU array: $(cat "$E2E_TMP/out")"
+"$LWTP" sample > "$E2E_TMP/out" 2>&1
+[ $? = 2 ] || fail "lwtp sample without a name: $(cat "$E2E_TMP/out")"
+"$LWTP" sample smp_all -w "$E2E_TMP/no/such/dir/x.pcap" -t 1 > "$E2E_TMP/out" 2>&1
+[ $? = 1 ] && grep -q "cannot write" "$E2E_TMP/out" ||
+	fail "lwtp sample -w into a missing directory: $(cat "$E2E_TMP/out")"
 exit 0
