@@ -102,6 +102,8 @@ out/%.o: policies/%.lwtp $(LWTC) $(wildcard policies/*.txt)
 #                     every suite: tests/run.sh [SUITE...]; UPDATE=1 rewrites
 #                     the diag suite's expectations for review
 #   make bench        lwtc's len_hist against the kernel doc's, ns/packet
+#   make bench-egress the real egress path: lwtp on a route against nftables
+#                     and iptables, ns/packet (bench/egress.sh, EGRESS_ROUNDS)
 
 TEST_LDLIBS  := -lbpf -lelf -lz -lpcap
 BPF_CFLAGS   := -O2 -g -Wall -target bpf -I/usr/include/$(MULTIARCH)
@@ -150,6 +152,23 @@ bench: deps
 bench-sets: deps
 	@$(MAKE) --no-print-directory compiler $(BENCH_BPF) $(B)/bench/bench
 	bash bench/sets.sh
+
+# the real egress path, veth between namespaces (bench/egress.sh; nftables
+# and iptables: scripts/deps.sh bench)
+EGRESS_ROUNDS ?= 25
+
+.PHONY: bench-egress bench-deps
+
+bench-deps:
+	@sh scripts/deps.sh bench
+
+$(B)/bench/egress_send: bench/egress_send.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -o $@ $<
+
+bench-egress: bench-deps
+	@$(MAKE) --no-print-directory compiler $(B)/bench/egress_send
+	bash bench/egress.sh $(EGRESS_ROUNDS)
 
 # ---- sanitizers, fuzzing, generated policies (tests/fuzz, tests/property) ----
 #

@@ -2,6 +2,7 @@
 # deps.sh: install, with apt-get, whatever the build and the tests need and
 # this machine lacks. Quiet when everything is there.
 # 'deps.sh fuzz': also libFuzzer (make fuzz only).
+# 'deps.sh bench': also nftables and iptables (make bench-egress only).
 set -e
 
 need=""
@@ -35,6 +36,10 @@ if [ "${1:-}" = fuzz ]; then
 		return 1
 	}
 	have_fuzzer || need="$need libclang-rt-dev"
+fi
+if [ "${1:-}" = bench ]; then
+	have_cmd nft                     || need="$need nftables"
+	have_cmd iptables-legacy-restore || need="$need iptables"   # iptables-restore too
 fi
 
 [ -z "$need" ] && exit 0
