@@ -101,7 +101,11 @@ out/%.o: policies/%.lwtp $(LWTC) $(wildcard policies/*.txt)
 #   make test         build what the tests need (as far as it builds) and run
 #                     every suite: tests/run.sh [SUITE...]; UPDATE=1 rewrites
 #                     the diag suite's expectations for review
-#   make bench        lwtc's len_hist against the kernel doc's, ns/packet
+#   make bench        every policy against hand-written C and an empty
+#                     program, set sizes, compile times, verifier and JIT
+#                     sizes (bench/run.sh: BENCHMARKS.md; BENCH_ROUNDS,
+#                     BENCH_COMPILE_RUNS), then bench-egress
+#   make bench-sets   the set-size table alone (bench/sets.sh)
 #   make bench-egress the real egress path: lwtp on a route against nftables
 #                     and iptables, ns/packet (bench/egress.sh, EGRESS_ROUNDS)
 
@@ -125,9 +129,12 @@ $(B)/tests/mapdump: tests/tools/mapdump.c tests/tools/mapdec.c $(TOOL_HDRS)
 $(B)/tests/sendudp: tests/tools/sendudp.c
 $(B)/tests/pcapgen: tests/tools/pcapgen.c tests/tools/pcapout.c tests/tools/pkt.c $(TOOL_HDRS) runtime/pcap_dlt.h
 $(B)/tests/sendpkt: tests/tools/sendpkt.c tests/tools/pkt.c $(TOOL_HDRS)
-$(B)/bench/bench: bench/bench.c tests/tools/objload.c tests/tools/pkt.c $(TOOL_HDRS)
+$(B)/bench/bench: bench/bench.c bench/benchprog.c tests/tools/objload.c tests/tools/pkt.c \
+		bench/benchprog.h $(TOOL_HDRS)
+$(B)/bench/refcheck: bench/refcheck.c bench/benchprog.c tests/tools/objload.c tests/tools/pkt.c \
+		tests/tools/mapdec.c bench/benchprog.h $(TOOL_HDRS)
 
-$(TEST_TOOLS) $(B)/bench/bench:
+$(TEST_TOOLS) $(B)/bench/bench $(B)/bench/refcheck:
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -Itests/tools -Iruntime -o $@ $(filter %.c,$^) $(LDFLAGS) $(TEST_LDLIBS)
 
@@ -135,7 +142,7 @@ $(B)/tests/%.bpf.o: tests/tools/testdata/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
 
-$(B)/bench/%.bpf.o: bench/%.bpf.c
+$(B)/bench/%.bpf.o: bench/%.bpf.c bench/ref.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
 
@@ -145,10 +152,12 @@ test:
 	@bash tests/run.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory compiler out/len_hist.o $(BENCH_BPF) $(B)/bench/bench
-	$(B)/bench/bench out/len_hist.o:len_hist $(B)/bench/len_hist_ref.bpf.o:len_hist $(B)/bench/empty.bpf.o:empty
+	@$(MAKE) --no-print-directory compiler policies $(BENCH_BPF) $(B)/bench/bench \
+		$(B)/bench/refcheck $(B)/tests/loadcheck
+	bash bench/run.sh
+	@$(MAKE) --no-print-directory bench-egress
 
-# a set of 100,000 prefixes against one of 10 (bench/sets.sh)
+# sets of 10, 1,000 and 100,000 prefixes (bench/sets.sh)
 bench-sets: deps
 	@$(MAKE) --no-print-directory compiler $(BENCH_BPF) $(B)/bench/bench
 	bash bench/sets.sh

@@ -1,44 +1,54 @@
 /* bench: ns/packet of LWT_OUT programs under BPF_PROG_TEST_RUN, as ratios.
  *
- *   bench [-n REPEAT] [-r ROUNDS] [-p PACKET] OBJ:SECTION OBJ:SECTION [OBJ:SECTION...]
+ *   bench [-n REPEAT] [-r ROUNDS] [-p PACKET] [-m] REFERENCE PROGRAM... FLOOR
  *
- * The first program is the subject, the second the reference, the last the
- * floor (an empty program). Each round runs every program once with REPEAT
- * (default 1000000) repetitions of the same packet (pkt.h text form, default
- * "ip4 udp payload 100"), in an order that rotates from round to round, and
- * times the call (wall clock / REPEAT: the kernel's own figure is whole ns). Timings drift between rounds, so what
- * is reported are medians of ratios taken within a round:
+ * Programs are OBJ:SECTION. The first is the reference, the last the floor
+ * (an empty program, bench/empty.bpf.c). Each round runs every program
+ * once with REPEAT (default 1000000) repetitions of the same packet (the
+ * text form of tests/tools/pkt.h, metadata included; default "ip4 udp
+ * payload 100"), in an order that rotates from round to round, and times
+ * the call (wall clock / REPEAT: the kernel's own figure is whole ns).
+ * Timings drift between rounds, so what is reported for each program are
+ * medians of ratios taken within a round:
  *
- *   subject/reference, subject/floor, reference/floor, and
- *   (subject-floor)/(reference-floor): the program's own cost against the
- *   reference's, with the test-run harness subtracted.
+ *   /ref      ns / the reference's ns
+ *   /floor    ns / the floor's ns
+ *   own       (ns - floor) / (reference - floor): the program's own cost
+ *             against the reference's, with the test-run harness taken out
+ *
+ * and its median and smallest ns/packet, and its verdict. -m prints one
+ * tab-separated line per program instead of the table:
+ *
+ *   OBJ:SECTION VERDICT NS MIN_NS /REF /FLOOR OWN
  *
  * Objects load privately (unpinned maps). Exit: 0 ok, 1 failure, 2 usage.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/bpf.h>
 
+#include "benchprog.h"
 #include "objload.h"
-#include "pkt.h"
 
 #define MAX_PROGS 8
 #define MAX_ROUNDS 1001
 
-struct subject {
-	const char *arg;
-	char path[1024];
-	const char *section;
-	struct bpf_object *obj;
-	int fd;
+enum { R_REF, R_FLOOR, R_OWN, N_RATIOS };
+
+struct timed {
+	struct bench_prog prog;
+	uint32_t retval;
 	double ns[MAX_ROUNDS];
+	double ratio[N_RATIOS][MAX_ROUNDS];
+};
+
+struct options {
+	int repeat, rounds, tsv;
+	const char *packet;
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -57,143 +67,161 @@ static double median(const double *v, int n)
 	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
 }
 
-static int open_subject(struct subject *s)
+static double smallest(const double *v, int n)
 {
-	struct bpf_program *prog;
-	char *colon;
+	double m = v[0];
+	int i;
 
-	snprintf(s->path, sizeof(s->path), "%s", s->arg);
-	colon = strrchr(s->path, ':');
-	s->section = NULL;
-	if (colon) {
-		*colon = 0;
-		s->section = colon + 1;
-	}
-	if (objload(s->path, &s->obj, stderr))
-		return -1;
-	bpf_object__for_each_program(prog, s->obj) {
-		if (!s->section || !strcmp(bpf_program__section_name(prog), s->section)) {
-			s->fd = bpf_program__fd(prog);
-			return 0;
-		}
-	}
-	fprintf(stderr, "bench: %s: no section '%s'\n", s->path, s->section);
-	return -1;
+	for (i = 1; i < n; i++)
+		if (v[i] < m)
+			m = v[i];
+	return m;
 }
 
-static int run_once(struct subject *s, const void *frame, int len, int repeat, double *ns)
+/* ns per run of repeat runs */
+static int time_runs(struct timed *t, const struct bench_packet *pkt, int repeat, double *ns)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = frame,
-		.data_size_in = len,
-		.repeat = repeat,
-	);
-
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (bpf_prog_test_run_opts(s->fd, &opts)) {
-		fprintf(stderr, "bench: %s: BPF_PROG_TEST_RUN: %s\n", s->arg, strerror(errno));
+	if (bench_run(&t->prog, pkt, repeat, &t->retval, NULL))
 		return -1;
-	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	/* opts.duration is the kernel's mean in whole ns: too coarse for
-	 * ratios near 1. One syscall per REPEAT runs costs next to nothing. */
 	*ns = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / repeat;
 	return 0;
 }
 
-static const char *short_name(const struct subject *s)
+/* One round: every program once, starting at the round's own; round -1
+ * warms up and is not kept. */
+static int run_round(struct timed *t, int n, const struct bench_packet *pkt, int repeat, int round)
 {
-	const char *b = strrchr(s->path, '/');
+	int k;
 
-	return b ? b + 1 : s->path;
+	for (k = 0; k < n; k++) {
+		struct timed *s = &t[(k + (round < 0 ? 0 : round)) % n];
+		double ns;
+
+		if (time_runs(s, pkt, repeat, &ns))
+			return -1;
+		if (round >= 0)
+			s->ns[round] = ns;
+	}
+	return 0;
+}
+
+static void keep_ratios(struct timed *t, int n, int round)
+{
+	double ref = t[0].ns[round], empty = t[n - 1].ns[round];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		t[i].ratio[R_REF][round] = t[i].ns[round] / ref;
+		t[i].ratio[R_FLOOR][round] = t[i].ns[round] / empty;
+		t[i].ratio[R_OWN][round] = (t[i].ns[round] - empty) / (ref - empty);
+	}
+}
+
+/* What is reported of a program */
+struct summary {
+	char verdict[16];
+	double ns, min_ns, ratio[N_RATIOS];
+};
+
+static void summarize(const struct timed *t, int rounds, struct summary *s)
+{
+	char buf[16];
+	int r;
+
+	snprintf(s->verdict, sizeof(s->verdict), "%s", bench_verdict(t->retval, buf, sizeof(buf)));
+	s->ns = median(t->ns, rounds);
+	s->min_ns = smallest(t->ns, rounds);
+	for (r = 0; r < N_RATIOS; r++)
+		s->ratio[r] = median(t->ratio[r], rounds);
+}
+
+static void report(const struct timed *t, int n, const struct bench_packet *pkt,
+		   const struct options *o)
+{
+	const char *fmt = o->tsv ? "%s\t%s\t%.2f\t%.2f\t%.3f\t%.3f\t%.3f\n"
+				 : "%-50s %7s %9.2f %7.2f %7.3f %7.3f %7.3f\n";
+	struct summary s;
+	int i;
+
+	if (!o->tsv) {
+		printf("packet: %s (%ld bytes from L3), %d rounds of %d runs\n",
+		       pkt->text, pkt->l3_len, o->rounds, o->repeat);
+		printf("%-50s %7s %9s %7s %7s %7s %7s\n", "program", "verdict", "ns/packet",
+		       "min", "/ref", "/floor", "own");
+	}
+	for (i = 0; i < n; i++) {
+		summarize(&t[i], o->rounds, &s);
+		printf(fmt, t[i].prog.arg, s.verdict, s.ns, s.min_ns, s.ratio[R_REF],
+		       s.ratio[R_FLOOR], s.ratio[R_OWN]);
+	}
+	if (!o->tsv)
+		printf("medians over rounds of per-round ratios; reference %s, floor %s;\n"
+		       "own = (ns - floor) / (reference - floor)\n", t[0].prog.arg,
+		       t[n - 1].prog.arg);
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	char *end;
+	int opt;
+
+	*o = (struct options){ .repeat = 1000000, .rounds = 21, .packet = "ip4 udp payload 100" };
+	while ((opt = getopt(argc, argv, "n:r:p:mh")) != -1) {
+		switch (opt) {
+		case 'n':
+			o->repeat = strtol(optarg, &end, 0);
+			if (*end || o->repeat < 1)
+				return -1;
+			break;
+		case 'r':
+			o->rounds = strtol(optarg, &end, 0);
+			if (*end || o->rounds < 1 || o->rounds > MAX_ROUNDS - 1)
+				return -1;
+			break;
+		case 'p':
+			o->packet = optarg;
+			break;
+		case 'm':
+			o->tsv = 1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return argc - optind < 2 || argc - optind > MAX_PROGS ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	static struct subject subj[MAX_PROGS];
-	static uint8_t frame[PKT_MAX_FRAME];
-	const char *packet = "ip4 udp payload 100";
-	double r[4][MAX_ROUNDS];
-	int repeat = 1000000, rounds = 21, n, i, k, round, len, opt;
-	struct pkt_spec spec;
-	char err[256];
-	char *end;
+	static struct timed t[MAX_PROGS];
+	static struct bench_packet pkt;
+	struct options o;
+	int n, i, round, err = 0;
 
-	while ((opt = getopt(argc, argv, "n:r:p:h")) != -1) {
-		switch (opt) {
-		case 'n':
-			repeat = strtol(optarg, &end, 0);
-			if (*end || repeat < 1)
-				goto usage;
-			break;
-		case 'r':
-			rounds = strtol(optarg, &end, 0);
-			if (*end || rounds < 1 || rounds > MAX_ROUNDS - 1)
-				goto usage;
-			break;
-		case 'p':
-			packet = optarg;
-			break;
-		default:
-			goto usage;
-		}
-	}
-	n = argc - optind;
-	if (n < 2 || n > MAX_PROGS)
-		goto usage;
-	if (pkt_parse(packet, &spec, err, sizeof(err)) ||
-	    (len = pkt_build(&spec, frame, sizeof(frame), err, sizeof(err))) < 0) {
-		fprintf(stderr, "bench: packet '%s': %s\n", packet, err);
+	if (parse_options(argc, argv, &o)) {
+		fprintf(stderr, "usage: bench [-n REPEAT] [-r ROUNDS] [-p PACKET] [-m] "
+			"REFERENCE PROGRAM... FLOOR\n");
 		return 2;
 	}
+	if (bench_packet_build(&pkt, o.packet))
+		return 2;
 	objload_quiet_libbpf(0);
-	for (i = 0; i < n; i++) {
-		subj[i].arg = argv[optind + i];
-		if (open_subject(&subj[i]))
+	n = argc - optind;
+	for (i = 0; i < n; i++)
+		if (bench_prog_open(&t[i].prog, argv[optind + i]))
 			return 1;
+	for (round = -1; round < o.rounds && !err; round++) {
+		err = run_round(t, n, &pkt, o.repeat, round);
+		if (!err && round >= 0)
+			keep_ratios(t, n, round);
 	}
-
-	/* one warm-up round, not counted */
-	for (round = -1; round < rounds; round++) {
-		for (k = 0; k < n; k++) {
-			struct subject *s = &subj[(k + (round < 0 ? 0 : round)) % n];
-			double ns;
-
-			if (run_once(s, frame, len, repeat, &ns))
-				return 1;
-			if (round >= 0)
-				s->ns[round] = ns;
-		}
-		if (round < 0)
-			continue;
-		r[0][round] = subj[0].ns[round] / subj[1].ns[round];
-		r[1][round] = subj[0].ns[round] / subj[n - 1].ns[round];
-		r[2][round] = subj[1].ns[round] / subj[n - 1].ns[round];
-		r[3][round] = (subj[0].ns[round] - subj[n - 1].ns[round]) /
-			      (subj[1].ns[round] - subj[n - 1].ns[round]);
-	}
-
-	printf("packet: %s (%ld bytes from L3), %d rounds of %d runs\n",
-	       packet, pkt_l3_len(&spec), rounds, repeat);
-	printf("%-50s %10s\n", "program", "ns/packet");
+	if (!err)
+		report(t, n, &pkt, &o);
 	for (i = 0; i < n; i++)
-		printf("%-50s %10.2f   (median; min %.2f)\n", subj[i].arg, median(subj[i].ns, rounds),
-		       (qsort(subj[i].ns, rounds, sizeof(double), cmp_double), subj[i].ns[0]));
-	printf("ratios, medians of per-round ratios:\n");
-	printf("  %-44s %6.3f\n", "subject / reference:", median(r[0], rounds));
-	if (n > 2) {
-		printf("  %-44s %6.3f\n", "subject / floor:", median(r[1], rounds));
-		printf("  %-44s %6.3f\n", "reference / floor:", median(r[2], rounds));
-		printf("  %-44s %6.3f\n", "(subject-floor) / (reference-floor):", median(r[3], rounds));
-	}
-	printf("  subject %s, reference %s, floor %s\n", short_name(&subj[0]),
-	       short_name(&subj[1]), short_name(&subj[n - 1]));
-	for (i = 0; i < n; i++)
-		bpf_object__close(subj[i].obj);
-	return 0;
-usage:
-	fprintf(stderr, "usage: bench [-n REPEAT] [-r ROUNDS] [-p PACKET] OBJ:SECTION OBJ:SECTION [OBJ:SECTION...]\n");
-	return 2;
+		bench_prog_close(&t[i].prog);
+	return err ? 1 : 0;
 }
