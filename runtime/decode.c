@@ -61,6 +61,10 @@ const char *decode_kind_name(enum lwtp_kind kind)
 	case LWTP_COUNTER: return "counter";
 	case LWTP_HIST:    return "histogram";
 	case LWTP_SET:     return "set";
+	case LWTP_LIMIT:   return "limit";
+	case LWTP_QUOTA:   return "quota";
+	case LWTP_KEYS:    return "keys";
+	case LWTP_RING:    return "sample";
 	default:           return "map";
 	}
 }
@@ -84,6 +88,79 @@ const char *decode_set_type(const struct layout *l)
 	default:
 		return "?";
 	}
+}
+
+/* ---- the members of limits, quotas and keys -------------------------------- */
+
+struct member_spec {
+	const char *name;
+	__u32 size;
+	bool counts;            /* a count: -i shows its rate */
+};
+
+static const struct member_spec limit_members[LIM_N] = {
+	[LIM_TOKENS]    = { "tokens", 8 },
+	[LIM_SCALE]     = { "scale", 8 },
+	[LIM_LAST_NS]   = { "last_ns", 8 },
+	[LIM_RATE]      = { "rate", 8 },
+	[LIM_PERIOD_NS] = { "period_ns", 8 },
+	[LIM_BURST]     = { "burst", 8 },
+	[LIM_PASSED]    = { "passed", 8, true },
+	[LIM_EXCEEDED]  = { "exceeded", 8, true },
+	[LIM_UNIT]      = { "unit", 4 },
+	[LIM_LOCK]      = { "lock", 4 },
+};
+
+static const struct member_spec quota_members[QUOTA_N] = {
+	[QUOTA_USED]  = { "used", 8 },      /* the budget's state: -i shows it as it is */
+	[QUOTA_LIMIT] = { "limit", 8 },
+	[QUOTA_OVER]  = { "over", 8, true },
+	[QUOTA_UNIT]  = { "unit", 4 },
+};
+
+static const struct member_spec keys_members[KEYS_N] = {
+	[KEYS_INSERTED] = { "inserted", 8, true },
+	[KEYS_REFUSED]  = { "refused", 8, true },
+};
+
+/* The value struct of a kind that decode_read() reads member by member. */
+static const struct value_spec {
+	const char *type;
+	const struct member_spec *members;
+	int n;
+} value_specs[] = {
+	[LWTP_LIMIT] = { "lwtp_limit_state", limit_members, LIM_N },
+	[LWTP_QUOTA] = { "lwtp_quota_state", quota_members, QUOTA_N },
+	[LWTP_KEYS]  = { "lwtp_keys", keys_members, KEYS_N },
+};
+
+static const struct value_spec *value_spec(enum lwtp_kind kind)
+{
+	if ((size_t)kind >= sizeof(value_specs) / sizeof(value_specs[0]) ||
+	    !value_specs[kind].type)
+		return NULL;
+	return &value_specs[kind];
+}
+
+int decode_nvalues(enum lwtp_kind kind)
+{
+	const struct value_spec *vs = value_spec(kind);
+
+	return vs ? vs->n : 0;
+}
+
+const char *decode_value_name(enum lwtp_kind kind, int i)
+{
+	const struct value_spec *vs = value_spec(kind);
+
+	return vs && i >= 0 && i < vs->n ? vs->members[i].name : NULL;
+}
+
+bool decode_value_counts(enum lwtp_kind kind, int i)
+{
+	const struct value_spec *vs = value_spec(kind);
+
+	return vs && i >= 0 && i < vs->n && vs->members[i].counts;
 }
 
 /* The member name as the policy writes the field: ip_dst -> ip.dst,
@@ -340,36 +417,66 @@ static int struct_fields(const char *map, const struct btf *btf, const struct bt
 	return 0;
 }
 
+/* The byte offset of the member name of struct t, which must be an integer
+ * of size bytes, naturally aligned: -ENOENT when there is no such member,
+ * -EINVAL when it is of another size. */
+static int member_offset(const struct btf *btf, const struct btf_type *t, const char *name,
+			 __u32 size)
+{
+	const struct btf_member *m = btf_members(t);
+	__u32 off;
+	int i;
+
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		if (strcmp(btf__name_by_offset(btf, m->name_off) ?: "", name))
+			continue;
+		off = btf_member_bit_offset(t, i);
+		if (off % (size * 8) || btf_member_bitfield_size(t, i) ||
+		    btf__resolve_size(btf, m->type) != size)
+			return -EINVAL;
+		return off / 8;
+	}
+	return -ENOENT;
+}
+
 static int counter_value(const char *map, const struct btf *btf, __u32 id, struct layout *l)
 {
 	const struct btf_type *t = resolve(btf, id);
-	const struct btf_member *m;
-	bool have_p = false, have_b = false;
-	int i;
+	int packets = -ENOENT, bytes = -ENOENT;
 
-	if (!t || !btf_is_struct(t))
-		goto bad;
-	m = btf_members(t);
-	for (i = 0; i < btf_vlen(t); i++, m++) {
-		const char *name = btf__name_by_offset(btf, m->name_off) ?: "";
-		__u32 off = btf_member_bit_offset(t, i);
-
-		if (off % 64 || btf_member_bitfield_size(t, i) ||
-		    btf__resolve_size(btf, m->type) != 8)
-			continue;
-		if (strcmp(name, "packets") == 0) {
-			l->packets_off = off / 8;
-			have_p = true;
-		} else if (strcmp(name, "bytes") == 0) {
-			l->bytes_off = off / 8;
-			have_b = true;
-		}
+	if (t && btf_is_struct(t)) {
+		packets = member_offset(btf, t, "packets", 8);
+		bytes = member_offset(btf, t, "bytes", 8);
 	}
-	if (have_p && have_b)
-		return 0;
-bad:
-	p_err("map '%s': its struct lwtp_counter lacks the __u64 members packets and bytes", map);
-	return -EINVAL;
+	if (packets < 0 || bytes < 0) {
+		p_err("map '%s': its struct lwtp_counter lacks the __u64 members packets and bytes",
+		      map);
+		return -EINVAL;
+	}
+	l->packets_off = packets;
+	l->bytes_off = bytes;
+	return 0;
+}
+
+/* A limit's, quota's or keys' struct: where each member of value_specs is. */
+static int state_value(const char *map, const struct btf *btf, __u32 id, struct layout *l)
+{
+	const struct value_spec *vs = value_spec(l->kind);
+	const struct btf_type *t = resolve(btf, id);
+	int i, off;
+
+	for (i = 0; i < vs->n; i++) {
+		const struct member_spec *ms = &vs->members[i];
+
+		off = t && btf_is_struct(t) ? member_offset(btf, t, ms->name, ms->size) : -ENOENT;
+		if (off < 0) {
+			p_err("map '%s': its struct %s lacks the %s member '%s' (see docs/language.md)",
+			      map, vs->type, ms->size == 8 ? "__u64" : "__u32", ms->name);
+			return -EINVAL;
+		}
+		l->val_off[i] = off;
+	}
+	return 0;
 }
 
 static int stat_key(const char *map, const struct btf *btf, __u32 id, struct layout *l)
@@ -489,42 +596,66 @@ bad_lpm:
 	return -EINVAL;
 }
 
-int decode_layout(const char *name, const struct btf *btf,
-		  const struct bpf_map_info *info, struct layout *l)
+/* What the value type says the map is; LWTP_NOT_OURS when it is not lwtp's. */
+static enum lwtp_kind value_kind(const struct btf *btf, __u32 kid, __u32 vid)
+{
+	static const struct {
+		const char *type;
+		enum lwtp_kind kind;
+	} kinds[] = {
+		{ "lwtp_counter", LWTP_COUNTER },
+		{ "lwtp_hist_count_t", LWTP_HIST },
+		{ "lwtp_set_value_t", LWTP_SET },
+		{ "lwtp_limit_state", LWTP_LIMIT },
+		{ "lwtp_quota_state", LWTP_QUOTA },
+		{ "lwtp_keys", LWTP_KEYS },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (chain_has(btf, vid, kinds[i].type))
+			return kinds[i].kind;
+	return kid && is_plain_hist(btf, kid, vid) ? LWTP_HIST : LWTP_NOT_OURS;
+}
+
+/* Whether the map's type fits its kind; logs why not. */
+static int check_map_type(const char *name, const struct layout *l)
+{
+	switch (l->kind) {
+	case LWTP_COUNTER:
+	case LWTP_HIST:
+		if (map_is_stat_type(l->map_type))
+			return 0;
+		p_err("map '%s': a %s must be an ARRAY or HASH map (per-CPU or not)",
+		      name, decode_kind_name(l->kind));
+		return -EINVAL;
+	case LWTP_LIMIT:
+	case LWTP_QUOTA:
+		if (l->map_type == BPF_MAP_TYPE_ARRAY || l->map_type == BPF_MAP_TYPE_HASH ||
+		    l->map_type == BPF_MAP_TYPE_LRU_HASH)
+			return 0;
+		p_err("map '%s': a %s must be an ARRAY, HASH or LRU_HASH map, not per-CPU "
+		      "(every CPU shares it)", name, decode_kind_name(l->kind));
+		return -EINVAL;
+	case LWTP_KEYS:
+		if ((l->map_type == BPF_MAP_TYPE_PERCPU_ARRAY || l->map_type == BPF_MAP_TYPE_ARRAY) &&
+		    l->max_entries == 1)
+			return 0;
+		p_err("map '%s': struct lwtp_keys must be the value of a PERCPU_ARRAY of one entry",
+		      name);
+		return -EINVAL;
+	default:
+		return 0;
+	}
+}
+
+/* The kernel's sizes must be those of the BTF types. */
+static int check_sizes(const char *name, const struct btf *btf, const struct bpf_map_info *info)
 {
 	__u32 vid = info->btf_value_type_id, kid = info->btf_key_type_id;
 	char tname[128];
 	__s64 size;
-	int err;
 
-	memset(l, 0, sizeof(*l));
-	if (!btf || !vid)
-		return 0;
-	if (chain_has(btf, vid, "lwtp_counter"))
-		l->kind = LWTP_COUNTER;
-	else if (chain_has(btf, vid, "lwtp_hist_count_t") || (kid && is_plain_hist(btf, kid, vid)))
-		l->kind = LWTP_HIST;
-	else if (chain_has(btf, vid, "lwtp_set_value_t"))
-		l->kind = LWTP_SET;
-	else
-		return 0;
-
-	l->map_type = info->type;
-	l->key_size = info->key_size;
-	l->value_size = info->value_size;
-	l->max_entries = info->max_entries;
-	l->percpu = map_is_percpu(info->type);
-	l->ncpus = 1;
-	if (l->percpu) {
-		l->ncpus = libbpf_num_possible_cpus();
-		if (l->ncpus < 1) {
-			err = l->ncpus < 0 ? l->ncpus : -EINVAL;
-			p_err("cannot count the possible CPUs: %s", strerror(-err));
-			return err;
-		}
-	}
-
-	/* the kernel's sizes must be those of the BTF types */
 	size = btf__resolve_size(btf, vid);
 	if (size != info->value_size) {
 		decode_type_name(btf, vid, tname, sizeof(tname));
@@ -543,35 +674,81 @@ int decode_layout(const char *name, const struct btf *btf,
 		      name, info->key_size, tname, (long long)size);
 		return -EINVAL;
 	}
+	return 0;
+}
 
+static int decode_value(const char *name, const struct btf *btf, __u32 vid, struct layout *l)
+{
 	switch (l->kind) {
 	case LWTP_COUNTER:
+		return counter_value(name, btf, vid, l);
 	case LWTP_HIST:
-		if (!map_is_stat_type(info->type)) {
-			p_err("map '%s': a %s must be an ARRAY or HASH map (per-CPU or not)",
-			      name, decode_kind_name(l->kind));
-			return -EINVAL;
-		}
-		if (l->kind == LWTP_COUNTER)
-			err = counter_value(name, btf, vid, l);
-		else if (info->value_size != 8) {
-			p_err("map '%s': lwtp_hist_count_t must be 8 bytes", name);
-			err = -EINVAL;
-		} else
-			err = 0;
-		if (!err)
-			err = stat_key(name, btf, kid, l);
-		break;
+		if (l->value_size == 8)
+			return 0;
+		p_err("map '%s': lwtp_hist_count_t must be 8 bytes", name);
+		return -EINVAL;
 	case LWTP_SET:
-		if (info->value_size != 1) {
-			p_err("map '%s': lwtp_set_value_t must be 1 byte", name);
-			return -EINVAL;
-		}
-		err = set_key(name, btf, kid, l);
-		break;
+		if (l->value_size == 1)
+			return 0;
+		p_err("map '%s': lwtp_set_value_t must be 1 byte", name);
+		return -EINVAL;
 	default:
+		return state_value(name, btf, vid, l);
+	}
+}
+
+static int decode_key(const char *name, const struct btf *btf, __u32 kid, struct layout *l)
+{
+	int err;
+
+	if (l->kind == LWTP_SET)
+		return set_key(name, btf, kid, l);
+	err = stat_key(name, btf, kid, l);
+	if (!err && l->kind == LWTP_KEYS && (l->nkeys || l->key_is_struct)) {
+		p_err("map '%s': the key of struct lwtp_keys must be __u32 0", name);
 		err = -EINVAL;
 	}
+	return err;
+}
+
+int decode_layout(const char *name, const struct btf *btf,
+		  const struct bpf_map_info *info, struct layout *l)
+{
+	__u32 vid = info->btf_value_type_id, kid = info->btf_key_type_id;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	l->map_type = info->type;
+	l->key_size = info->key_size;
+	l->value_size = info->value_size;
+	l->max_entries = info->max_entries;
+	l->ncpus = 1;
+	if (info->type == BPF_MAP_TYPE_RINGBUF) {
+		l->kind = LWTP_RING;    /* max_entries: its bytes */
+		return 1;
+	}
+	if (!btf || !vid)
+		return 0;
+	l->kind = value_kind(btf, kid, vid);
+	if (l->kind == LWTP_NOT_OURS)
+		return 0;
+
+	l->percpu = map_is_percpu(info->type);
+	if (l->percpu) {
+		l->ncpus = libbpf_num_possible_cpus();
+		if (l->ncpus < 1) {
+			err = l->ncpus < 0 ? l->ncpus : -EINVAL;
+			p_err("cannot count the possible CPUs: %s", strerror(-err));
+			return err;
+		}
+	}
+	err = check_sizes(name, btf, info);
+	if (!err)
+		err = check_map_type(name, l);
+	if (!err)
+		err = decode_value(name, btf, vid, l);
+	if (!err)
+		err = decode_key(name, btf, kid, l);
 	return err ? err : 1;
 }
 
@@ -635,6 +812,38 @@ static int cmp_entries(const void *a, const void *b)
 	return decode_key_cmp(sort_layout, x->key, y->key);
 }
 
+/* Add one CPU's value v to e. */
+static void add_value(const struct layout *l, const unsigned char *v, struct entry *e)
+{
+	const struct value_spec *vs;
+	int i;
+
+	switch (l->kind) {
+	case LWTP_COUNTER:
+		e->packets += read_uint(v + l->packets_off, 8);
+		e->bytes += read_uint(v + l->bytes_off, 8);
+		break;
+	case LWTP_HIST:
+		e->packets += read_uint(v, 8);
+		break;
+	default:
+		vs = value_spec(l->kind);
+		for (i = 0; vs && i < vs->n; i++)
+			e->v[i] += read_uint(v + l->val_off[i], vs->members[i].size);
+		break;
+	}
+}
+
+static bool entry_is_zero(const struct layout *l, const struct entry *e)
+{
+	int i;
+
+	for (i = 0; i < decode_nvalues(l->kind); i++)
+		if (e->v[i])
+			return false;
+	return !e->packets && !e->bytes;
+}
+
 void decode_free(struct entry *entries, size_t n)
 {
 	size_t i;
@@ -655,6 +864,8 @@ int decode_read(const struct layout *l, int fd, struct entry **entries, size_t *
 
 	*entries = NULL;
 	*n = 0;
+	if (l->kind == LWTP_RING)
+		return 0;       /* a ring cannot be iterated */
 	key = calloc(1, l->key_size);
 	next = calloc(1, l->key_size);
 	val = calloc(l->ncpus, stride);
@@ -689,17 +900,9 @@ int decode_read(const struct layout *l, int fd, struct entry **entries, size_t *
 		}
 		e = &out[nout];
 		memset(e, 0, sizeof(*e));
-		for (cpu = 0; cpu < l->ncpus; cpu++) {
-			const unsigned char *v = val + cpu * stride;
-
-			if (l->kind == LWTP_COUNTER) {
-				e->packets += read_uint(v + l->packets_off, 8);
-				e->bytes += read_uint(v + l->bytes_off, 8);
-			} else {
-				e->packets += read_uint(v, 8);
-			}
-		}
-		if (!e->packets && !e->bytes)
+		for (cpu = 0; cpu < l->ncpus; cpu++)
+			add_value(l, val + cpu * stride, e);
+		if (entry_is_zero(l, e))
 			continue;
 		e->key = malloc(l->key_size);
 		if (!e->key) {
@@ -823,11 +1026,16 @@ int decode_entry_text(const struct layout *l, const struct entry *e, char *buf, 
 			len += n;
 		}
 	}
-	if (l->kind == LWTP_COUNTER)
+	if (l->kind == LWTP_COUNTER) {
 		PUT(" => packets=%" PRIu64 " bytes=%" PRIu64, (uint64_t)e->packets,
 		    (uint64_t)e->bytes);
-	else
+	} else if (l->kind == LWTP_HIST) {
 		PUT(" => %" PRIu64, (uint64_t)e->packets);
+	} else {
+		PUT(" =>");
+		for (i = 0; i < decode_nvalues(l->kind); i++)
+			PUT(" %s=%" PRIu64, decode_value_name(l->kind, i), (uint64_t)e->v[i]);
+	}
 #undef PUT
 	return (int)len;
 }

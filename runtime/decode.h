@@ -5,9 +5,15 @@
  *   struct lwtp_counter { __u64 packets; __u64 bytes; }  a counter
  *   lwtp_hist_count_t (__u64)                            histogram buckets
  *   lwtp_set_value_t (__u8)                              a runtime set
+ *   struct lwtp_limit_state                              a limit's token buckets
+ *   struct lwtp_quota_state                              a quota's budgets
+ *   struct lwtp_keys { __u64 inserted; __u64 refused; }  lwtp_full_NAME: the new
+ *                                                        keys of NAME, or the
+ *                                                        samples of the ring NAME
  *
  * or a plain __u64 in a map whose key has a histogram bucket (below): the
- * buckets of a histogram too.
+ * buckets of a histogram too. A RINGBUF map, which has no value type, is
+ * taken as the ring of a sample; maps_open() also wants its lwtp_full_NAME.
  *
  * The key is a typedef whose name says how to print it (lwtp_ip_t,
  * lwtp_ip4_t, lwtp_ip6_t, lwtp_port_t, lwtp_proto_t, lwtp_u8_t, lwtp_u16_t,
@@ -35,6 +41,26 @@ enum lwtp_kind {
 	LWTP_COUNTER,
 	LWTP_HIST,
 	LWTP_SET,
+	LWTP_LIMIT,
+	LWTP_QUOTA,
+	LWTP_KEYS,      /* lwtp_full_NAME */
+	LWTP_RING,      /* a sample's ring buffer: nothing to read but its size */
+};
+
+/* The members of struct lwtp_limit_state, lwtp_quota_state and lwtp_keys,
+ * in their order: the index of each in struct entry.v. */
+enum { LIM_TOKENS, LIM_SCALE, LIM_LAST_NS, LIM_RATE, LIM_PERIOD_NS, LIM_BURST,
+       LIM_PASSED, LIM_EXCEEDED, LIM_UNIT, LIM_LOCK, LIM_N };
+enum { QUOTA_USED, QUOTA_LIMIT, QUOTA_OVER, QUOTA_UNIT, QUOTA_N };
+enum { KEYS_INSERTED, KEYS_REFUSED, KEYS_N };
+
+#define LWTP_MAX_VALUES LIM_N
+
+/* The unit of a limit (LIM_UNIT) or quota (QUOTA_UNIT) */
+enum lwtp_unit {
+	LWTP_UNIT_PACKETS,
+	LWTP_UNIT_BYTES,
+	LWTP_UNIT_BITS,         /* limits only */
 };
 
 enum field_kind {
@@ -73,6 +99,7 @@ struct layout {
 	bool has_bucket;        /* histograms */
 	struct field bucket;
 	__u32 packets_off, bytes_off;   /* counters: in struct lwtp_counter */
+	__u32 val_off[LWTP_MAX_VALUES]; /* limits, quotas, keys: of each member */
 	/* sets: one element field; lpm: struct lwtp_lpm_ip */
 	bool lpm;
 	struct field elem;
@@ -87,24 +114,34 @@ int decode_layout(const char *name, const struct btf *btf,
 /* A type as messages name it: "struct lwtp_counter", "__u64". */
 void decode_type_name(const struct btf *btf, __u32 id, char *buf, size_t size);
 
-/* "counter", "histogram", "set" */
+/* "counter", "histogram", "set", "limit", "quota", "keys", "sample" */
 const char *decode_kind_name(enum lwtp_kind kind);
 /* The element type of a set: "ip", "ip4", "ip6", "port", "proto", "u8" ... */
 const char *decode_set_type(const struct layout *l);
 
-/* One entry of a counter or histogram map, per-CPU values summed. */
+/* One entry of a map, per-CPU values summed. */
 struct entry {
 	unsigned char *key;
 	__u64 packets;          /* counter packets, or histogram bucket count */
 	__u64 bytes;
+	__u64 v[LWTP_MAX_VALUES];       /* limits (LIM_*), quotas (QUOTA_*), keys (KEYS_*) */
 };
+
+/* The values of a limit, quota or keys entry (struct entry.v): how many,
+ * each one's member name, and whether it counts (passed, over, inserted,
+ * ...: a rate with -i) rather than tells a state or a parameter (tokens,
+ * used, burst, ...). */
+int decode_nvalues(enum lwtp_kind kind);
+const char *decode_value_name(enum lwtp_kind kind, int i);
+bool decode_value_counts(enum lwtp_kind kind, int i);
 
 /* Order of one key field's values: numbers by value, addresses by bytes. */
 int decode_field_cmp(const struct field *f, const void *a, const void *b);
 /* Order of keys: field by field, numbers by value, addresses by bytes. */
 int decode_key_cmp(const struct layout *l, const void *a, const void *b);
 
-/* Read every entry whose value is not zero, sorted by decode_key_cmp(). */
+/* Read every entry whose value is not zero, sorted by decode_key_cmp()
+ * (none from a ring). */
 int decode_read(const struct layout *l, int fd, struct entry **entries, size_t *n);
 void decode_free(struct entry *entries, size_t n);
 
@@ -118,7 +155,9 @@ __u64 decode_uint(const struct field *f, const void *key);
 /* The canonical one-line text of an entry that tests compare
  * (tests/tools/mapdec.h): "KEY => VALUE", KEY a scalar ("5") or
  * "member=value" per key member, bucket included ("ip_dst=198.51.100.7
- * l4_dport=53"), VALUE "packets=N bytes=N" (counters) or "N" (histograms).
+ * l4_dport=53"), VALUE "packets=N bytes=N" (counters), "N" (histograms) or
+ * "member=N" per member of a limit, quota or keys value ("used=5 limit=3
+ * over=2 unit=0").
  * Returns the length or -ENOSPC. */
 int decode_entry_text(const struct layout *l, const struct entry *e, char *buf, size_t size);
 

@@ -149,6 +149,30 @@ static bool fd_is_map(int fd)
 	return strcmp(target, "anon_inode:bpf-map") == 0;
 }
 
+/* Whether dir holds lwtp_full_NAME, a per-CPU array of one struct lwtp_keys:
+ * what makes a ring buffer the ring of a sample. Quiet: lwtp_full_NAME is
+ * checked in full when it is opened as a map of its own. */
+static bool has_full_map(const char *dir, const char *name)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	bool ok;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s%s", dir, LWTP_FULL_PREFIX, name) >=
+	    sizeof(path))
+		return false;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	ok = fd_is_map(fd) && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	     info.type == BPF_MAP_TYPE_PERCPU_ARRAY && info.max_entries == 1 &&
+	     info.key_size == 4 && info.value_size == 16;
+	close(fd);
+	return ok;
+}
+
 int maps_open(const char *dir, const char *name, struct lwtp_map *m)
 {
 	char path[PATH_MAX];
@@ -206,14 +230,20 @@ int maps_open(const char *dir, const char *name, struct lwtp_map *m)
 			snprintf(m->why, sizeof(m->why), "it has no BTF value type");
 		} else {
 			decode_type_name(btf, m->info.btf_value_type_id, tname, sizeof(tname));
-			snprintf(m->why, sizeof(m->why), "its value type is %s, not struct "
-				 "lwtp_counter, lwtp_hist_count_t or lwtp_set_value_t", tname);
+			snprintf(m->why, sizeof(m->why), "its value type is %s, not one of lwtp's "
+				 "(struct lwtp_counter, lwtp_limit_state, lwtp_quota_state, "
+				 "lwtp_keys, lwtp_hist_count_t, lwtp_set_value_t)", tname);
 		}
 	}
 	btf__free(btf);
 	if (ret < 0) {
 		err = ret;
 		goto fail;
+	}
+	if (ret == 1 && m->layout.kind == LWTP_RING && !has_full_map(dir, name)) {
+		snprintf(m->why, sizeof(m->why), "it is a ring buffer without an lwtp_full_%s "
+			 "beside it, so not the ring of an lwtp sample", name);
+		ret = 0;
 	}
 	if (ret == 0)
 		m->layout.kind = LWTP_NOT_OURS;

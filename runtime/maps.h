@@ -12,6 +12,10 @@
 
 #include "decode.h"
 
+/* lwtp_full_NAME: the new keys of the keyed statistic NAME, or the
+ * samples of the ring NAME (struct lwtp_keys, LWTP_KEYS) */
+#define LWTP_FULL_PREFIX "lwtp_full_"
+
 struct lwtp_map {
 	char name[256];                 /* the pin's file name */
 	int fd;
@@ -29,7 +33,8 @@ int maps_list(const char *dir, char ***names, size_t *n);
 void maps_free_names(char **names, size_t n);
 
 /* Open the pin dir/name and describe it. A map that is not lwtp's opens
- * fine, with layout.kind LWTP_NOT_OURS, and nothing logged. */
+ * fine, with layout.kind LWTP_NOT_OURS, and nothing logged; so does a ring
+ * buffer without an lwtp_full_NAME beside it (the ring of a sample has one). */
 int maps_open(const char *dir, const char *name, struct lwtp_map *m);
 void maps_close(struct lwtp_map *m);
 

@@ -5,6 +5,12 @@
  *   histogram NAME  lwtp_NAME_bucket{KEY...,le="..."} (cumulative, to +Inf),
  *                   lwtp_NAME_sum, lwtp_NAME_count
  *   set NAME        lwtp_NAME_elements (a gauge)
+ *   limit NAME      lwtp_NAME_passed_total, _exceeded_total (counters), _tokens,
+ *                   _burst, _rate (gauges, in packets or bytes, bit rates too)
+ *   quota NAME      lwtp_NAME_used, _limit, _left (gauges), _over_total
+ *   lwtp_full_NAME  lwtp_NAME_keys_inserted_total, _keys_refused_total,
+ *                   _keys_present (a gauge), _keys_evicted_total (LRU maps)
+ *   sample NAME     lwtp_NAME_samples_written_total, _samples_lost_total
  *
  * Labels are the key's members, by their C names (ip_dst, l4_dport). le is
  * the largest integer a bucket holds (buckets are [lo, hi) of integers, so
@@ -17,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <linux/bpf.h>
 
 #include "decode.h"
 #include "lwtp.h"
@@ -99,19 +107,16 @@ static void put_header(FILE *f, const char *map, const char *suffix, const char 
 	fprintf(f, " %s\n", type);
 }
 
-/* "by ip.dst, l4.dport" for HELP texts */
+/* ", by ip.dst, l4.dport" for HELP texts; "" when unkeyed */
 static void by_text(const struct layout *l, char *buf, size_t size)
 {
-	size_t len = 0;
-	int i, n;
-
-	buf[0] = 0;
-	for (i = 0; i < l->nkeys; i++) {
-		n = snprintf(buf + len, size - len, "%s%s", i ? ", " : ", by ", l->keys[i].label);
-		if (n < 0 || (size_t)n >= size - len)
-			return;
-		len += n;
-	}
+	if (size < 3)
+		return;
+	stat_by_text(l, buf + 2, size - 2);
+	if (buf[2])
+		memcpy(buf, ", ", 2);
+	else
+		buf[0] = 0;
 }
 
 static void prom_counter(FILE *f, struct snap *s)
@@ -253,24 +258,176 @@ static void prom_set(FILE *f, const struct snap *s)
 	fprintf(f, " %zu\n", s->nelems);
 }
 
+/* ---- limits and quotas ----------------------------------------------------------- */
+
+static double limit_passed(const struct entry *e)   { return e->v[LIM_PASSED]; }
+static double limit_exceeded(const struct entry *e) { return e->v[LIM_EXCEEDED]; }
+static double limit_burst(const struct entry *e)    { return e->v[LIM_BURST]; }
+static double quota_used(const struct entry *e)     { return e->v[QUOTA_USED]; }
+static double quota_limit(const struct entry *e)    { return e->v[QUOTA_LIMIT]; }
+static double quota_over(const struct entry *e)     { return e->v[QUOTA_OVER]; }
+
+static double limit_rate(const struct entry *e)
+{
+	return e->v[LIM_PERIOD_NS] ? e->v[LIM_RATE] * 1e9 / e->v[LIM_PERIOD_NS] : 0;
+}
+
+static double quota_left(const struct entry *e)
+{
+	__u64 used = e->v[QUOTA_USED], limit = e->v[QUOTA_LIMIT];
+
+	return used < limit ? limit - used : 0;
+}
+
+/* A metric family of a limit or quota: one sample per key. help is a
+ * format of the statistic's name, unit and "by ..." text. An amount is in
+ * the statistic's unit: bytes for a bit rate too (Prometheus's base unit). */
+static const struct family {
+	const char *suffix, *type, *help;
+	double (*value)(const struct entry *e);
+	bool amount;
+} limit_families[] = {
+	{ "_passed_total", "counter", "Packets within the lwtp limit %s (a bucket of %s)%s.",
+	  limit_passed, false },
+	{ "_exceeded_total", "counter", "Packets over the lwtp limit %s (a bucket of %s), "
+	  "its action applied%s.", limit_exceeded, false },
+	{ "_tokens", "gauge", "What the bucket of the lwtp limit %s holds now, in %s%s.",
+	  stat_limit_tokens, true },
+	{ "_burst", "gauge", "The size of the bucket of the lwtp limit %s, in %s%s.", limit_burst,
+	  true },
+	{ "_rate", "gauge", "What fills the bucket of the lwtp limit %s, in %s per second%s.",
+	  limit_rate, true },
+}, quota_families[] = {
+	{ "_used", "gauge", "What the lwtp quota %s has seen since it was last renewed, over "
+	  "packets included, in %s%s.", quota_used, true },
+	{ "_limit", "gauge", "The budget of the lwtp quota %s, in %s%s.", quota_limit, true },
+	{ "_left", "gauge", "What is left of the budget of the lwtp quota %s, in %s%s.",
+	  quota_left, true },
+	{ "_over_total", "counter", "Packets over the lwtp quota %s (a budget of %s), its action "
+	  "applied%s.", quota_over, false },
+};
+
+static void prom_budget(FILE *f, struct snap *s)
+{
+	const struct layout *l = &s->m->layout;
+	bool limit = l->kind == LWTP_LIMIT;
+	const struct family *fam = limit ? limit_families : quota_families;
+	size_t nfam = limit ? sizeof(limit_families) / sizeof(limit_families[0])
+			    : sizeof(quota_families) / sizeof(quota_families[0]);
+	__u64 unit = s->n ? s->e[0].v[limit ? LIM_UNIT : QUOTA_UNIT] : LWTP_UNIT_PACKETS;
+	double scale = unit == LWTP_UNIT_BITS ? 1.0 / 8 : 1;
+	char help[1024], by[256];
+	size_t i, k, shown;
+	double v;
+
+	stat_sort_budgets(l, s->e, s->n);
+	shown = opts.top && opts.top < s->n ? opts.top : s->n;
+	by_text(l, by, sizeof(by));
+	for (k = 0; k < nfam; k++) {
+		snprintf(help, sizeof(help), fam[k].help, s->m->name,
+			 stat_unit_name(unit == LWTP_UNIT_BITS ? LWTP_UNIT_BYTES : unit), by);
+		put_header(f, s->m->name, fam[k].suffix, fam[k].type, help);
+		for (i = 0; i < shown; i++) {
+			v = fam[k].value(&s->e[i]);
+			put_metric(f, s->m->name, fam[k].suffix);
+			put_labels(f, l, s->e[i].key, NULL);
+			fprintf(f, " %.15g\n", fam[k].amount ? v * scale : v);
+		}
+	}
+}
+
+/* ---- lwtp_full_NAME and rings ----------------------------------------------------- */
+
+/* One sample of a family of its own: # HELP, # TYPE, the value. */
+static void put_single(FILE *f, const char *map, const char *suffix, const char *type,
+		       const char *help, __u64 v)
+{
+	put_header(f, map, suffix, type, help);
+	put_metric(f, map, suffix);
+	fprintf(f, " %" PRIu64 "\n", (uint64_t)v);
+}
+
+/* What lwtp_full_NAME counts of the keyed statistic s (or, without s, of
+ * the statistic named name). */
+static void prom_keys(FILE *f, const char *name, const struct snap *s, const struct snap *full)
+{
+	const struct layout *l = s ? &s->m->layout : NULL;
+	char help[1024];
+	__u64 inserted, refused;
+
+	stat_keys(full, &inserted, &refused);
+	snprintf(help, sizeof(help), "New keys stored in the lwtp statistic %s since its map was "
+		 "made or reset.", name);
+	put_single(f, name, "_keys_inserted_total", "counter", help, inserted);
+	snprintf(help, sizeof(help), "New keys of the lwtp statistic %s not stored: its map "
+		 "was full.", name);
+	put_single(f, name, "_keys_refused_total", "counter", help, refused);
+	if (!l)
+		return;
+	snprintf(help, sizeof(help), "Keys in the map of the lwtp statistic %s, of %u at most.",
+		 name, l->max_entries);
+	put_single(f, name, "_keys_present", "gauge", help, s->n);
+	if (l->map_type != BPF_MAP_TYPE_LRU_HASH && l->map_type != BPF_MAP_TYPE_LRU_PERCPU_HASH)
+		return;
+	snprintf(help, sizeof(help), "Keys evicted from the LRU map of the lwtp statistic %s "
+		 "(inserted - present).", name);
+	put_single(f, name, "_keys_evicted_total", "counter", help,
+		   inserted > s->n ? inserted - s->n : 0);
+}
+
+static void prom_ring(FILE *f, const struct snap *s, const struct snap *full)
+{
+	char help[1024];
+	__u64 written, lost;
+
+	stat_keys(full, &written, &lost);
+	snprintf(help, sizeof(help), "Samples written to the ring of the lwtp sample %s.",
+		 s->m->name);
+	put_single(f, s->m->name, "_samples_written_total", "counter", help, written);
+	snprintf(help, sizeof(help), "Samples of the lwtp sample %s lost: its ring was full.",
+		 s->m->name);
+	put_single(f, s->m->name, "_samples_lost_total", "counter", help, lost);
+}
+
+/* ---- all of them ------------------------------------------------------------------ */
+
+static void prom_map(FILE *f, struct snap *snaps, size_t n, struct snap *s)
+{
+	const struct snap *full = stat_full_of(snaps, n, s);
+
+	switch (s->m->layout.kind) {
+	case LWTP_COUNTER:
+		prom_counter(f, s);
+		break;
+	case LWTP_HIST:
+		prom_hist(f, s);
+		break;
+	case LWTP_SET:
+		prom_set(f, s);
+		break;
+	case LWTP_LIMIT:
+	case LWTP_QUOTA:
+		prom_budget(f, s);
+		break;
+	case LWTP_KEYS:
+		prom_keys(f, stat_full_of_name(s->m->name) ?: s->m->name, NULL, s);
+		break;
+	case LWTP_RING:
+		prom_ring(f, s, full);
+		return;
+	default:
+		break;
+	}
+	if (full)
+		prom_keys(f, s->m->name, s, full);
+}
+
 int prom_print(FILE *f, struct snap *snaps, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		switch (snaps[i].m->layout.kind) {
-		case LWTP_COUNTER:
-			prom_counter(f, &snaps[i]);
-			break;
-		case LWTP_HIST:
-			prom_hist(f, &snaps[i]);
-			break;
-		case LWTP_SET:
-			prom_set(f, &snaps[i]);
-			break;
-		default:
-			break;
-		}
-	}
+	for (i = 0; i < n; i++)
+		if (!stat_printed_with(snaps, n, &snaps[i]))
+			prom_map(f, snaps, n, &snaps[i]);
 	return ferror(f) ? -EIO : 0;
 }

@@ -1,14 +1,17 @@
 /* stat.c: lwtp stat [NAME...]: print the statistics of lwtp policies from
- * their pinned maps, as tables (counters) and bar charts (histograms), as
- * JSON, or in the Prometheus text format; per-second rates with -i; zero
- * them with --reset.
+ * their pinned maps, as tables (counters, limits, quotas) and bar charts
+ * (histograms), each keyed one with what its lwtp_full_NAME counts, as JSON,
+ * or in the Prometheus text format; per-second rates with -i; zero them,
+ * renew quotas and refill limits with --reset.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
@@ -39,6 +42,30 @@ void stat_sort_counters(const struct layout *l, struct entry *e, size_t n)
 	sort_layout = l;
 	if (n > 1)
 		qsort(e, n, sizeof(*e), cmp_counter);
+}
+
+static __u64 budget_weight(const struct entry *e)
+{
+	if (sort_layout->kind == LWTP_LIMIT)
+		return e->v[LIM_PASSED] + e->v[LIM_EXCEEDED];
+	return e->v[QUOTA_USED];
+}
+
+static int cmp_budget(const void *a, const void *b)
+{
+	__u64 x = budget_weight(a), y = budget_weight(b);
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return decode_key_cmp(sort_layout, ((const struct entry *)a)->key,
+			      ((const struct entry *)b)->key);
+}
+
+void stat_sort_budgets(const struct layout *l, struct entry *e, size_t n)
+{
+	sort_layout = l;
+	if (n > 1)
+		qsort(e, n, sizeof(*e), cmp_budget);
 }
 
 /* The key fields but the bucket. */
@@ -108,6 +135,96 @@ int stat_groups(const struct layout *l, struct entry *e, size_t n,
 	return 0;
 }
 
+/* ---- lwtp_full_NAME, limits --------------------------------------------- */
+
+const char *stat_full_of_name(const char *name)
+{
+	size_t len = strlen(LWTP_FULL_PREFIX);
+
+	return strncmp(name, LWTP_FULL_PREFIX, len) == 0 ? name + len : NULL;
+}
+
+const struct snap *stat_full_of(const struct snap *snaps, size_t n, const struct snap *s)
+{
+	const char *of;
+	size_t i;
+
+	if (s->m->layout.kind == LWTP_KEYS || s->m->layout.kind == LWTP_SET)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (snaps[i].m->layout.kind != LWTP_KEYS)
+			continue;
+		of = stat_full_of_name(snaps[i].m->name);
+		if (of && strcmp(of, s->m->name) == 0)
+			return &snaps[i];
+	}
+	return NULL;
+}
+
+bool stat_printed_with(const struct snap *snaps, size_t n, const struct snap *s)
+{
+	const char *of = stat_full_of_name(s->m->name);
+	size_t i;
+
+	if (s->m->layout.kind != LWTP_KEYS || !of)
+		return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(snaps[i].m->name, of) == 0)
+			return stat_full_of(snaps, n, &snaps[i]) == s;
+	return false;
+}
+
+void stat_keys(const struct snap *full, __u64 *inserted, __u64 *refused)
+{
+	*inserted = full && full->n ? full->e[0].v[KEYS_INSERTED] : 0;
+	*refused = full && full->n ? full->e[0].v[KEYS_REFUSED] : 0;
+}
+
+const char *stat_unit_name(__u64 unit)
+{
+	switch (unit) {
+	case LWTP_UNIT_PACKETS: return "packets";
+	case LWTP_UNIT_BYTES:   return "bytes";
+	case LWTP_UNIT_BITS:    return "bits";
+	default:                return "units";
+	}
+}
+
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* As the program brings a bucket up to date (lwtc's lwtp_limit_take()), in
+ * 128 bits: tokens + elapsed * rate * scale / period_ns, capped at burst *
+ * scale. */
+double stat_limit_tokens(const struct entry *e)
+{
+	unsigned __int128 moved, gained, cap;
+	__u64 scale = e->v[LIM_SCALE], last = e->v[LIM_LAST_NS], now = monotonic_ns();
+	__u64 period = e->v[LIM_PERIOD_NS], rate = e->v[LIM_RATE], burst = e->v[LIM_BURST];
+
+	if (!scale || !period)
+		return 0;               /* no packet yet: nothing is known */
+	if (!last)
+		return burst;           /* a new (or refilled) bucket starts full */
+	cap = (unsigned __int128)burst * scale;
+	gained = 0;
+	if (now > last) {
+		moved = (unsigned __int128)(now - last) * rate;
+		if (moved >= (unsigned __int128)burst * period)
+			return burst;   /* long enough to fill it */
+		gained = moved / period * scale + moved % period * scale / period;
+	}
+	gained += e->v[LIM_TOKENS];
+	if (gained > cap)
+		gained = cap;
+	return (double)gained / scale;
+}
+
 /* ---- reading, rates, resetting ------------------------------------------ */
 
 static void free_snap(struct snap *s)
@@ -138,6 +255,32 @@ static int cmp_key_bytes(const void *key, const void *e)
 	return decode_key_cmp(sort_layout, key, ((const struct entry *)e)->key);
 }
 
+/* d - p for what counts in d (packets, bytes, passed, over, ...: see
+ * decode_value_counts()); a value that went down was reset: it counts from
+ * 0. Whether the entry changed: it counted something, or the program wrote
+ * its state (a quota's used, a bucket's tokens) meanwhile. */
+static bool delta_entry(enum lwtp_kind kind, const struct entry *p, struct entry *d)
+{
+	bool changed;
+	int i;
+
+	if (p && d->packets >= p->packets && d->bytes >= p->bytes) {
+		d->packets -= p->packets;
+		d->bytes -= p->bytes;
+	}
+	changed = !p || d->packets || d->bytes;
+	for (i = 0; i < decode_nvalues(kind); i++) {
+		if (!decode_value_counts(kind, i)) {
+			changed = changed || d->v[i] != p->v[i];
+			continue;
+		}
+		if (p && d->v[i] >= p->v[i])
+			d->v[i] -= p->v[i];
+		changed = changed || d->v[i];
+	}
+	return changed;
+}
+
 /* cur - prev, key by key (both sorted by decode_key_cmp(), as decode_read()
  * leaves them); a value that went down was reset: it counts from 0. */
 static int delta_snap(const struct snap *prev, const struct snap *cur, struct snap *out)
@@ -162,11 +305,8 @@ static int delta_snap(const struct snap *prev, const struct snap *cur, struct sn
 
 		p = prev->n ? bsearch(c->key, prev->e, prev->n, sizeof(*prev->e), cmp_key_bytes)
 			    : NULL;
-		if (p && c->packets >= p->packets && c->bytes >= p->bytes) {
-			d.packets -= p->packets;
-			d.bytes -= p->bytes;
-		}
-		if (!d.packets && !d.bytes)
+		/* unkeyed limits, quotas and keys show their state even so */
+		if (!delta_entry(l->kind, p, &d) && (l->nkeys || !decode_nvalues(l->kind)))
 			continue;
 		d.key = malloc(l->key_size);
 		if (!d.key) {
@@ -180,62 +320,199 @@ static int delta_snap(const struct snap *prev, const struct snap *cur, struct sn
 	return 0;
 }
 
-static int reset_map(const struct lwtp_map *m)
+/* The keys of a hash map, at most max_entries + 1024 of them (a map that
+ * changes while it is read may give some twice). Free *keys. */
+static int hash_keys(const struct lwtp_map *m, unsigned char **keys, size_t *n)
 {
 	const struct layout *l = &m->layout;
-	size_t stride = l->percpu ? (l->value_size + 7) / 8 * 8 : l->value_size;
-	unsigned char *zero = NULL, *keys = NULL, *grown;
-	size_t n = 0, cap = 0, i;
-	__u32 idx;
+	unsigned char *out = NULL, *grown;
+	size_t cap = 0, k = 0;
 	int err = 0;
 
-	if (l->map_type == BPF_MAP_TYPE_ARRAY || l->map_type == BPF_MAP_TYPE_PERCPU_ARRAY) {
-		/* arrays keep their entries: write zeros, for every CPU */
-		zero = calloc(l->ncpus, stride);
-		if (!zero)
-			return -ENOMEM;
-		for (idx = 0; idx < l->max_entries; idx++) {
-			if (bpf_map_update_elem(m->fd, &idx, zero, BPF_ANY)) {
-				err = -errno;
-				break;
-			}
-		}
-		free(zero);
-		goto out;
-	}
-	/* hashes: delete the keys, which also makes room for new ones */
 	for (;;) {
-		if (n == cap) {
+		if (k == cap) {
 			cap = cap ? cap * 2 : 64;
-			grown = realloc(keys, cap * l->key_size);
+			grown = realloc(out, cap * l->key_size);
 			if (!grown) {
 				err = -ENOMEM;
-				goto out;
+				break;
 			}
-			keys = grown;
+			out = grown;
 		}
-		if (bpf_map_get_next_key(m->fd, n ? keys + (n - 1) * l->key_size : NULL,
-					 keys + n * l->key_size)) {
+		if (bpf_map_get_next_key(m->fd, k ? out + (k - 1) * l->key_size : NULL,
+					 out + k * l->key_size)) {
 			if (errno != ENOENT)
 				err = -errno;
 			break;
 		}
-		n++;
-		if (n > (size_t)l->max_entries + 1024)
+		k++;
+		if (k > (size_t)l->max_entries + 1024)
 			break;
 	}
-	for (i = 0; !err && i < n; i++) {
-		if (bpf_map_delete_elem(m->fd, keys + i * l->key_size) && errno != ENOENT)
-			err = -errno;
+	if (err) {
+		free(out);
+		out = NULL;
+		k = 0;
 	}
-out:
+	*keys = out;
+	*n = k;
+	return err;
+}
+
+static bool is_array(const struct layout *l)
+{
+	return l->map_type == BPF_MAP_TYPE_ARRAY || l->map_type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+/* Arrays keep their entries: write zeros, for every CPU. */
+static int zero_array(const struct lwtp_map *m)
+{
+	const struct layout *l = &m->layout;
+	size_t stride = l->percpu ? (l->value_size + 7) / 8 * 8 : l->value_size;
+	unsigned char *zero = calloc(l->ncpus, stride);
+	__u32 idx;
+	int err = 0;
+
+	if (!zero)
+		return -ENOMEM;
+	for (idx = 0; idx < l->max_entries && !err; idx++)
+		if (bpf_map_update_elem(m->fd, &idx, zero, BPF_ANY))
+			err = -errno;
+	free(zero);
+	return err;
+}
+
+/* Hashes: delete the keys, which also makes room for new ones. */
+static int delete_keys(const struct lwtp_map *m)
+{
+	size_t size = m->layout.key_size, n, i;
+	unsigned char *keys;
+	int err;
+
+	err = hash_keys(m, &keys, &n);
+	for (i = 0; !err && i < n; i++)
+		if (bpf_map_delete_elem(m->fd, keys + i * size) && errno != ENOENT)
+			err = -errno;
 	free(keys);
+	return err;
+}
+
+/* Write 0 into the members of one entry (all of them __u64: see
+ * decode.c's value_specs), keeping the others. */
+static int zero_members(const struct lwtp_map *m, const void *key, unsigned char *val,
+			const int *members, int n, __u64 flags)
+{
+	const struct layout *l = &m->layout;
+	int i;
+
+	if (bpf_map_lookup_elem(m->fd, key, val))
+		return errno == ENOENT ? 0 : -errno;    /* deleted meanwhile */
+	for (i = 0; i < n; i++)
+		memset(val + l->val_off[members[i]], 0, sizeof(__u64));
+	if (bpf_map_update_elem(m->fd, key, val, flags))
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
+/* Write 0 into the members of every entry: a limit's or quota's, which are
+ * not per CPU. */
+static int zero_members_all(const struct lwtp_map *m, const int *members, int n)
+{
+	const struct layout *l = &m->layout;
+	unsigned char *val = malloc(l->value_size), *keys = NULL;
+	size_t nkeys = 0, i;
+	__u32 idx;
+	int err = 0;
+
+	if (!val)
+		return -ENOMEM;
+	if (is_array(l)) {
+		for (idx = 0; idx < l->max_entries && !err; idx++)
+			err = zero_members(m, &idx, val, members, n, BPF_ANY);
+	} else {
+		err = hash_keys(m, &keys, &nkeys);
+		for (i = 0; !err && i < nkeys; i++)
+			err = zero_members(m, keys + i * l->key_size, val, members, n, BPF_EXIST);
+	}
+	free(keys);
+	free(val);
+	return err;
+}
+
+/* What --reset does (docs/lwtp.1): counters, histograms and lwtp_full_NAME
+ * are zeroed; a quota is renewed (used and over 0, its budget kept); a
+ * limit's buckets are refilled (a keyed one's entries deleted, an unkeyed
+ * one's last_ns 0: a new bucket, or one with last_ns 0, starts full) and
+ * its counts zeroed. A ring has nothing to reset but its lwtp_full_NAME. */
+static int reset_map(const struct lwtp_map *m)
+{
+	static const int renew[] = { QUOTA_USED, QUOTA_OVER };
+	static const int refill[] = { LIM_TOKENS, LIM_LAST_NS, LIM_PASSED, LIM_EXCEEDED };
+	const struct layout *l = &m->layout;
+	int err;
+
+	if (l->kind == LWTP_RING || l->kind == LWTP_SET)
+		return 0;
+	if (l->kind == LWTP_QUOTA)
+		err = zero_members_all(m, renew, sizeof(renew) / sizeof(renew[0]));
+	else if (l->kind == LWTP_LIMIT && is_array(l))
+		err = zero_members_all(m, refill, sizeof(refill) / sizeof(refill[0]));
+	else if (is_array(l))
+		err = zero_array(m);
+	else
+		err = delete_keys(m);
 	if (err)
 		p_err("cannot reset map '%s': %s", m->name, strerror(-err));
 	return err;
 }
 
 /* ---- the command ------------------------------------------------------------ */
+
+static bool opened(const struct lwtp_map *maps, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(maps[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Open the lwtp_full_NAME of each map named, when it is pinned and was not
+ * named too, so that it prints (and resets) with its statistic. maps and
+ * snaps have room for as many again. */
+static int open_full_maps(struct lwtp_map *maps, struct snap *snaps, size_t *nmaps)
+{
+	char name[sizeof(maps->name)], path[PATH_MAX];
+	size_t n = *nmaps, i;
+	int err = 0, ret;
+
+	for (i = 0; i < n; i++) {
+		struct lwtp_map *m = &maps[*nmaps];
+		enum lwtp_kind kind = maps[i].layout.kind;
+
+		if (kind == LWTP_KEYS || kind == LWTP_SET)
+			continue;
+		if ((size_t)snprintf(name, sizeof(name), "%s%s", LWTP_FULL_PREFIX,
+				     maps[i].name) >= sizeof(name) || opened(maps, *nmaps, name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", opts.pin_dir, name);
+		if (access(path, F_OK))
+			continue;       /* an unkeyed statistic has none */
+		ret = maps_open(opts.pin_dir, name, m);
+		if (ret) {
+			err = ret;      /* logged */
+			continue;
+		}
+		if (m->layout.kind != LWTP_KEYS) {
+			maps_close(m);  /* not lwtp's: not a statistic's */
+			continue;
+		}
+		snaps[*nmaps].m = m;
+		(*nmaps)++;
+	}
+	return err;
+}
 
 static int print_all(struct snap *snaps, size_t n, double per)
 {
@@ -358,8 +635,9 @@ int do_stat(int argc, char **argv)
 		names = argv;
 		nnames = argc;
 	}
-	maps = calloc(nnames ? nnames : 1, sizeof(*maps));
-	snaps = calloc(nnames ? nnames : 1, sizeof(*snaps));
+	/* room for an lwtp_full_NAME beside each map named */
+	maps = calloc(2 * nnames + 1, sizeof(*maps));
+	snaps = calloc(2 * nnames + 1, sizeof(*snaps));
 	if (!maps || !snaps) {
 		p_err("out of memory");
 		goto out;
@@ -389,6 +667,8 @@ int do_stat(int argc, char **argv)
 		snaps[nmaps].m = m;
 		nmaps++;
 	}
+	if (!listed && open_full_maps(maps, snaps, &nmaps))
+		failed = true;
 	/* named maps must all be fine; of all the maps, the fine ones print */
 	if (failed && (!listed || opts.interval))
 		goto out;
@@ -414,8 +694,6 @@ int do_stat(int argc, char **argv)
 	}
 	if (opts.reset) {
 		for (i = 0; i < nmaps; i++) {
-			if (maps[i].layout.kind == LWTP_SET)
-				continue;       /* sets are not statistics */
 			err = reset_map(&maps[i]);
 			if (err)
 				goto out;

@@ -23,11 +23,67 @@ struct group {
 
 /* Sort a counter's entries busiest first (packets, then bytes). */
 void stat_sort_counters(const struct layout *l, struct entry *e, size_t n);
+/* Sort a limit's entries busiest first (passed + exceeded), a quota's by
+ * used. */
+void stat_sort_budgets(const struct layout *l, struct entry *e, size_t n);
 
 /* Sort a histogram's entries by key, then bucket, and group them; groups
  * come busiest first. Free *groups. */
 int stat_groups(const struct layout *l, struct entry *e, size_t n,
 		struct group **groups, size_t *ngroups);
+
+/* lwtp_full_NAME is printed with the statistic or ring NAME when both are
+ * among the snapshots: stat_full_of() finds it (NULL: none), and
+ * stat_printed_with() says that an lwtp_full_NAME is printed so, not on its
+ * own. stat_keys() reads what it counts (0 and 0 for NULL). */
+const struct snap *stat_full_of(const struct snap *snaps, size_t n, const struct snap *s);
+bool stat_printed_with(const struct snap *snaps, size_t n, const struct snap *s);
+void stat_keys(const struct snap *full, __u64 *inserted, __u64 *refused);
+/* NAME, for a map named lwtp_full_NAME; NULL for other names. */
+const char *stat_full_of_name(const char *name);
+
+/* What a limit's bucket holds now, in its unit: brought up to date from
+ * last_ns to CLOCK_MONOTONIC (bpf_ktime_get_ns()) as the program would,
+ * without writing it. */
+double stat_limit_tokens(const struct entry *e);
+/* "packets", "bytes", "bits": LIM_UNIT, QUOTA_UNIT */
+const char *stat_unit_name(__u64 unit);
+
+/* ---- what the text outputs share (stat_text.c) ---- */
+
+/* A value: exact, or a per-second rate when per > 0 ("%.1f"). */
+const char *stat_num(char *buf, size_t size, __u64 v, double per);
+/* "by ip.dst, l4.dport" ("" when unkeyed) */
+void stat_by_text(const struct layout *l, char *buf, size_t size);
+
+/* A table: the key's fields first, left-aligned, headed by their labels in
+ * capitals, then value columns, left- or right-aligned, two spaces apart. */
+#define STAT_TABLE_MAX_COLS (LWTP_MAX_FIELDS + 8)
+
+struct stat_table {
+	int nkeys, ncols;
+	size_t nrows;
+	char **cells;                   /* nrows x ncols */
+	char head[STAT_TABLE_MAX_COLS][80];
+	bool left[STAT_TABLE_MAX_COLS];
+};
+
+/* nrows rows with the keys of e[0..nrows) in them, and nvals value columns
+ * that stat_table_head() and stat_table_put() fill (col 0: the first after
+ * the keys). Free with stat_table_free(), even after an error. */
+int stat_table_init(struct stat_table *t, const struct layout *l, const struct entry *e,
+		    size_t nrows, int nvals);
+void stat_table_head(struct stat_table *t, int col, const char *name, bool left);
+int stat_table_put(struct stat_table *t, size_t row, int col, const char *text);
+void stat_table_print(const struct stat_table *t);
+void stat_table_free(struct stat_table *t);
+
+/* Limits and quotas, lwtp_full_NAME under its statistic (full) or on its
+ * own, sample rings (stat_budget.c) */
+int stat_text_budget(const struct snap *s, double per);
+void stat_text_keys(const struct snap *s, const struct snap *full, double per);
+void stat_text_full(const struct snap *s, double per);
+void stat_text_ring(const struct snap *s, const struct snap *full, double per);
 
 /* The outputs of the snapshots: text (stat_text.c), JSON (stat_json.c),
  * the Prometheus format (prom.c). per > 0: values are counts over per

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <linux/bpf.h>
+
 #include "decode.h"
 #include "elem.h"
 #include "json.h"
@@ -67,102 +69,256 @@ static void json_buckets(struct json *j, const struct layout *l, const struct en
 	json_array_end(j);
 }
 
-static int json_map(struct json *j, struct snap *s, double per)
+/* "unit", then the parameters and state of a limit's bucket or a quota's
+ * budget, in its unit; with -i the counts (passed, exceeded, over) are
+ * rates. */
+static void json_budget_values(struct json *j, enum lwtp_kind kind, const struct entry *e,
+			       double per)
+{
+	__u64 used = e->v[QUOTA_USED], limit = e->v[QUOTA_LIMIT];
+
+	json_key(j, "unit");
+	json_string(j, stat_unit_name(e->v[kind == LWTP_LIMIT ? LIM_UNIT : QUOTA_UNIT]));
+	if (kind == LWTP_LIMIT) {
+		json_key(j, "rate");
+		json_uint(j, e->v[LIM_RATE]);
+		json_key(j, "period_ns");
+		json_uint(j, e->v[LIM_PERIOD_NS]);
+		json_key(j, "burst");
+		json_uint(j, e->v[LIM_BURST]);
+		json_key(j, "tokens");
+		json_double(j, stat_limit_tokens(e));
+		json_key(j, "passed");
+		json_value(j, e->v[LIM_PASSED], per);
+		json_key(j, "exceeded");
+		json_value(j, e->v[LIM_EXCEEDED], per);
+		return;
+	}
+	json_key(j, "limit");
+	json_uint(j, limit);
+	json_key(j, "used");
+	json_uint(j, used);
+	json_key(j, "left");
+	json_uint(j, used < limit ? limit - used : 0);
+	json_key(j, "over");
+	json_value(j, e->v[QUOTA_OVER], per);
+}
+
+static void json_budget(struct json *j, struct snap *s, double per)
 {
 	const struct layout *l = &s->m->layout;
-	char buf[128];
+	size_t i, shown;
+
+	stat_sort_budgets(l, s->e, s->n);
+	shown = opts.top && opts.top < s->n ? opts.top : s->n;
+	json_key(j, "entries");
+	json_array_start(j);
+	for (i = 0; i < shown; i++) {
+		json_object_start(j);
+		json_key(j, "key");
+		json_key_fields(j, l, s->e[i].key);
+		json_budget_values(j, l->kind, &s->e[i], per);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+/* "inserted", "refused" of an lwtp_full_NAME; with -i, rates */
+static void json_full_counts(struct json *j, const struct snap *full, const char *inserted,
+			     const char *refused, double per)
+{
+	__u64 ins, ref;
+
+	stat_keys(full, &ins, &ref);
+	json_key(j, inserted);
+	json_value(j, ins, per);
+	json_key(j, refused);
+	json_value(j, ref, per);
+}
+
+/* "keys": what lwtp_full_NAME counts of the keyed statistic s */
+static void json_keys(struct json *j, const struct snap *s, const struct snap *full, double per)
+{
+	const struct layout *l = &s->m->layout;
+	__u64 ins, ref;
+
+	json_key(j, "keys");
+	json_object_start(j);
+	json_full_counts(j, full, "inserted", "refused", per);
+	if (per <= 0) {
+		json_key(j, "present");
+		json_uint(j, s->n);
+		if (l->map_type == BPF_MAP_TYPE_LRU_HASH ||
+		    l->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH) {
+			stat_keys(full, &ins, &ref);
+			json_key(j, "evicted");
+			json_uint(j, ins > s->n ? ins - s->n : 0);
+		}
+	}
+	json_key(j, "max_entries");
+	json_uint(j, l->max_entries);
+	json_object_end(j);
+}
+
+static void json_ring(struct json *j, const struct snap *s, const struct snap *full, double per)
+{
+	json_key(j, "ring_bytes");
+	json_uint(j, s->m->layout.max_entries);
+	json_key(j, "samples");
+	if (!full) {
+		json_null(j);
+		return;
+	}
+	json_object_start(j);
+	json_full_counts(j, full, "written", "lost", per);
+	json_object_end(j);
+}
+
+/* An lwtp_full_NAME without NAME beside it */
+static void json_full_alone(struct json *j, const struct snap *s, double per)
+{
+	const char *of = stat_full_of_name(s->m->name);
+
+	json_key(j, "of");
+	if (of)
+		json_string(j, of);
+	else
+		json_null(j);
+	json_full_counts(j, s, "inserted", "refused", per);
+}
+
+/* A counter's entry: "key", "packets", "bytes" */
+static void json_counter_entry(struct json *j, const struct layout *l, const void *key,
+			       __u64 packets, __u64 bytes, double per)
+{
+	json_object_start(j);
+	json_key(j, "key");
+	json_key_fields(j, l, key);
+	json_key(j, "packets");
+	json_value(j, packets, per);
+	json_key(j, "bytes");
+	json_value(j, bytes, per);
+	json_object_end(j);
+}
+
+static void json_counter(struct json *j, struct snap *s, double per)
+{
+	const struct layout *l = &s->m->layout;
+	__u64 packets = 0, bytes = 0;
+	size_t i, shown;
+
+	stat_sort_counters(l, s->e, s->n);
+	json_key(j, "entries");
+	json_array_start(j);
+	if (!l->nkeys) {
+		for (i = 0; i < s->n; i++) {
+			packets += s->e[i].packets;
+			bytes += s->e[i].bytes;
+		}
+		json_counter_entry(j, l, NULL, packets, bytes, per);
+	}
+	shown = opts.top && opts.top < s->n ? opts.top : s->n;
+	for (i = 0; l->nkeys && i < shown; i++)
+		json_counter_entry(j, l, s->e[i].key, s->e[i].packets, s->e[i].bytes, per);
+	json_array_end(j);
+}
+
+static int json_hist(struct json *j, struct snap *s, double per)
+{
+	const struct layout *l = &s->m->layout;
 	struct group *g;
 	size_t i, ng, shown;
 	int err;
+
+	err = stat_groups(l, s->e, s->n, &g, &ng);
+	if (err)
+		return err;
+	json_key(j, "entries");
+	json_array_start(j);
+	if (!l->nkeys && !ng) {
+		json_object_start(j);
+		json_key(j, "key");
+		json_key_fields(j, l, NULL);
+		json_key(j, "count");
+		json_value(j, 0, per);
+		json_key(j, "buckets");
+		json_array_start(j);
+		json_array_end(j);
+		json_object_end(j);
+	}
+	shown = opts.top && opts.top < ng ? opts.top : ng;
+	for (i = 0; i < shown; i++) {
+		json_object_start(j);
+		json_key(j, "key");
+		json_key_fields(j, l, s->e[g[i].first].key);
+		json_key(j, "count");
+		json_value(j, g[i].total, per);
+		json_key(j, "buckets");
+		json_buckets(j, l, s->e + g[i].first, g[i].n, per);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	free(g);
+	return 0;
+}
+
+static void json_set(struct json *j, const struct snap *s)
+{
+	const struct layout *l = &s->m->layout;
+	char buf[128];
+	size_t i;
+
+	json_key(j, "type");
+	json_string(j, decode_set_type(l));
+	json_key(j, "max_elements");
+	json_uint(j, l->max_entries);
+	json_key(j, "elements");
+	json_array_start(j);
+	for (i = 0; i < s->nelems; i++) {
+		if (elem_format(l, s->elems + i * l->key_size, buf, sizeof(buf)) >= 0)
+			json_string(j, buf);
+	}
+	json_array_end(j);
+}
+
+static int json_map(struct json *j, struct snap *snaps, size_t n, struct snap *s, double per)
+{
+	const struct snap *full = stat_full_of(snaps, n, s);
+	int err = 0;
 
 	json_object_start(j);
 	json_key(j, "name");
 	json_string(j, s->m->name);
 	json_key(j, "kind");
-	json_string(j, decode_kind_name(l->kind));
-	switch (l->kind) {
+	json_string(j, decode_kind_name(s->m->layout.kind));
+	switch (s->m->layout.kind) {
 	case LWTP_COUNTER:
-		stat_sort_counters(l, s->e, s->n);
-		json_key(j, "entries");
-		json_array_start(j);
-		if (!l->nkeys) {
-			__u64 packets = 0, bytes = 0;
-
-			for (i = 0; i < s->n; i++) {
-				packets += s->e[i].packets;
-				bytes += s->e[i].bytes;
-			}
-			json_object_start(j);
-			json_key(j, "key");
-			json_key_fields(j, l, NULL);
-			json_key(j, "packets");
-			json_value(j, packets, per);
-			json_key(j, "bytes");
-			json_value(j, bytes, per);
-			json_object_end(j);
-		}
-		shown = opts.top && opts.top < s->n ? opts.top : s->n;
-		for (i = 0; l->nkeys && i < shown; i++) {
-			json_object_start(j);
-			json_key(j, "key");
-			json_key_fields(j, l, s->e[i].key);
-			json_key(j, "packets");
-			json_value(j, s->e[i].packets, per);
-			json_key(j, "bytes");
-			json_value(j, s->e[i].bytes, per);
-			json_object_end(j);
-		}
-		json_array_end(j);
+		json_counter(j, s, per);
 		break;
 	case LWTP_HIST:
-		err = stat_groups(l, s->e, s->n, &g, &ng);
-		if (err)
-			return err;
-		json_key(j, "entries");
-		json_array_start(j);
-		if (!l->nkeys && !ng) {
-			json_object_start(j);
-			json_key(j, "key");
-			json_key_fields(j, l, NULL);
-			json_key(j, "count");
-			json_value(j, 0, per);
-			json_key(j, "buckets");
-			json_array_start(j);
-			json_array_end(j);
-			json_object_end(j);
-		}
-		shown = opts.top && opts.top < ng ? opts.top : ng;
-		for (i = 0; i < shown; i++) {
-			json_object_start(j);
-			json_key(j, "key");
-			json_key_fields(j, l, s->e[g[i].first].key);
-			json_key(j, "count");
-			json_value(j, g[i].total, per);
-			json_key(j, "buckets");
-			json_buckets(j, l, s->e + g[i].first, g[i].n, per);
-			json_object_end(j);
-		}
-		json_array_end(j);
-		free(g);
+		err = json_hist(j, s, per);
 		break;
 	case LWTP_SET:
-		json_key(j, "type");
-		json_string(j, decode_set_type(l));
-		json_key(j, "max_elements");
-		json_uint(j, l->max_entries);
-		json_key(j, "elements");
-		json_array_start(j);
-		for (i = 0; i < s->nelems; i++) {
-			if (elem_format(l, s->elems + i * l->key_size, buf, sizeof(buf)) >= 0)
-				json_string(j, buf);
-		}
-		json_array_end(j);
+		json_set(j, s);
+		break;
+	case LWTP_LIMIT:
+	case LWTP_QUOTA:
+		json_budget(j, s, per);
+		break;
+	case LWTP_KEYS:
+		json_full_alone(j, s, per);
+		break;
+	case LWTP_RING:
+		json_ring(j, s, full, per);
+		full = NULL;
 		break;
 	default:
 		break;
 	}
+	if (full)
+		json_keys(j, s, full, per);
 	json_object_end(j);
-	return 0;
+	return err;
 }
 
 int stat_print_json(struct snap *snaps, size_t n, double per)
@@ -180,10 +336,10 @@ int stat_print_json(struct snap *snaps, size_t n, double per)
 	json_key(&j, "maps");
 	json_array_start(&j);
 	for (i = 0; i < n && !err; i++)
-		err = json_map(&j, &snaps[i], per);
+		if (!stat_printed_with(snaps, n, &snaps[i]))
+			err = json_map(&j, snaps, n, &snaps[i], per);
 	json_array_end(&j);
 	json_object_end(&j);
 	putchar('\n');
 	return err;
 }
-

@@ -2,21 +2,27 @@
  * histograms as bpftrace prints them, one line per bucket with a bar:
  *
  *   [32, 64)               7 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+ *
+ * sets as a line; limits, quotas and rings as stat_budget.c prints them.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/bpf.h>
+
 #include "decode.h"
 #include "lwtp.h"
+#include "maps.h"
 #include "stat.h"
 
 #define BAR_WIDTH 52            /* as bpftrace */
 
-/* A value: exact, or a per-second rate when per > 0. */
-static const char *num(char *buf, size_t size, __u64 v, double per)
+const char *stat_num(char *buf, size_t size, __u64 v, double per)
 {
 	if (per > 0)
 		snprintf(buf, size, "%.1f", v / per);
@@ -44,14 +50,127 @@ static void key_text(const struct layout *l, const void *key, bool names, char *
 	}
 }
 
-static void print_counter(const struct snap *s, double per)
+void stat_by_text(const struct layout *l, char *buf, size_t size)
+{
+	size_t len = 0;
+	int i, n;
+
+	buf[0] = 0;
+	for (i = 0; i < l->nkeys; i++) {
+		n = snprintf(buf + len, size - len, "%s%s", i ? ", " : "by ", l->keys[i].label);
+		if (n < 0 || (size_t)n >= size - len)
+			return;
+		len += n;
+	}
+}
+
+/* ---- tables: the key columns left, the values right -------------------------- */
+
+void stat_table_free(struct stat_table *t)
+{
+	size_t i;
+
+	for (i = 0; t->cells && i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+}
+
+int stat_table_init(struct stat_table *t, const struct layout *l, const struct entry *e,
+		    size_t nrows, int nvals)
+{
+	char cell[128];
+	size_t r;
+	int c;
+
+	memset(t, 0, sizeof(*t));
+	t->nkeys = l->nkeys;
+	t->ncols = l->nkeys + nvals;
+	t->nrows = nrows;
+	if (t->ncols > STAT_TABLE_MAX_COLS)
+		return -E2BIG;
+	t->cells = calloc(nrows * t->ncols + 1, sizeof(*t->cells));
+	if (!t->cells)
+		return -ENOMEM;
+	for (c = 0; c < l->nkeys; c++) {
+		snprintf(t->head[c], sizeof(t->head[c]), "%s", l->keys[c].label);
+		t->left[c] = true;
+		for (r = 0; r < nrows; r++) {
+			if (decode_field(&l->keys[c], e[r].key, cell, sizeof(cell)) < 0)
+				snprintf(cell, sizeof(cell), "?");
+			t->cells[r * t->ncols + c] = strdup(cell);
+			if (!t->cells[r * t->ncols + c])
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void stat_table_head(struct stat_table *t, int col, const char *name, bool left)
+{
+	snprintf(t->head[t->nkeys + col], sizeof(t->head[0]), "%s", name);
+	t->left[t->nkeys + col] = left;
+}
+
+int stat_table_put(struct stat_table *t, size_t r, int col, const char *text)
+{
+	char **cell = &t->cells[r * t->ncols + t->nkeys + col];
+
+	free(*cell);
+	*cell = strdup(text);
+	return *cell ? 0 : -ENOMEM;
+}
+
+/* One cell of a column width wide, two spaces after the one before; the
+ * key columns are left-aligned (and not padded when last). */
+static void put_cell(const struct stat_table *t, int c, int width, const char *text, bool upper)
+{
+	int pad = width - (int)strlen(text);
+
+	if (c)
+		fputs("  ", stdout);
+	if (!t->left[c])
+		printf("%*s", pad, "");
+	for (; *text; text++)
+		putchar(upper ? toupper((unsigned char)*text) : *text);
+	if (t->left[c] && c < t->ncols - 1)
+		printf("%*s", pad, "");
+}
+
+void stat_table_print(const struct stat_table *t)
+{
+	int width[STAT_TABLE_MAX_COLS], c, n;
+	size_t r;
+
+	for (c = 0; c < t->ncols; c++) {
+		width[c] = strlen(t->head[c]);
+		for (r = 0; r < t->nrows; r++) {
+			n = strlen(t->cells[r * t->ncols + c] ?: "");
+			if (n > width[c])
+				width[c] = n;
+		}
+	}
+	for (c = 0; c < t->ncols; c++)
+		put_cell(t, c, width[c], t->head[c], true);
+	putchar('\n');
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++)
+			put_cell(t, c, width[c], t->cells[r * t->ncols + c] ?: "", false);
+		putchar('\n');
+	}
+}
+
+/* ---- counters ------------------------------------------------------------ */
+
+static int print_counter(const struct snap *s, double per)
 {
 	const struct layout *l = &s->m->layout;
 	const char *unit = per > 0 ? "/s" : "";
-	char a[32], b[32], cell[128];
+	char a[32], b[32];
 	__u64 packets = 0, bytes = 0;
+	struct stat_table t;
 	size_t i, shown;
-	int *width, c, ncols = l->nkeys + 2;
+	int err;
 
 	for (i = 0; i < s->n; i++) {
 		packets += s->e[i].packets;
@@ -59,60 +178,30 @@ static void print_counter(const struct snap *s, double per)
 	}
 	if (!l->nkeys) {
 		printf("%s: %s packets%s, %s bytes%s\n", s->m->name,
-		       num(a, sizeof(a), packets, per), unit, num(b, sizeof(b), bytes, per), unit);
-		return;
+		       stat_num(a, sizeof(a), packets, per), unit, stat_num(b, sizeof(b), bytes, per), unit);
+		return 0;
 	}
 	shown = opts.top && opts.top < s->n ? opts.top : s->n;
 	printf("%s: %zu key%s, %s packets%s, %s bytes%s", s->m->name, s->n, s->n == 1 ? "" : "s",
-	       num(a, sizeof(a), packets, per), unit, num(b, sizeof(b), bytes, per), unit);
+	       stat_num(a, sizeof(a), packets, per), unit, stat_num(b, sizeof(b), bytes, per), unit);
 	if (shown < s->n)
 		printf(" (top %zu shown)", shown);
 	putchar('\n');
 	if (!s->n)
-		return;
-
-	/* column widths: the header, or the widest cell */
-	width = calloc(ncols, sizeof(*width));
-	if (!width)
-		return;
-	for (c = 0; c < l->nkeys; c++)
-		width[c] = strlen(l->keys[c].label);
-	width[l->nkeys] = strlen("PACKETS") + strlen(unit);
-	width[l->nkeys + 1] = strlen("BYTES") + strlen(unit);
-	for (i = 0; i < shown; i++) {
-		for (c = 0; c < l->nkeys; c++) {
-			int n = decode_field(&l->keys[c], s->e[i].key, cell, sizeof(cell));
-
-			if (n > width[c])
-				width[c] = n;
-		}
-		c = strlen(num(a, sizeof(a), s->e[i].packets, per));
-		if (c > width[l->nkeys])
-			width[l->nkeys] = c;
-		c = strlen(num(b, sizeof(b), s->e[i].bytes, per));
-		if (c > width[l->nkeys + 1])
-			width[l->nkeys + 1] = c;
-	}
-	for (c = 0; c < l->nkeys; c++) {
-		const char *p;
-		int n = 0;
-
-		for (p = l->keys[c].label; *p; p++, n++)
-			putchar(toupper((unsigned char)*p));
-		printf("%*s  ", width[c] - n, "");
-	}
+		return 0;
+	err = stat_table_init(&t, l, s->e, shown, 2);
 	snprintf(a, sizeof(a), "PACKETS%s", unit);
 	snprintf(b, sizeof(b), "BYTES%s", unit);
-	printf("%*s  %*s\n", width[l->nkeys], a, width[l->nkeys + 1], b);
-	for (i = 0; i < shown; i++) {
-		for (c = 0; c < l->nkeys; c++) {
-			decode_field(&l->keys[c], s->e[i].key, cell, sizeof(cell));
-			printf("%-*s  ", width[c], cell);
-		}
-		printf("%*s  %*s\n", width[l->nkeys], num(a, sizeof(a), s->e[i].packets, per),
-		       width[l->nkeys + 1], num(b, sizeof(b), s->e[i].bytes, per));
+	stat_table_head(&t, 0, a, false);
+	stat_table_head(&t, 1, b, false);
+	for (i = 0; !err && i < shown; i++) {
+		err = stat_table_put(&t, i, 0, stat_num(a, sizeof(a), s->e[i].packets, per));
+		err = err ?: stat_table_put(&t, i, 1, stat_num(b, sizeof(b), s->e[i].bytes, per));
 	}
-	free(width);
+	if (!err)
+		stat_table_print(&t);
+	stat_table_free(&t);
+	return err;
 }
 
 /* bpftrace's labels: 1024 -> 1K, 1048576 -> 1M, for powers of two. */
@@ -166,7 +255,7 @@ static void hist_line(const struct field *f, __u64 bucket, __u64 count, __u64 ma
 	bucket_label(f, bucket, label, sizeof(label));
 	memset(bar, '@', w);
 	bar[w] = 0;
-	printf("%-16s%8s |%-*s|\n", label, num(n, sizeof(n), count, per), BAR_WIDTH, bar);
+	printf("%-16s%8s |%-*s|\n", label, stat_num(n, sizeof(n), count, per), BAR_WIDTH, bar);
 }
 
 /* The buckets of one group, from the first to the last non-empty one, the
@@ -216,14 +305,14 @@ static int print_hist(struct snap *s, double per)
 	for (i = 0; i < ng; i++)
 		total += g[i].total;
 	if (!l->nkeys) {
-		printf("%s: %s packets%s\n", s->m->name, num(a, sizeof(a), total, per), unit);
+		printf("%s: %s packets%s\n", s->m->name, stat_num(a, sizeof(a), total, per), unit);
 		print_buckets(l, s->e, s->n, per);
 		free(g);
 		return 0;
 	}
 	shown = opts.top && opts.top < ng ? opts.top : ng;
 	printf("%s: %zu key%s, %s packets%s", s->m->name, ng, ng == 1 ? "" : "s",
-	       num(a, sizeof(a), total, per), unit);
+	       stat_num(a, sizeof(a), total, per), unit);
 	if (shown < ng)
 		printf(" (top %zu shown)", shown);
 	putchar('\n');
@@ -232,7 +321,7 @@ static int print_hist(struct snap *s, double per)
 			putchar('\n');
 		key_text(l, s->e[g[i].first].key, true, key, sizeof(key));
 		printf("%s[%s]: %s packets%s\n", s->m->name, key,
-		       num(a, sizeof(a), g[i].total, per), unit);
+		       stat_num(a, sizeof(a), g[i].total, per), unit);
 		print_buckets(l, s->e + g[i].first, g[i].n, per);
 	}
 	free(g);
@@ -247,31 +336,55 @@ static void print_set(const struct snap *s)
 	       s->nelems, s->nelems == 1 ? "" : "s", l->max_entries);
 }
 
+/* ---- all of them ------------------------------------------------------------------ */
+
+static int print_map(struct snap *snaps, size_t n, struct snap *s, double per)
+{
+	const struct snap *full = stat_full_of(snaps, n, s);
+	int err = 0;
+
+	switch (s->m->layout.kind) {
+	case LWTP_COUNTER:
+		stat_sort_counters(&s->m->layout, s->e, s->n);
+		err = print_counter(s, per);
+		break;
+	case LWTP_HIST:
+		err = print_hist(s, per);
+		break;
+	case LWTP_SET:
+		print_set(s);
+		break;
+	case LWTP_LIMIT:
+	case LWTP_QUOTA:
+		err = stat_text_budget(s, per);
+		break;
+	case LWTP_KEYS:
+		stat_text_full(s, per);
+		break;
+	case LWTP_RING:
+		stat_text_ring(s, full, per);
+		return 0;
+	default:
+		break;
+	}
+	if (!err && full)
+		stat_text_keys(s, full, per);
+	return err;
+}
+
 int stat_print_text(struct snap *snaps, size_t n, double per)
 {
-	size_t i;
+	size_t i, printed = 0;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		if (i)
+		if (stat_printed_with(snaps, n, &snaps[i]))
+			continue;
+		if (printed++)
 			putchar('\n');
-		switch (snaps[i].m->layout.kind) {
-		case LWTP_COUNTER:
-			stat_sort_counters(&snaps[i].m->layout, snaps[i].e, snaps[i].n);
-			print_counter(&snaps[i], per);
-			break;
-		case LWTP_HIST:
-			err = print_hist(&snaps[i], per);
-			if (err)
-				return err;
-			break;
-		case LWTP_SET:
-			print_set(&snaps[i]);
-			break;
-		default:
-			break;
-		}
+		err = print_map(snaps, n, &snaps[i], per);
+		if (err)
+			return err;
 	}
 	return 0;
 }
-

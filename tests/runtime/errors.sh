@@ -5,8 +5,9 @@
 # whose layout does not fit, permission denied.
 #
 # Objects: fixtures/stats.bpf.c (good maps) and fixtures/odd.bpf.c
-# (foreign_map, not lwtp's; bad_set and bad_hist, lwtp values with keys that
-# do not fit).
+# (foreign_map and lone_ring, not lwtp's; bad_set and bad_hist, lwtp values
+# with keys that do not fit; bad_limit, bad_quota and lwtp_full_bad, lwtp
+# values of the wrong layout or in the wrong kind of map).
 . "$(dirname "$0")/lib.sh"
 
 # errs WHAT EXPECTED-STDERR EXPECTED-STATUS COMMAND...
@@ -43,9 +44,9 @@ send 198.51.100.7 53 2 12 > /dev/null
 
 errs "no such map" "lwtp: no map 'nosuch' in /sys/fs/bpf/ip/globals" 1 lwtp stat nosuch
 check "... prints nothing" [ ! -s "$T/out" ]
-errs "not lwtp's" "lwtp: 'foreign_map' is not an lwtp map: its value type is __u64, not struct lwtp_counter, lwtp_hist_count_t or lwtp_set_value_t" 1 \
+errs "not lwtp's" "lwtp: 'foreign_map' is not an lwtp map: its value type is __u64, not one of lwtp's (struct lwtp_counter, lwtp_limit_state, lwtp_quota_state, lwtp_keys, lwtp_hist_count_t, lwtp_set_value_t)" 1 \
 	lwtp stat foreign_map
-errs "not lwtp's, with good ones" "lwtp: 'foreign_map' is not an lwtp map: its value type is __u64, not struct lwtp_counter, lwtp_hist_count_t or lwtp_set_value_t" 1 \
+errs "not lwtp's, with good ones" "lwtp: 'foreign_map' is not an lwtp map: its value type is __u64, not one of lwtp's (struct lwtp_counter, lwtp_limit_state, lwtp_quota_state, lwtp_keys, lwtp_hist_count_t, lwtp_set_value_t)" 1 \
 	lwtp stat rt_total foreign_map
 check "... prints nothing" [ ! -s "$T/out" ]
 errs "set key that does not fit" "lwtp: map 'bad_set': the key of a set must be lwtp_ip_t, lwtp_port_t, lwtp_proto_t or lwtp_uN_t" 1 \
@@ -53,9 +54,20 @@ errs "set key that does not fit" "lwtp: map 'bad_set': the key of a set must be 
 errs "histogram without bucket" "lwtp: map 'bad_hist': the key of a histogram must end with the member 'bucket'" 1 \
 	lwtp stat bad_hist
 errs "a counter is not a set" "lwtp: 'rt_total' is a counter, not a set" 1 lwtp set add rt_total 1
-errs "a foreign map is not a set" "lwtp: 'foreign_map' is not an lwtp map: its value type is __u64, not struct lwtp_counter, lwtp_hist_count_t or lwtp_set_value_t" 1 \
+errs "a foreign map is not a set" "lwtp: 'foreign_map' is not an lwtp map: its value type is __u64, not one of lwtp's (struct lwtp_counter, lwtp_limit_state, lwtp_quota_state, lwtp_keys, lwtp_hist_count_t, lwtp_set_value_t)" 1 \
 	lwtp set add foreign_map 1
 errs "a bad map name" "lwtp: '../ip' is not a map name" 1 lwtp stat ../ip
+errs "limit struct without burst" "lwtp: map 'bad_limit': its struct lwtp_limit_state lacks the __u64 member 'burst' (see docs/language.md)" 1 \
+	lwtp stat bad_limit
+errs "per-CPU quota" "lwtp: map 'bad_quota': a quota must be an ARRAY, HASH or LRU_HASH map, not per-CPU (every CPU shares it)" 1 \
+	lwtp stat bad_quota
+errs "lwtp_keys in a hash" "lwtp: map 'lwtp_full_bad': struct lwtp_keys must be the value of a PERCPU_ARRAY of one entry" 1 \
+	lwtp stat lwtp_full_bad
+errs "a ring without lwtp_full" "lwtp: 'lone_ring' is not an lwtp map: it is a ring buffer without an lwtp_full_lone_ring beside it, so not the ring of an lwtp sample" 1 \
+	lwtp stat lone_ring
+errs "--reset of a bad quota" "lwtp: map 'bad_quota': a quota must be an ARRAY, HASH or LRU_HASH map, not per-CPU (every CPU shares it)" 1 \
+	lwtp stat --reset bad_quota rt_total
+check "... resets nothing" [ "$(lwtp stat --json rt_total | jq -r '.maps[0].entries[0].packets')" = 2 ]
 
 # all maps: the good ones print, the bad ones are named, exit 1; foreign_map
 # is left out silently
@@ -64,7 +76,10 @@ rc=$?
 check "all maps: exit 1 with bad ones" [ "$rc" = 1 ]
 check "all maps: good ones print" [ "$(jq -r '[.maps[].name] | join(" ")' "$T/all.json")" = "rt_by_dst rt_len_hist_by_log2 rt_total rt_ttl rt_ver_len" ]
 check "all maps: one line per bad map" [ "$(cat "$T/all.err")" = "lwtp: map 'bad_hist': the key of a histogram must end with the member 'bucket'
-lwtp: map 'bad_set': the key of a set must be lwtp_ip_t, lwtp_port_t, lwtp_proto_t or lwtp_uN_t" ]
+lwtp: map 'bad_limit': its struct lwtp_limit_state lacks the __u64 member 'burst' (see docs/language.md)
+lwtp: map 'bad_quota': a quota must be an ARRAY, HASH or LRU_HASH map, not per-CPU (every CPU shares it)
+lwtp: map 'bad_set': the key of a set must be lwtp_ip_t, lwtp_port_t, lwtp_proto_t or lwtp_uN_t
+lwtp: map 'lwtp_full_bad': struct lwtp_keys must be the value of a PERCPU_ARRAY of one entry" ]
 lwtp stat --reset > /dev/null 2> "$T/reset.err"
 check "--reset with a bad map fails" [ $? = 1 ]
 check "... says so" grep -q "^lwtp: nothing was reset$" "$T/reset.err"

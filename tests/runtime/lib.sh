@@ -133,3 +133,19 @@ lwtp() { "$LWTP" "$@"; }
 
 # jqn FILTER FILE: one value from a JSON file
 jqn() { jq -r "$1" "$2"; }
+
+# promtool_check FILE: ok when promtool (installed with the prometheus
+# package when missing) accepts the metrics in FILE
+promtool_check() {
+	if ! command -v promtool >/dev/null 2>&1; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			prometheus >/dev/null 2>&1
+	fi
+	if ! command -v promtool >/dev/null 2>&1; then
+		fail "promtool check metrics" "promtool is missing and could not be installed"
+	elif promtool check metrics < "$1" > "$T/promtool.out" 2>&1; then
+		ok "promtool check metrics"
+	else
+		fail "promtool check metrics" "$(cat "$T/promtool.out")"
+	fi
+}

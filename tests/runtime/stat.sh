@@ -76,19 +76,7 @@ fi
 # ---- Prometheus ---------------------------------------------------------------
 
 lwtp stat --prometheus > "$T/metrics.prom" || fail "stat --prometheus" "exit $?"
-if ! command -v promtool >/dev/null 2>&1; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		prometheus >/dev/null 2>&1
-fi
-if command -v promtool >/dev/null 2>&1; then
-	if promtool check metrics < "$T/metrics.prom" > "$T/promtool.out" 2>&1; then
-		ok "promtool check metrics"
-	else
-		fail "promtool check metrics" "$(cat "$T/promtool.out")"
-	fi
-else
-	fail "promtool check metrics" "promtool is missing and could not be installed"
-fi
+promtool_check "$T/metrics.prom"
 # node_exporter's textfile collector, when it is installed, serves them
 NE=$(command -v prometheus-node-exporter || command -v node_exporter || true)
 if [ -n "$NE" ] && command -v curl >/dev/null 2>&1; then
