@@ -181,8 +181,9 @@ bench-egress: bench-deps
 
 # ---- sanitizers, fuzzing, generated policies (tests/fuzz, tests/property) ----
 #
-#   make asan         build/asan/lwtc: lwtc with AddressSanitizer and UBSan
-#   make test-asan    the diag, load, behaviour and hostile suites with it
+#   make asan         build/asan/lwtc and build/asan/lwtp: lwtc and lwtp with
+#                     AddressSanitizer and UBSan
+#   make test-asan    the whole suite again with them (tests/run.sh asan)
 #   make fuzz         libFuzzer on the front end for FUZZ_SECONDS (120);
 #                     fails on any finding (left in build/fuzz/)
 #   make stress       STRESS_N (5000) generated policies through lwtc, clang
@@ -193,6 +194,8 @@ SAN_FLAGS     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                  -fno-sanitize-recover=all
 ASAN_LWTC     := $(B)/asan/lwtc
 ASAN_OBJS     := $(patsubst $(B)/compiler/%,$(B)/asan/compiler/%,$(COMPILER_OBJS))
+ASAN_LWTP     := $(B)/asan/lwtp
+ASAN_RT_OBJS  := $(patsubst $(B)/runtime/%,$(B)/asan/runtime/%,$(RUNTIME_OBJS))
 FUZZ_SECONDS  ?= 120
 FUZZ_SRCS     := $(filter-out compiler/main.c,$(COMPILER_SRCS)) $(COMPILER_GEN)
 STRESS_N      ?= 5000
@@ -200,7 +203,7 @@ STRESS_SEED   ?= $(shell date +%s)
 
 .PHONY: asan test-asan fuzz fuzz-deps stress
 
-asan: $(ASAN_LWTC)
+asan: $(ASAN_LWTC) $(ASAN_LWTP)
 
 $(B)/asan/compiler/%.o: compiler/%.c $(COMPILER_GEN) $(B)/compiler/reserved.inc $(wildcard compiler/*.h)
 	@mkdir -p $(@D)
@@ -213,8 +216,15 @@ $(B)/asan/compiler/lexer.o $(B)/asan/compiler/parser.o: $(B)/asan/compiler/%.o: 
 $(ASAN_LWTC): $(ASAN_OBJS)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDFLAGS)
 
+$(B)/asan/runtime/%.o: runtime/%.c $(wildcard runtime/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) $(WARN) $(RUNTIME_CPPFLAGS) -c -o $@ $<
+
+$(ASAN_LWTP): $(ASAN_RT_OBJS)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDFLAGS) $(RUNTIME_LIBS)
+
 test-asan:
-	-@$(MAKE) --no-print-directory -k compiler runtime asan test-tools
+	-@$(MAKE) --no-print-directory -k compiler runtime policies asan test-tools $(B)/tests/genpolicy
 	@bash tests/run.sh asan
 
 $(B)/tests/genpolicy: tests/property/genpolicy.c compiler/fields.c compiler/fields.h compiler/ast.h

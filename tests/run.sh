@@ -16,10 +16,12 @@
 #              gives a clear error or code that loads (tests/hostile/suite.sh)
 #   property   random valid policies (build/tests/genpolicy) compile and
 #              load: PROPERTY_N (200), PROPERTY_SEED (tests/property/suite.sh)
-#   asan       diag, load, behaviour and hostile again with build/asan/lwtc
-#              (AddressSanitizer, UBSan), as asan/SUITE/NAME
+#   asan       every suite above again with build/asan/lwtc and
+#              build/asan/lwtp (AddressSanitizer, UBSan, leaks; reports in
+#              asan/reports; tests/lsan.supp), as asan/SUITE/NAME;
+#              ASAN_SUITES chooses others
 #
-# LWTC=PATH runs the suites with another lwtc.
+# LWTC=PATH and LWTP=PATH run the suites with another lwtc and lwtp.
 # One line per test, "ok   suite/name" or "FAIL suite/name" with the reason
 # indented below, then "N passed, N failed". Exit 1 when any failed.
 # A missing tool (lwtc not built, ...) fails the tests that need it.
@@ -32,7 +34,8 @@ ROOT=$PWD
 B=$ROOT/build
 T=$B/tests
 LWTC=${LWTC:-$B/lwtc}
-export LWTC
+LWTP=${LWTP:-$B/lwtp}
+export LWTC LWTP
 TIMEOUT=${TEST_TIMEOUT:-120}
 PASSED=0
 FAILED=0
@@ -277,9 +280,9 @@ suite_behaviour() {
 	for c in tests/behaviour/*.case; do
 		[ -f "$c" ] || continue
 		name="behaviour/$(basename "${c%.case}")"
-		have "$name" "$T/caserun" "$B/lwtp" || continue
+		have "$name" "$T/caserun" "$LWTP" || continue
 		# shellcheck disable=SC2086
-		run "$name" "$T/caserun" -c "$LWTC" -r "$B/lwtp" ${BEHAVIOUR_LINKS[i++ % ${#BEHAVIOUR_LINKS[@]}]} "$c"
+		run "$name" "$T/caserun" -c "$LWTC" -r "$LWTP" ${BEHAVIOUR_LINKS[i++ % ${#BEHAVIOUR_LINKS[@]}]} "$c"
 	done
 }
 
@@ -319,13 +322,23 @@ suite_runtime() {
 . tests/hostile/suite.sh
 . tests/property/suite.sh
 
-# The suites again with the sanitizer build of lwtc, in a nested run whose
-# lines are renamed asan/SUITE/NAME.
+# The whole suite again with the sanitizer builds of lwtc and lwtp, in a
+# nested run whose lines are renamed asan/SUITE/NAME. Leaks are errors too,
+# but those inside the libraries (tests/lsan.supp). ASan's reports go to
+# files, not to stderr, so that a test that expects a failure or discards
+# stderr cannot hide one: asan/reports fails with every report the run
+# wrote. gcc's UBSan, next to ASan, writes to stderr whatever log_path says;
+# it exits 99, which neither tool does.
 suite_asan() {
-	local out line
-	have asan/lwtc "$B/asan/lwtc" || return
-	out=$(LWTC=$B/asan/lwtc ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-		UBSAN_OPTIONS=print_stacktrace=1 bash tests/run.sh ${ASAN_SUITES:-diag load behaviour hostile} 2>&1)
+	local out line logs f
+	have asan/lwtc "$B/asan/lwtc" "$B/asan/lwtp" || return
+	# lwtp also runs as nobody (runtime/errors): a directory anyone can write
+	logs=$(mktemp -d /tmp/lwtp-asan.XXXXXX) && chmod 1777 "$logs" || return
+	out=$(LWTC=$B/asan/lwtc LWTP=$B/asan/lwtp \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$logs/asan:log_exe_name=1 \
+		LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:exitcode=99 \
+		bash tests/run.sh ${ASAN_SUITES:-tools load diag behaviour replay e2e runtime hostile property} 2>&1)
 	while IFS= read -r line; do
 		case $line in
 		"ok   "*) echo "ok   asan/${line#ok   }"; PASSED=$((PASSED + 1)) ;;
@@ -334,6 +347,12 @@ suite_asan() {
 		*) echo "$line" ;;
 		esac
 	done <<<"$out"
+	if [ -z "$(ls -A "$logs")" ]; then
+		pass asan/reports
+	else
+		fail asan/reports "$(for f in "$logs"/*; do echo "== $f"; cat "$f"; done)"
+	fi
+	rm -rf "$logs"
 }
 
 # ---- main ---------------------------------------------------------------

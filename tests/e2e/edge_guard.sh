@@ -16,7 +16,7 @@
 e2e_enter "$@"
 
 SECONDS_RUN=${EDGE_SECONDS:-3}
-LWTP=$E2E_ROOT/build/lwtp
+LWTP=${LWTP:-$E2E_ROOT/build/lwtp}
 need_file "$LWTC" "make compiler"
 need_file "$LWTP" "make runtime"
 need_file "$TOOLS/sendudp" "make test-tools"

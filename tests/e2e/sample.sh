@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_enter "$@"
 
-LWTP=$E2E_ROOT/build/lwtp
+LWTP=${LWTP:-$E2E_ROOT/build/lwtp}
 need_file "$LWTC" "make compiler"
 need_file "$LWTP" "make runtime"
 command -v tcpdump >/dev/null || fail "tcpdump: not found (make deps)"

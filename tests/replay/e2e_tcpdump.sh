@@ -17,7 +17,7 @@
 . "$(dirname "$0")/../e2e/lib.sh"
 e2e_enter "$@"
 
-LWTP=$E2E_ROOT/build/lwtp
+LWTP=${LWTP:-$E2E_ROOT/build/lwtp}
 need_file "$LWTP" "make runtime"
 need_file "$LWTC" "make compiler"
 need_file "$TOOLS/sendpkt" "make test-tools"

@@ -5,7 +5,7 @@
 set -u
 
 RP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-LWTP=$RP_ROOT/build/lwtp
+LWTP=${LWTP:-$RP_ROOT/build/lwtp}
 LWTC=${LWTC:-$RP_ROOT/build/lwtc}
 PCAPGEN=$RP_ROOT/build/tests/pcapgen
 POLICY=$RP_ROOT/tests/replay/replay.lwtp
