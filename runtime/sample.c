@@ -26,6 +26,7 @@
 
 #include "json.h"
 #include "lwtp.h"
+#include "maps.h"
 #include "pcap_write.h"
 #include "replay.h"
 
@@ -199,7 +200,7 @@ static __u64 samples_lost(const char *name)
 	__u64 (*vals)[2], lost = 0;
 	__u32 zero = 0;
 
-	snprintf(path, sizeof(path), "%s/lwtp_full_%s", opts.pin_dir, name);
+	snprintf(path, sizeof(path), "%s/" LWTP_FULL_PREFIX "%s", opts.pin_dir, name);
 	fd = bpf_obj_get(path);
 	if (fd < 0 || ncpus <= 0)
 		return 0;
