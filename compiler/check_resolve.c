@@ -10,6 +10,7 @@
 
 #include "check_priv.h"
 #include "diag.h"
+#include "kernel.h"
 
 #define TEXT 160
 
@@ -274,6 +275,15 @@ void check_field(struct expr *e, bool write)
 		return;
 	if (write && !(def->access & FIELD_WRITE)) {
 		diag_error(&e->loc, "cannot write '%s': %s", text, def->why);
+		return;
+	}
+	if (!kernel_target_has(def->since)) {
+		char since[16], target[16];
+		diag_error(&e->loc, "'%s' needs Linux %s or later (%s), but the target is %s: "
+			   "give '--target-kernel %s' if every kernel the object loads on is "
+			   "that new", text,
+			   kernel_text(def->since, since, sizeof(since)), def->since_why,
+			   kernel_text(kernel_target(), target, sizeof(target)), since);
 		return;
 	}
 	e->u.field.def = def;

@@ -1,13 +1,12 @@
 /* clang.c: the last step: clang -O2 -g -target bpf on the generated C.
  *
- * The C goes to a temporary file; clang writes a temporary object beside
- * the output, which is renamed into place only when clang succeeds. clang
- * rejecting generated C is a bug in lwtc, and says so.
+ * The C goes to a temporary file; clang writes a temporary object that
+ * output.c puts in place only when clang succeeds. clang rejecting
+ * generated C is a bug in lwtc, and says so.
  */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "clang.h"
+#include "output.h"
 #include "util.h"
 
 #ifndef LWTC_DEFAULT_CLANG
@@ -27,81 +27,6 @@
 #endif
 
 extern char **environ;
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* A temporary path in the directory of path, for an atomic rename. */
-static char *temp_beside(const char *path)
-{
-	char *copy = xstrdup(path);
-	char *tmp = xasprintf("%s/.%s.XXXXXX", dirname(copy), basename((char *)path));
-	free(copy);
-	return tmp;
-}
-
-int clang_write_file(const char *path, const char *text, size_t len)
-{
-	if (!strcmp(path, "-")) {
-		int err = write_all(STDOUT_FILENO, text, len);
-		if (err)
-			fprintf(stderr, "lwtc: cannot write to standard output: %s\n", strerror(-err));
-		return err;
-	}
-	char *tmp = temp_beside(path);
-	int fd = mkstemp(tmp);
-	int err = 0;
-	if (fd < 0) {
-		err = -errno;
-		fprintf(stderr, "lwtc: cannot write '%s': %s\n", path, strerror(errno));
-		goto out;
-	}
-	err = write_all(fd, text, len);
-	if (!err && fchmod(fd, 0644) < 0)
-		err = -errno;
-	if (close(fd) < 0 && !err)
-		err = -errno;
-	if (!err && rename(tmp, path) < 0)
-		err = -errno;
-	if (err) {
-		fprintf(stderr, "lwtc: cannot write '%s': %s\n", path, strerror(-err));
-		unlink(tmp);
-	}
-out:
-	free(tmp);
-	return err;
-}
-
-/* Copy the file at path to standard output. */
-static int copy_to_stdout(const char *path)
-{
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	char buf[65536];
-	ssize_t n;
-	int err = 0;
-	while ((n = read(fd, buf, sizeof(buf))) > 0 && !err)
-		err = write_all(STDOUT_FILENO, buf, (size_t)n);
-	if (n < 0 && !err)
-		err = -errno;
-	close(fd);
-	if (err)
-		fprintf(stderr, "lwtc: cannot write to standard output: %s\n", strerror(-err));
-	return err;
-}
 
 /* The first program section of the ELF object at path with more than
  * CLANG_MAX_INSNS instructions, into *over: 1; none: 0; an object that
@@ -168,11 +93,13 @@ static size_t add_env_flags(char **argv, size_t n, size_t max, char **storage)
  * status (or -errno when it could not start) and the captured text. */
 static int run_captured(char **argv, char **captured)
 {
-	char errpath[] = "/tmp/lwtc-clang-XXXXXX";
+	char *errpath = xasprintf("%s/lwtc-clang-XXXXXX", output_tmpdir());
 	int errfd = mkstemp(errpath);
+	if (errfd >= 0)
+		unlink(errpath);
+	free(errpath);
 	if (errfd < 0)
 		return -errno;
-	unlink(errpath);
 
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
@@ -200,36 +127,56 @@ static int run_captured(char **argv, char **captured)
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-int clang_compile(const char *clang_path, const char *path, const char *text,
-		  size_t len, bool verbose, struct clang_oversize *over)
+/* The generated C, written as dir/c_name in a new private directory: clang
+ * records the file's name and reads its lines into the BTF line info while
+ * it exists, and the kernel prints the base name and the line's text. */
+static char *write_temp_c(const char *c_name, const char *text, size_t len, char **dir)
+{
+	char *tmpl = xasprintf("%s/lwtc-XXXXXX", output_tmpdir());
+	char *c_path;
+	int fd, err;
+
+	if (!mkdtemp(tmpl)) {
+		fprintf(stderr, "lwtc: cannot create a temporary directory in '%s': %s\n",
+			output_tmpdir(), strerror(errno));
+		free(tmpl);
+		return NULL;
+	}
+	c_path = xasprintf("%s/%s", tmpl, c_name);
+	fd = open(c_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	err = fd < 0 ? -errno : output_write_all(fd, text, len);
+	if (fd >= 0 && close(fd) < 0 && !err)
+		err = -errno;
+	if (err) {
+		fprintf(stderr, "lwtc: cannot write '%s': %s\n", c_path, strerror(-err));
+		unlink(c_path);
+		rmdir(tmpl);
+		free(c_path);
+		free(tmpl);
+		return NULL;
+	}
+	*dir = tmpl;
+	return c_path;
+}
+
+int clang_compile(const char *clang_path, const char *path, const char *c_name,
+		  const char *text, size_t len, bool verbose, struct clang_oversize *over)
 {
 	const char *clang = clang_path ? clang_path : getenv("LWTC_CLANG");
 	if (!clang || !*clang)
 		clang = LWTC_DEFAULT_CLANG;
 
-	char c_path[] = "/tmp/lwtc-XXXXXX.c";
-	int fd = mkstemps(c_path, 2);
-	if (fd < 0) {
-		fprintf(stderr, "lwtc: cannot create a temporary file: %s\n", strerror(errno));
-		return -errno;
-	}
-	int err = write_all(fd, text, len);
-	close(fd);
-	if (err) {
-		fprintf(stderr, "lwtc: cannot write '%s': %s\n", c_path, strerror(-err));
-		unlink(c_path);
-		return err;
-	}
+	char *c_dir = NULL;
+	char *c_path = write_temp_c(c_name, text, len, &c_dir);
+	int err = 0;
+	if (!c_path)
+		return -EIO;
 
-	bool to_stdout = !strcmp(path, "-");
-	char *obj = to_stdout ? xstrdup("/tmp/lwtc-XXXXXX.o") : temp_beside(path);
-	int ofd = to_stdout ? mkstemps(obj, 2) : mkstemp(obj);
-	if (ofd < 0) {
-		err = -errno;
-		fprintf(stderr, "lwtc: cannot write '%s': %s\n", path, strerror(errno));
+	char *obj = output_temp(path);
+	if (!obj) {
+		err = -EIO;
 		goto out_c;
 	}
-	close(ofd);
 
 	char *argv[64], *flag_storage = NULL;
 	size_t n = 0;
@@ -268,24 +215,24 @@ int clang_compile(const char *clang_path, const char *path, const char *text,
 	} else {
 		if (verbose && captured)
 			fprintf(stderr, "%s", captured);
-		if (find_oversize(obj, over)) {
+		if (find_oversize(obj, over))
 			err = CLANG_OVERSIZE;
-		} else if (to_stdout) {
-			err = copy_to_stdout(obj);
-		} else if (chmod(obj, 0644) < 0 || rename(obj, path) < 0) {
-			err = -errno;
-			fprintf(stderr, "lwtc: cannot write '%s': %s\n", path, strerror(errno));
-		}
+		else
+			err = output_commit(obj, path);     /* removes obj */
 	}
 	free(captured);
 	free(flag_storage);
-	if (err || to_stdout)
+	if (err)
 		unlink(obj);
 out_c:
 	free(obj);
-	if (!getenv("LWTC_KEEP_C"))
+	if (!getenv("LWTC_KEEP_C")) {
 		unlink(c_path);
-	else
+		rmdir(c_dir);
+	} else {
 		fprintf(stderr, "lwtc: generated C kept in %s\n", c_path);
+	}
+	free(c_path);
+	free(c_dir);
 	return err;
 }

@@ -1,14 +1,9 @@
-/* clang.h: writing the output, and building generated C with clang. */
+/* clang.h: building generated C with clang. */
 #ifndef LWTC_CLANG_H
 #define LWTC_CLANG_H
 
 #include <stdbool.h>
 #include <stddef.h>
-
-/* Write len bytes to path ("-" = stdout) through a temporary file that is
- * renamed into place, so a failed run never leaves a half-written file.
- * 0 or -errno; the error is printed. */
-int clang_write_file(const char *path, const char *text, size_t len);
 
 /* BPF jumps reach 32767 instructions: clang 14 emits a larger program
  * with jumps the kernel refuses ("jump out of range"), and the verifier
@@ -25,10 +20,13 @@ struct clang_oversize {
 };
 
 /* Compile C text into the BPF object at path ("-" = stdout). clang_path may
- * be NULL ($LWTC_CLANG, else the build's default). 0 or -errno/-1; errors
- * are printed. CLANG_OVERSIZE, with *over filled in and nothing written,
- * when a program is too large: the caller reports it. */
-int clang_compile(const char *clang_path, const char *path, const char *text,
-		  size_t len, bool verbose, struct clang_oversize *over);
+ * be NULL ($LWTC_CLANG, else the build's default). c_name is the name the
+ * C goes by (a base name: "policy.c"): the object's debug and BTF line info
+ * name lwtc's own code by it, so that a verifier message in that code
+ * names the file 'lwtc -S' writes, with the line's text. 0 or -errno/-1;
+ * errors are printed. CLANG_OVERSIZE, with *over filled in and nothing
+ * written, when a program is too large: the caller reports it. */
+int clang_compile(const char *clang_path, const char *path, const char *c_name,
+		  const char *text, size_t len, bool verbose, struct clang_oversize *over);
 
 #endif

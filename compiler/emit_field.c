@@ -12,6 +12,7 @@ unsigned emit_field_presence(struct emitter *e, const struct field_def *f)
 {
 	switch (f->header) {
 	case HDR_SKB:
+	case HDR_TASK:
 		return 0;
 	case HDR_IP:
 		e->want |= WANT_IP4 | WANT_IP6;
@@ -131,6 +132,11 @@ void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def 
 	case F_SKB_GSO_SEGS:        ctx_read(e, b, "gso_segs"); break;
 	case F_SKB_GSO_SIZE:        ctx_read(e, b, "gso_size"); break;
 	case F_SKB_FORBIDDEN:       sb_puts(b, "0 /* forbidden field */"); break;
+
+	/* the current task: the helper's low half is the thread, the high the
+	 * process (the checker admits these only for kernels from 6.10 on) */
+	case F_TASK_PID:            sb_puts(b, "((__u32)bpf_get_current_pid_tgid())"); break;
+	case F_TASK_TGID:           sb_puts(b, "((__u32)(bpf_get_current_pid_tgid() >> 32))"); break;
 
 	/* either IP family */
 	case F_IP_VERSION:

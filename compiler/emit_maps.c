@@ -126,9 +126,12 @@ void emit_types(struct emitter *e)
 		fprintf(e->out, "/* the value of every element of a runtime set */\n"
 			"typedef __u8 lwtp_set_value_t;\n\n");
 	if (ip_set)
-		fprintf(e->out, "/* an element of a runtime set of addresses: a prefix, "
-			"IPv4 as ::ffff:a.b.c.d/(96+len) */\n"
-			"struct lwtp_lpm_ip {\n\t__u32 prefixlen;\n\tlwtp_ip_t addr;\n};\n\n");
+		fprintf(e->out, "/* an element of a runtime set of addresses: the family (4 or\n"
+			" * 6) is the first 32 bits of every prefix, so that no IPv6 prefix\n"
+			" * (::/0 either) covers an IPv4 address; IPv4 a.b.c.d/len is\n"
+			" * ::ffff:a.b.c.d with prefixlen 32 + 96 + len, IPv6 a/len 32 + len */\n"
+			"struct lwtp_lpm_ip {\n\t__u32 prefixlen;\n\t__u32 family;\n"
+			"\tlwtp_ip_t addr;\n};\n\n");
 
 	for (const struct map_def *m = prog->maps; m; m = m->next) {
 		if (!m->keyed)

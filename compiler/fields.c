@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "kernel.h"
 
 /* ---- named values ------------------------------------------------------ */
 
@@ -104,6 +105,8 @@ static const struct symbol_domain ethertype_domain = { "EtherType", ethertype_sy
 		   "they may write only skb.mark, skb.priority and skb.cb[0..4]"
 #define POINTER    "it is a pointer, not a value; read packet fields such as 'ip.dst' instead"
 #define KERNEL_NO(f) "the kernel does not give LWT_OUT programs skb." f " (lwt_is_valid_access)"
+#define TASK_HELPER "bpf_get_current_pid_tgid() in LWT programs"
+#define TASK_RO "it says which task the kernel runs, not what the packet carries; " WRITE_RULE
 
 /* ---- the table ----------------------------------------------------------- */
 
@@ -299,11 +302,27 @@ static const struct field_def field_table[] = {
 	PKT("icmp6", "code", F_ICMP6_CODE, HDR_ICMP6, INT(8), 0, NULL, "lwtp_u8_t",
 	    "ICMPv6 code"),
 
+	/* The task the kernel runs the program in: for a packet sent by a
+	 * local socket in process context, the sender; for forwarded packets
+	 * and what the kernel sends from softirq context (TCP ACKs and
+	 * retransmissions, ICMP errors), whatever task the CPU happened to be
+	 * running, often the idle task (0) or ksoftirqd. */
+	{ .ns = "task", .name = "pid", .id = F_TASK_PID, .header = HDR_TASK,
+	  .type = INT(32), .access = FIELD_READ, .why = TASK_RO,
+	  .key_type = "lwtp_u32_t",
+	  .doc = "thread id of the current task (the sender, for local traffic)",
+	  .since = KERNEL(6, 10), .since_why = TASK_HELPER },
+	{ .ns = "task", .name = "tgid", .id = F_TASK_TGID, .header = HDR_TASK,
+	  .type = INT(32), .access = FIELD_READ, .why = TASK_RO,
+	  .key_type = "lwtp_u32_t",
+	  .doc = "process id of the current task (the sender, for local traffic)",
+	  .since = KERNEL(6, 10), .since_why = TASK_HELPER },
+
 	{ .ns = NULL },
 };
 
 static const char *const namespaces[] = {
-	"skb", "ip", "ip4", "ip6", "tcp", "udp", "l4", "icmp", "icmp6", NULL,
+	"skb", "ip", "ip4", "ip6", "tcp", "udp", "l4", "icmp", "icmp6", "task", NULL,
 };
 
 /* ---- lookups --------------------------------------------------------------- */
@@ -360,6 +379,7 @@ const char *fields_header_name(enum header h)
 	case HDR_L4PORTS: return "TCP or UDP";
 	case HDR_ICMP:    return "ICMP";
 	case HDR_ICMP6:   return "ICMPv6";
+	case HDR_TASK:    return "current task";
 	}
 	return "unknown header";
 }

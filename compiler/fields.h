@@ -25,6 +25,7 @@ enum header {
 	HDR_L4PORTS,    /* TCP or UDP */
 	HDR_ICMP,       /* ICMP over IPv4 */
 	HDR_ICMP6,
+	HDR_TASK,       /* the task the kernel runs the program in: always present */
 };
 
 enum field_id {
@@ -53,6 +54,8 @@ enum field_id {
 	F_L4_SPORT, F_L4_DPORT,
 	/* ICMP, ICMPv6 */
 	F_ICMP_TYPE, F_ICMP_CODE, F_ICMP6_TYPE, F_ICMP6_CODE,
+	/* the current task (bpf_get_current_pid_tgid) */
+	F_TASK_PID, F_TASK_TGID,
 };
 
 enum field_access {
@@ -89,6 +92,11 @@ struct field_def {
 	const char *key_type;           /* BTF typedef of the field in a map key:
 					   "lwtp_ip_t", "lwtp_port_t", ... */
 	const char *doc;                /* one line, for --help-fields and docs */
+	unsigned since;                 /* the oldest kernel that can read it
+					   (kernel.h's KERNEL(6, 10)); 0: every
+					   supported kernel */
+	const char *since_why;          /* what that kernel brought:
+					   "bpf_get_current_pid_tgid() in LWT programs" */
 };
 
 /* NULL when there is no such field. */

@@ -17,6 +17,8 @@
 #include "clang.h"
 #include "diag.h"
 #include "emit.h"
+#include "kernel.h"
+#include "output.h"
 #include "parse.h"
 #include "resources.h"
 #include "util.h"
@@ -39,6 +41,9 @@ struct options {
 
 static void usage(FILE *out)
 {
+	char floor[16];
+
+	kernel_text(KERNEL_FLOOR, floor, sizeof(floor));
 	fprintf(out,
 "usage: lwtc [OPTIONS] FILE.lwtp\n"
 "\n"
@@ -49,6 +54,9 @@ static void usage(FILE *out)
 "                   default: FILE.lwtp's name with .o (or .c with -S)\n"
 "  -S               write the generated C instead of an object\n"
 "      --check      parse and check only; write nothing\n"
+"      --target-kernel X.Y  the oldest kernel the object must load on\n"
+"                   (default and oldest supported: %s); constructs that\n"
+"                   need a newer one are errors\n"
 "      --clang PATH the clang to run (default: $LWTC_CLANG, else clang)\n"
 "      --max-errors N  stop after N errors (default %d)\n"
 "  -v, --verbose    print the clang command and its warnings\n"
@@ -57,7 +65,7 @@ static void usage(FILE *out)
 "\n"
 "FILE '-' reads standard input. Exit status: 0 success, 1 the policy has\n"
 "errors, 2 usage or tool errors. See lwtc(1) and docs/language.md.\n",
-		DIAG_MAX_ERRORS);
+		floor, DIAG_MAX_ERRORS);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -70,12 +78,13 @@ static int usage_error(const char *fmt, const char *arg)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CHECK = 256, OPT_CLANG, OPT_MAX_ERRORS, OPT_DUMP_AST };
+	enum { OPT_CHECK = 256, OPT_CLANG, OPT_MAX_ERRORS, OPT_DUMP_AST, OPT_TARGET_KERNEL };
 	static const struct option longopts[] = {
 		{ "check",      no_argument,       NULL, OPT_CHECK },
 		{ "clang",      required_argument, NULL, OPT_CLANG },
 		{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
 		{ "dump-ast",   no_argument,       NULL, OPT_DUMP_AST },
+		{ "target-kernel", required_argument, NULL, OPT_TARGET_KERNEL },
 		{ "verbose",    no_argument,       NULL, 'v' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
@@ -109,6 +118,22 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_DUMP_AST:
 			o->dump_ast = true;
 			break;
+		case OPT_TARGET_KERNEL: {
+			unsigned v;
+			int rc = kernel_parse(optarg, &v);
+			if (rc == -1)
+				return usage_error("--target-kernel wants a kernel version such as "
+						   "6.1 or 6.12, not '%s'", optarg);
+			if (rc == -2) {
+				char floor[16];
+				fprintf(stderr, "lwtc: --target-kernel %s: lwtc supports Linux %s and "
+					"later (its programs are tested on 6.1, 6.12 and newer)\n",
+					optarg, kernel_text(KERNEL_FLOOR, floor, sizeof(floor)));
+				return EXIT_TOOL;
+			}
+			kernel_set_target(v);
+			break;
+		}
 		case OPT_MAX_ERRORS: {
 			char *end;
 			errno = 0;
@@ -204,12 +229,17 @@ static char *generate_c(const struct program *prog, size_t *len)
 	return text;
 }
 
-/* clang: a program too large to load is the policy's error, at its name. */
+/* clang: a program too large to load is the policy's error, at its name.
+ * The C is named as 'lwtc -S' would name it (stdin.c for standard input),
+ * which is what messages about lwtc's own helper code then say. */
 static int compile(const struct options *o, const struct program *prog,
 		   const char *output, const char *c_text, size_t clen)
 {
 	struct clang_oversize over = { 0 };
-	int rc = clang_compile(o->clang, output, c_text, clen, o->verbose, &over);
+	char *c_name = strcmp(o->input, "-") ? default_output(o->input, true) : xstrdup("stdin.c");
+	int rc = clang_compile(o->clang, output, c_name, c_text, clen, o->verbose, &over);
+
+	free(c_name);
 
 	if (rc == 0)
 		return 0;
@@ -267,8 +297,10 @@ static int run(const struct options *o)
 	char *output = o->output ? xstrdup(o->output)
 		     : (!strcmp(o->input, "-") && o->emit_c) ? xstrdup("-")
 		     : default_output(o->input, o->emit_c);
-	if (o->emit_c)
-		status = clang_write_file(output, c_text, clen) ? EXIT_TOOL : 0;
+	if (output_check(output, o->input))
+		status = EXIT_TOOL;
+	else if (o->emit_c)
+		status = output_write(output, c_text, clen) ? EXIT_TOOL : 0;
 	else
 		status = compile(o, &prog, output, c_text, clen);
 	free(output);

@@ -344,6 +344,12 @@ static int classify(const char *map, const struct btf *btf, __u32 id, struct fie
 					      map, name);
 					return -EINVAL;
 				}
+				if ((b - a) / c + ((b - a) % c != 0) > LWTP_MAX_LINEAR_BUCKETS) {
+					p_err("map '%s': key type %s describes more than the %d "
+					      "linear buckets lwtc makes", map, name,
+					      LWTP_MAX_LINEAR_BUCKETS);
+					return -EINVAL;
+				}
 				f->kind = FK_LINEAR;
 				f->lin_min = a;
 				f->lin_max = b;
@@ -554,12 +560,13 @@ static int set_key(const char *map, const struct btf *btf, __u32 id, struct layo
 		err = struct_fields(map, btf, t, f, &n);
 		if (err)
 			return err;
-		if (n != 2 || strcmp(f[0].name, "prefixlen") || f[0].offset != 0 ||
-		    f[0].size != 4 || strcmp(f[1].name, "addr") || f[1].offset != 4 ||
-		    (f[1].kind != FK_IP && f[1].kind != FK_IP4 && f[1].kind != FK_IP6))
+		if (n != 3 || strcmp(f[0].name, "prefixlen") || f[0].offset != 0 ||
+		    f[0].size != 4 || strcmp(f[1].name, "family") || f[1].offset != 4 ||
+		    f[1].size != 4 || strcmp(f[2].name, "addr") || f[2].offset != 8 ||
+		    f[2].kind != FK_IP)
 			goto bad_lpm;
 		l->lpm = true;
-		l->elem = f[1];
+		l->elem = f[2];
 		return 0;
 	}
 	if (l->map_type != BPF_MAP_TYPE_HASH && l->map_type != BPF_MAP_TYPE_LRU_HASH) {
@@ -592,7 +599,7 @@ static int set_key(const char *map, const struct btf *btf, __u32 id, struct layo
 	return 0;
 bad_lpm:
 	p_err("map '%s': the key of an LPM_TRIE set must be struct lwtp_lpm_ip "
-	      "{ __u32 prefixlen; lwtp_ip_t addr; }", map);
+	      "{ __u32 prefixlen; __u32 family; lwtp_ip_t addr; }", map);
 	return -EINVAL;
 }
 
@@ -1038,6 +1045,18 @@ int decode_entry_text(const struct layout *l, const struct entry *e, char *buf, 
 	}
 #undef PUT
 	return (int)len;
+}
+
+__u64 decode_bucket_count(const struct field *f)
+{
+	switch (f->kind) {
+	case FK_LOG2:
+		return 64;
+	case FK_LINEAR:
+		return (f->lin_max - f->lin_min + f->lin_step - 1) / f->lin_step + 2;
+	default:
+		return 0;
+	}
 }
 
 int decode_bucket_range(const struct field *f, __u64 bucket, __u64 *lo, __u64 *hi,

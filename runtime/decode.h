@@ -21,7 +21,7 @@
  * struct of such members (padding members named __pad* or lwtp_pad* are
  * skipped; a histogram's struct ends with the member `bucket`), plain __u32
  * for an unkeyed counter, or, for an ip set, struct lwtp_lpm_ip
- * { __u32 prefixlen; lwtp_ip_t addr; }.
+ * { __u32 prefixlen; __u32 family; lwtp_ip_t addr; }.
  *
  * Functions return 0 or a negative errno; decode_layout() logs why a map
  * that looks like lwtp's does not match its BTF.
@@ -165,6 +165,15 @@ int decode_entry_text(const struct layout *l, const struct entry *e, char *buf, 
  * no upper bound. -EINVAL for FK_INDEX, -ERANGE past the last bucket. */
 int decode_bucket_range(const struct field *f, __u64 bucket, __u64 *lo, __u64 *hi,
 			bool *has_hi);
+
+/* The number of buckets a histogram's bucket field has (0 .. n-1): 64 for
+ * log2, the finite ones and the two open ends for linear; 0 for FK_INDEX.
+ * A key past them is a map's own business, never a reason to print
+ * billions of empty buckets. */
+__u64 decode_bucket_count(const struct field *f);
+
+/* The most finite buckets of a linear histogram lwtc makes (check.c). */
+#define LWTP_MAX_LINEAR_BUCKETS 1024
 
 /* IP protocol names: "udp" for 17, NULL for unnamed numbers; and back
  * (-1 for unknown names). */

@@ -14,6 +14,27 @@
 
 static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
+/* struct lwtp_lpm_ip { __u32 prefixlen; __u32 family; lwtp_ip_t addr; }:
+ * the family word is the first LPM_FAMILY_BITS bits of every prefix */
+#define LPM_FAMILY_BITS 32
+
+static __u32 lpm_family(const void *key)
+{
+	__u32 family;
+
+	memcpy(&family, (const unsigned char *)key + 4, 4);
+	return family;
+}
+
+/* the prefix length within the address (IPv4: 96 + n) */
+static __u32 lpm_addr_bits(const void *key)
+{
+	__u32 prefixlen;
+
+	memcpy(&prefixlen, key, 4);
+	return prefixlen > LPM_FAMILY_BITS ? prefixlen - LPM_FAMILY_BITS : 0;
+}
+
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -88,6 +109,7 @@ static int parse_ip(const struct layout *l, const char *text, void *key,
 	unsigned alen, maxlen, plen;
 	bool v4, has_len = false;
 	char *slash;
+	int note = 0;
 	__u64 v;
 
 	if (strlen(text) >= sizeof(buf))
@@ -132,9 +154,17 @@ static int parse_ip(const struct layout *l, const char *text, void *key,
 	}
 	if (l->lpm) {
 		unsigned char *a = (unsigned char *)key + l->elem.offset;
-		__u32 prefixlen = plen;
+		__u32 prefixlen = LPM_FAMILY_BITS + plen, family = v4 ? 4 : 6;
 
-		if (l->elem.kind == FK_IP && v4) {
+		if (!v4 && plen >= 96 && !memcmp(addr, v4mapped, 12)) {
+			inet_ntop(AF_INET, addr + 12, shown, sizeof(shown));
+			snprintf(err, errlen, "'%s' is an IPv4-mapped IPv6 %s: it matches IPv6 "
+				 "packets%s, never IPv4 ones (for those, add %s/%u)", text,
+				 plen == 128 ? "address" : "prefix",
+				 plen == 128 ? " to that address" : " in that prefix", shown, plen - 96);
+			note = ELEM_NOTE;
+		}
+		if (v4) {
 			memcpy(a, v4mapped, 12);
 			memcpy(a + 12, addr, 4);
 			prefixlen += 96;
@@ -142,6 +172,8 @@ static int parse_ip(const struct layout *l, const char *text, void *key,
 			memcpy(a, addr, alen);
 		}
 		memcpy(key, &prefixlen, 4);
+		memcpy((unsigned char *)key + 4, &family, 4);
+		return note;
 	} else {
 		unsigned char *a = (unsigned char *)key + l->elem.offset;
 
@@ -222,14 +254,10 @@ int elem_format(const struct layout *l, const void *key, char *buf, size_t size)
 
 	if (!l->lpm)
 		return decode_field(&l->elem, key, buf, size);
-	memcpy(&plen, key, 4);
-	if (l->elem.kind == FK_IP && plen >= 96 && !memcmp(a, v4mapped, 12)) {
+	plen = lpm_addr_bits(key);
+	if (lpm_family(key) == 4) {
 		inet_ntop(AF_INET, a + 12, tmp, sizeof(tmp));
-		plen -= 96;
-		n = plen == 32 ? snprintf(buf, size, "%s", tmp)
-			       : snprintf(buf, size, "%s/%u", tmp, plen);
-	} else if (l->elem.kind == FK_IP4) {
-		inet_ntop(AF_INET, a, tmp, sizeof(tmp));
+		plen = plen > 96 ? plen - 96 : 0;
 		n = plen == 32 ? snprintf(buf, size, "%s", tmp)
 			       : snprintf(buf, size, "%s/%u", tmp, plen);
 	} else {
@@ -254,12 +282,15 @@ int elem_cmp(const struct layout *l, const void *x, const void *y)
 	case FK_IP4:
 	case FK_IP6:
 		if (l->lpm) {
-			memcpy(&pa, x, 4);
-			memcpy(&pb, y, 4);
-		}
-		if (l->elem.kind == FK_IP) {
-			fa = !memcmp(a, v4mapped, 12) && (!l->lpm || pa >= 96) ? 4 : 6;
-			fb = !memcmp(b, v4mapped, 12) && (!l->lpm || pb >= 96) ? 4 : 6;
+			pa = lpm_addr_bits(x);
+			pb = lpm_addr_bits(y);
+			fa = lpm_family(x);
+			fb = lpm_family(y);
+			if (fa != fb)
+				return fa - fb;
+		} else if (l->elem.kind == FK_IP) {
+			fa = !memcmp(a, v4mapped, 12) ? 4 : 6;
+			fb = !memcmp(b, v4mapped, 12) ? 4 : 6;
 			if (fa != fb)
 				return fa - fb;
 		}

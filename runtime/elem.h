@@ -2,9 +2,11 @@
  * map keys, print keys back, read a set's keys in order.
  *
  * The key is the set's (decode.h): struct lwtp_lpm_ip { __u32 prefixlen;
- * lwtp_ip_t addr; } in an LPM_TRIE (IPv4 a.b.c.d/n as ::ffff:a.b.c.d with
- * prefixlen 96+n), or a scalar lwtp_port_t, lwtp_proto_t, lwtp_uN_t ... in
- * a HASH.
+ * __u32 family; lwtp_ip_t addr; } in an LPM_TRIE (the family, 4 or 6, is
+ * the first 32 bits of the prefix, so IPv4 and IPv6 never match each
+ * other's prefixes; IPv4 a.b.c.d/n is ::ffff:a.b.c.d with prefixlen
+ * 32+96+n, IPv6 a/n prefixlen 32+n), or a scalar lwtp_port_t,
+ * lwtp_proto_t, lwtp_uN_t ... in a HASH.
  */
 #ifndef LWTP_ELEM_H
 #define LWTP_ELEM_H
@@ -13,9 +15,12 @@
 
 #include "decode.h"
 
-/* Parse text into key (l->key_size bytes, zeroed first). On a bad element
- * returns -EINVAL and writes why to err, quoting the text:
- * "'198.51.100.300' is not an IPv4 or IPv6 address or prefix". */
+/* Parse text into key (l->key_size bytes, zeroed first): 0. On a bad
+ * element returns -EINVAL and writes why to err, quoting the text:
+ * "'198.51.100.300' is not an IPv4 or IPv6 address or prefix". A good
+ * element that may not mean what it seems (an IPv4-mapped IPv6 address in
+ * an ip set) gives ELEM_NOTE, with the note in err. */
+#define ELEM_NOTE 1
 int elem_parse(const struct layout *l, const char *text, void *key,
 	       char *err, size_t errlen);
 

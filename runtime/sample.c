@@ -74,10 +74,17 @@ static __s64 clock_ns(clockid_t clock)
 static void sample_time(const struct sampler *s, const struct lwtp_sample *r,
 			struct timeval *tv)
 {
-	__s64 ns = (__s64)r->time_ns + s->mono_to_real_ns;
+	__s64 ns, rem;
 
-	tv->tv_sec = ns / 1000000000;
-	tv->tv_usec = ns % 1000000000 / 1000;
+	/* a record's time is whatever the ring holds: any 64 bits. Out of
+	 * range it is clamped, never overflowed; before the epoch the
+	 * microseconds still count up from a whole (earlier) second. */
+	if (r->time_ns > (__u64)INT64_MAX ||
+	    __builtin_add_overflow((__s64)r->time_ns, s->mono_to_real_ns, &ns))
+		ns = INT64_MAX;         /* only a sum past it can overflow */
+	rem = ns % 1000000000;
+	tv->tv_sec = ns / 1000000000 - (rem < 0);
+	tv->tv_usec = (rem < 0 ? rem + 1000000000 : rem) / 1000;
 }
 
 static int write_pcap(struct sampler *s, const struct lwtp_sample *r)
@@ -97,8 +104,8 @@ static void print_line(struct sampler *s, const struct lwtp_sample *r,
 	char what[256], when[32];
 
 	sample_time(s, r, &tv);
-	localtime_r(&tv.tv_sec, &tm);
-	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	if (!localtime_r(&tv.tv_sec, &tm) || !strftime(when, sizeof(when), "%H:%M:%S", &tm))
+		snprintf(when, sizeof(when), "%lld", (long long)tv.tv_sec);
 	replay_desc_text(d, what, sizeof(what));
 	printf("%s.%06ld %-5s %s", when, (long)tv.tv_usec, verdict ? verdict : "?", what);
 	if (r->mark)

@@ -4,7 +4,9 @@
  * Every element is checked against the set's type, and add and del check
  * that they can do all of their work, before anything is changed: a bad
  * element, a missing one (del) or a full set (add) changes nothing. When
- * the kernel refuses an update midway, what was done is undone.
+ * the kernel refuses an update midway, what this command did is undone,
+ * and only that: adds insert only absent elements (BPF_NOEXIST), so an
+ * element another writer put in meanwhile is never taken out again.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -77,7 +79,11 @@ static int parse_all(const struct lwtp_map *m, int argc, char **argv, unsigned c
 		return -ENOMEM;
 	}
 	for (i = 0; i < argc; i++) {
-		if (elem_parse(l, argv[i], *keys + i * l->key_size, why, sizeof(why))) {
+		int rc = elem_parse(l, argv[i], *keys + i * l->key_size, why, sizeof(why));
+
+		if (rc == ELEM_NOTE) {
+			p_err("note: set %s: %s", m->name, why);
+		} else if (rc) {
 			p_err("set %s: %s", m->name, why);
 			bad++;
 		}
@@ -100,6 +106,16 @@ static const char *update_hint(int err)
 }
 
 enum change { ADD, DEL };
+
+/* Add key only if absent, or delete it: 0, -EEXIST when another writer
+ * added it first, -ENOENT when another deleted it first, or the error. */
+static int apply(const struct lwtp_map *m, enum change what, const void *key)
+{
+	int rc = what == ADD ? bpf_map_update_elem(m->fd, key, &set_value, BPF_NOEXIST)
+			     : bpf_map_delete_elem(m->fd, key);
+
+	return rc ? -errno : 0;
+}
 
 static int change(enum change what, int argc, char **argv)
 {
@@ -157,29 +173,26 @@ static int change(enum change what, int argc, char **argv)
 		goto out;
 	}
 
+	/* todo[i] stays true only for what this command itself changed: an
+	 * element another writer added (or deleted) since the set was read
+	 * is theirs, and an undo must leave it alone */
 	for (i = 0; i < (size_t)argc - 1; i++) {
 		const unsigned char *k = keys + i * l->key_size;
 
 		if (!todo[i])
 			continue;
-		if (what == ADD)
-			err = bpf_map_update_elem(m.fd, k, &set_value, BPF_ANY) ? -errno : 0;
-		else
-			err = bpf_map_delete_elem(m.fd, k) ? -errno : 0;
+		err = apply(&m, what, k);
+		if (err == -EEXIST || err == -ENOENT) {
+			todo[i] = false;
+			continue;
+		}
 		if (!err)
 			continue;
 		p_err("set %s: cannot %s '%s': %s%s", m.name, verb, argv[i + 1],
 		      strerror(-err), update_hint(err));
-		/* undo what this command did */
-		for (j = 0; j < i; j++) {
-			if (!todo[j])
-				continue;
-			k = keys + j * l->key_size;
-			if (what == ADD)
-				bpf_map_delete_elem(m.fd, k);
-			else
-				bpf_map_update_elem(m.fd, k, &set_value, BPF_ANY);
-		}
+		for (j = 0; j < i; j++)
+			if (todo[j])
+				apply(&m, what == ADD ? DEL : ADD, keys + j * l->key_size);
 		goto out;
 	}
 	ret = LWTP_EXIT_OK;

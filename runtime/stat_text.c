@@ -258,35 +258,34 @@ static void hist_line(const struct field *f, __u64 bucket, __u64 count, __u64 ma
 	printf("%-16s%8s |%-*s|\n", label, stat_num(n, sizeof(n), count, per), BAR_WIDTH, bar);
 }
 
-/* The buckets of one group, from the first to the last non-empty one, the
- * empty ones between included (FK_INDEX: the non-empty ones only). */
+/* The buckets of one group, sorted, from the first to the last non-empty
+ * one, the empty ones between included as far as the histogram has
+ * buckets; keys past those (no program of lwtc's writes them) and FK_INDEX
+ * buckets, the non-empty ones only. */
 static void print_buckets(const struct layout *l, const struct entry *e, size_t n, double per)
 {
 	const struct field *f = &l->bucket;
-	__u64 max = 0, b, first, last;
-	size_t i, j;
+	__u64 max = 0, b, count = decode_bucket_count(f);
+	size_t i, j, in = 0;    /* e[0 .. in-1]: the buckets the histogram has */
 
 	if (!n)
 		return;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (e[i].packets > max)
 			max = e[i].packets;
-	if (f->kind == FK_INDEX) {
-		for (i = 0; i < n; i++)
-			hist_line(f, decode_uint(f, e[i].key), e[i].packets, max, per);
-		return;
+		if (decode_uint(f, e[i].key) < count)
+			in = i + 1;
 	}
-	first = decode_uint(f, e[0].key);
-	last = decode_uint(f, e[n - 1].key);
-	for (b = first, j = 0; b <= last; b++) {
-		__u64 count = 0;
+	j = 0;
+	for (b = decode_uint(f, e[0].key); in && b <= decode_uint(f, e[in - 1].key); b++) {
+		__u64 packets = 0;
 
 		if (j < n && decode_uint(f, e[j].key) == b)
-			count = e[j++].packets;
-		hist_line(f, b, count, max, per);
-		if (b == UINT64_MAX)
-			break;
+			packets = e[j++].packets;
+		hist_line(f, b, packets, max, per);
 	}
+	for (; j < n; j++)
+		hist_line(f, decode_uint(f, e[j].key), e[j].packets, max, per);
 }
 
 static int print_hist(struct snap *s, double per)

@@ -12,7 +12,7 @@ have_file() { [ -e "$1" ]; }
 have_cmd flex      || need="$need flex"
 have_cmd bison     || need="$need bison"
 have_cmd clang     || need="$need clang"
-have_cmd llc       || need="$need llvm"
+have_cmd llc       || need="$need llvm"         # llvm-objcopy too: tests/hostile/output.sh
 have_cmd bpftool   || need="$need bpftool"
 have_cmd ip        || need="$need iproute2"
 have_cmd nsenter   || need="$need util-linux"
@@ -23,6 +23,7 @@ have_cmd timeout   || need="$need coreutils"
 have_cmd diff      || need="$need diffutils"
 have_cmd tcpdump   || need="$need tcpdump"      # tests/replay/e2e_tcpdump.sh
 have_cmd jq        || need="$need jq"           # tests/replay
+have_cmd gdb       || need="$need gdb"          # tests/runtime/set.sh: two writers
 have_file /usr/include/bpf/libbpf.h   || need="$need libbpf-dev"
 have_file /usr/include/linux/bpf.h    || need="$need linux-libc-dev"
 have_file /usr/include/pcap/pcap.h    || need="$need libpcap-dev"

@@ -4,8 +4,9 @@
 #   tools      the test tools on hand-written BPF objects (tests/tools/)
 #   load       every policy that should compile does, and the verifier
 #              accepts it as LWT_OUT (lwtc + build/tests/loadcheck)
-#   diag       lwtc --check on tests/diag/NAME.lwtp gives exactly
-#              NAME.expected (first line "exit N", then stderr)
+#   diag       lwtc --check on tests/diag/NAME.lwtp (with the options in
+#              NAME.args, if any) gives exactly NAME.expected (first line
+#              "exit N", then stderr)
 #   behaviour  tests/behaviour/*.case through lwtp replay's core and the
 #              lwtp replay command, BPF_PROG_TEST_RUN (caserun -r)
 #   replay     tests/replay/*.sh: lwtp replay on generated captures, and on
@@ -222,7 +223,9 @@ suite_load() {
 		name="load/$(rel "$f")"
 		have "$name" "$LWTC" "$T/loadcheck" || continue
 		i=$((i + 1))
-		if ! out=$(timeout "$TIMEOUT" "$LWTC" "$f" -o "$TMP/load$i.o" 2>&1); then
+		# shellcheck disable=SC2046
+		if ! out=$(timeout "$TIMEOUT" "$LWTC" $(cat "${f%.lwtp}.args" 2>/dev/null) "$f" \
+			-o "$TMP/load$i.o" 2>&1); then
 			fail "$name" "lwtc $f failed:
 $out"
 			continue
@@ -234,13 +237,16 @@ $out"
 # ---- diag ---------------------------------------------------------------
 
 suite_diag() {
-	local f base name want got rc
+	local f base name want got rc args
 	for f in tests/diag/*.lwtp; do
 		[ -f "$f" ] || continue
 		base=$(basename "$f" .lwtp)
 		name="diag/$base"
 		have "$name" "$LWTC" || continue
-		got=$(cd tests/diag && timeout "$TIMEOUT" "$LWTC" --check "$base.lwtp" 2>"$TMP/stderr" >"$TMP/stdout"; echo "exit $?")
+		# NAME.args: more lwtc options, on one line (--target-kernel 6.12)
+		args=$(cat "tests/diag/$base.args" 2>/dev/null)
+		# shellcheck disable=SC2086
+		got=$(cd tests/diag && timeout "$TIMEOUT" "$LWTC" --check $args "$base.lwtp" 2>"$TMP/stderr" >"$TMP/stdout"; echo "exit $?")
 		rc=${got#exit }
 		if [ "$rc" = 124 ]; then
 			fail "$name" "lwtc --check timed out"

@@ -80,4 +80,21 @@ $(cat "$TMP/gen.out")"
 			fail "hostile/$name" "tests/hostile/$name.lwtp is not in tests/hostile/cases"
 	done
 	rm -rf "$gen"
+	hostile_output
+}
+
+# tests/hostile/output.sh: where 'lwtc -o' writes (devices, FIFOs, links,
+# the input itself, directories, the umask, TMPDIR), a test per line
+hostile_output() {
+	local line
+	have hostile/output "$LWTC" || return
+	timeout "$TIMEOUT" bash tests/hostile/output.sh > "$TMP/output.out" 2>&1
+	while read -r line; do
+		case $line in
+		"ok "*) pass "hostile/output-${line#ok }" ;;
+		"FAIL "*) line=${line#FAIL }; fail "hostile/output-${line%%:*}" "${line#*: }" ;;
+		esac
+	done < "$TMP/output.out"
+	grep -q '^ok ' "$TMP/output.out" ||
+		fail hostile/output "tests/hostile/output.sh ran no test: $(tail -5 "$TMP/output.out")"
 }

@@ -149,7 +149,9 @@ static size_t nfields;
 static void load_fields(void)
 {
 	for (const struct field_def *d = fields_all(); d->ns; d++) {
-		if (!(d->access & FIELD_READ))
+		/* only what every supported kernel has: the policies are
+		 * compiled for lwtc's default target */
+		if (!(d->access & FIELD_READ) || d->since)
 			continue;
 		enum kind k;
 		switch (d->type.kind) {

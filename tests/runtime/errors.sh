@@ -7,7 +7,8 @@
 # Objects: fixtures/stats.bpf.c (good maps) and fixtures/odd.bpf.c
 # (foreign_map and lone_ring, not lwtp's; bad_set and bad_hist, lwtp values
 # with keys that do not fit; bad_limit, bad_quota and lwtp_full_bad, lwtp
-# values of the wrong layout or in the wrong kind of map).
+# values of the wrong layout or in the wrong kind of map; huge_linear, more
+# buckets than lwtc makes; far_bucket, a bucket past the last one).
 . "$(dirname "$0")/lib.sh"
 
 # errs WHAT EXPECTED-STDERR EXPECTED-STATUS COMMAND...
@@ -65,6 +66,21 @@ errs "lwtp_keys in a hash" "lwtp: map 'lwtp_full_bad': struct lwtp_keys must be 
 	lwtp stat lwtp_full_bad
 errs "a ring without lwtp_full" "lwtp: 'lone_ring' is not an lwtp map: it is a ring buffer without an lwtp_full_lone_ring beside it, so not the ring of an lwtp sample" 1 \
 	lwtp stat lone_ring
+errs "a linear histogram of more buckets than lwtc makes" "lwtp: map 'huge_linear': key type lwtp_linear_0_4294967295_1_t describes more than the 1024 linear buckets lwtc makes" 1 \
+	lwtp stat huge_linear
+check "... in Prometheus' format too" sh -c '! "$1" stat --prometheus huge_linear > /dev/null 2>&1' - "$LWTP"
+# a log2 bucket far past bucket 63: shown as it is, without the 268 million
+# empty buckets before it
+bpftool map update pinned /sys/fs/bpf/ip/globals/far_bucket \
+	key 7 0 0 0 0xff 0xff 0xff 0x0f value 5 0 0 0 0 0 0 0 > /dev/null 2>&1 &&
+bpftool map update pinned /sys/fs/bpf/ip/globals/far_bucket \
+	key 7 0 0 0 3 0 0 0 value 2 0 0 0 0 0 0 0 > /dev/null 2>&1 ||
+	fail "cannot write far_bucket with bpftool"
+lwtp stat far_bucket > "$T/far" 2>&1
+check "a far bucket prints a few lines" [ "$(wc -l < "$T/far")" -lt 20 ]
+check "... with the far bucket as it is" grep -q "^#268435455 .* 5 |" "$T/far"
+lwtp stat --prometheus far_bucket > "$T/far" 2>&1
+check "... and in Prometheus' format" [ "$(wc -l < "$T/far")" -lt 200 ]
 errs "--reset of a bad quota" "lwtp: map 'bad_quota': a quota must be an ARRAY, HASH or LRU_HASH map, not per-CPU (every CPU shares it)" 1 \
 	lwtp stat --reset bad_quota rt_total
 check "... resets nothing" [ "$(lwtp stat --json rt_total | jq -r '.maps[0].entries[0].packets')" = 2 ]
@@ -74,11 +90,12 @@ check "... resets nothing" [ "$(lwtp stat --json rt_total | jq -r '.maps[0].entr
 lwtp stat --json > "$T/all.json" 2> "$T/all.err"
 rc=$?
 check "all maps: exit 1 with bad ones" [ "$rc" = 1 ]
-check "all maps: good ones print" [ "$(jq -r '[.maps[].name] | join(" ")' "$T/all.json")" = "rt_by_dst rt_len_hist_by_log2 rt_total rt_ttl rt_ver_len" ]
+check "all maps: good ones print" [ "$(jq -r '[.maps[].name] | join(" ")' "$T/all.json")" = "far_bucket rt_by_dst rt_len_hist_by_log2 rt_total rt_ttl rt_ver_len" ]
 check "all maps: one line per bad map" [ "$(cat "$T/all.err")" = "lwtp: map 'bad_hist': the key of a histogram must end with the member 'bucket'
 lwtp: map 'bad_limit': its struct lwtp_limit_state lacks the __u64 member 'burst' (see docs/language.md)
 lwtp: map 'bad_quota': a quota must be an ARRAY, HASH or LRU_HASH map, not per-CPU (every CPU shares it)
 lwtp: map 'bad_set': the key of a set must be lwtp_ip_t, lwtp_port_t, lwtp_proto_t or lwtp_uN_t
+lwtp: map 'huge_linear': key type lwtp_linear_0_4294967295_1_t describes more than the 1024 linear buckets lwtc makes
 lwtp: map 'lwtp_full_bad': struct lwtp_keys must be the value of a PERCPU_ARRAY of one entry" ]
 lwtp stat --reset > /dev/null 2> "$T/reset.err"
 check "--reset with a bad map fails" [ $? = 1 ]
