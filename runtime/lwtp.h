@@ -49,6 +49,14 @@ void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "lwtp: ...\n" and "Try 'lwtp --help'." on stderr; returns LWTP_EXIT_USAGE. */
 int p_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A pin's name as text output and messages show it: the bytes outside
+ * printable ASCII (space to '~'), and the backslash, as \xNN. bpffs lets a
+ * name hold any byte but '/' and NUL: a newline would start a line of its
+ * own, an ESC drive the terminal. 4 * strlen(name) + 1 bytes hold all of
+ * it; a longer name is cut. Returns buf. */
+#define P_ESCAPED_MAX (4 * 255 + 1)
+const char *p_escape(const char *name, char *buf, size_t size);
+
 int do_stat(int argc, char **argv);
 int do_set(int argc, char **argv);
 int do_replay(int argc, char **argv);

@@ -51,10 +51,11 @@ int maps_check_dir(const char *dir)
 
 	if (stat(dir, &st) || statfs(dir, &sfs)) {
 		err = -errno;
-		if (err == -ENOENT && ancestor_is_bpffs(dir))
+		if (err == -ENOENT && ancestor_is_bpffs(dir)) {
 			p_err("no map is pinned: %s does not exist (it appears when a route "
 			      "loads an object with pinned maps)", dir);
-		else if (err == -ENOENT)
+			maps_hint_unpinned();
+		} else if (err == -ENOENT)
 			p_err("%s does not exist, and no BPF filesystem is mounted there (%s)",
 			      dir, mount_hint);
 		else
@@ -70,6 +71,47 @@ int maps_check_dir(const char *dir)
 		return -EMEDIUMTYPE;
 	}
 	return 0;
+}
+
+/* lwtc names its programs lwtp_prog_SECTION; the kernel keeps 15 bytes */
+#define LWTC_PROG_PREFIX "lwtp_prog_"
+
+/* How many LWT_OUT programs lwtc made are loaded, and the first one's name. */
+static unsigned count_lwtc_programs(char *first, size_t size)
+{
+	struct bpf_prog_info info;
+	__u32 id = 0, len;
+	unsigned n = 0;
+	int fd;
+
+	while (bpf_prog_get_next_id(id, &id) == 0) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    info.type == BPF_PROG_TYPE_LWT_OUT &&
+		    !strncmp(info.name, LWTC_PROG_PREFIX, strlen(LWTC_PROG_PREFIX))) {
+			if (!n++)
+				snprintf(first, size, "%s", info.name);
+		}
+		close(fd);
+	}
+	return n;
+}
+
+void maps_hint_unpinned(void)
+{
+	char first[sizeof(((struct bpf_prog_info *)0)->name) + 1] = "";
+	unsigned n = count_lwtc_programs(first, sizeof(first));
+
+	if (!n)
+		return;
+	p_err("but %u program%s of lwtc's %s loaded on this host (%s%s): a route attached "
+	      "with 'ip netns exec' or 'ip -n' pins its maps in a private /sys that is gone "
+	      "when ip exits; attach with 'nsenter --net=/run/netns/NS ip route ...'",
+	      n, n == 1 ? "" : "s", n == 1 ? "is" : "are", first, n == 1 ? "" : ", ...");
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -173,35 +215,51 @@ static bool has_full_map(const char *dir, const char *name)
 	return ok;
 }
 
-int maps_open(const char *dir, const char *name, struct lwtp_map *m)
+bool maps_set_name(struct lwtp_map *m, const char *name)
 {
-	char path[PATH_MAX];
-	struct btf *btf = NULL;
-	__u32 len = sizeof(m->info);
-	int err, ret;
+	if (strlen(name) >= sizeof(m->name))
+		return false;
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	p_escape(name, m->escaped, sizeof(m->escaped));
+	return true;
+}
+
+/* Get the pin dir/name into m->fd; a missing one is logged unless quiet. */
+static int open_pin(const char *dir, const char *name, struct lwtp_map *m, bool quiet)
+{
+	char path[PATH_MAX], shown[P_ESCAPED_MAX];
+	int err;
 
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
 	if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-	    strlen(name) >= sizeof(m->name)) {
-		p_err("'%s' is not a map name", name);
+	    !maps_set_name(m, name)) {
+		p_err("'%s' is not a map name", p_escape(name, shown, sizeof(shown)));
 		return -EINVAL;
 	}
-	snprintf(m->name, sizeof(m->name), "%s", name);
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
-		p_err("%s/%s: path too long", dir, name);
+		p_err("%s/%s: path too long", dir, m->escaped);
 		return -ENAMETOOLONG;
 	}
 	m->fd = bpf_obj_get(path);
-	if (m->fd < 0) {
-		err = -errno;
-		m->fd = -1;
-		if (err == -ENOENT)
-			p_err("no map '%s' in %s", name, dir);
-		else
-			p_err("cannot open %s: %s%s", path, strerror(-err), perm_hint(err));
-		return err;
-	}
+	if (m->fd >= 0)
+		return 0;
+	err = -errno;
+	m->fd = -1;
+	if (err != -ENOENT)
+		p_err("cannot open %s/%s: %s%s", dir, m->escaped, strerror(-err), perm_hint(err));
+	else if (!quiet)
+		p_err("no map '%s' in %s", m->escaped, dir);
+	return err;
+}
+
+/* Read the info and BTF of the open pin m, and describe it. */
+static int describe(const char *dir, struct lwtp_map *m)
+{
+	struct btf *btf = NULL;
+	__u32 len = sizeof(m->info);
+	int err, ret;
+
 	if (!fd_is_map(m->fd)) {
 		m->layout.kind = LWTP_NOT_OURS;
 		snprintf(m->why, sizeof(m->why), "it is not a map");
@@ -209,20 +267,20 @@ int maps_open(const char *dir, const char *name, struct lwtp_map *m)
 	}
 	if (bpf_obj_get_info_by_fd(m->fd, &m->info, &len)) {
 		err = -errno;
-		p_err("cannot read the info of map '%s': %s%s", name, strerror(-err),
+		p_err("cannot read the info of map '%s': %s%s", m->escaped, strerror(-err),
 		      perm_hint(err));
-		goto fail;
+		return err;
 	}
 	if (m->info.btf_id) {
 		btf = btf__load_from_kernel_by_id(m->info.btf_id);
 		if (!btf) {
 			err = -errno;
-			p_err("cannot load the BTF of map '%s': %s%s", name, strerror(-err),
+			p_err("cannot load the BTF of map '%s': %s%s", m->escaped, strerror(-err),
 			      perm_hint(err));
-			goto fail;
+			return err;
 		}
 	}
-	ret = decode_layout(name, btf, &m->info, &m->layout);
+	ret = decode_layout(m->escaped, btf, &m->info, &m->layout);
 	if (ret == 0) {
 		char tname[96];
 
@@ -236,22 +294,37 @@ int maps_open(const char *dir, const char *name, struct lwtp_map *m)
 		}
 	}
 	btf__free(btf);
-	if (ret < 0) {
-		err = ret;
-		goto fail;
-	}
-	if (ret == 1 && m->layout.kind == LWTP_RING && !has_full_map(dir, name)) {
+	if (ret < 0)
+		return ret;
+	if (ret == 1 && m->layout.kind == LWTP_RING && !has_full_map(dir, m->name)) {
 		snprintf(m->why, sizeof(m->why), "it is a ring buffer without an lwtp_full_%s "
-			 "beside it, so not the ring of an lwtp sample", name);
+			 "beside it, so not the ring of an lwtp sample", m->escaped);
 		ret = 0;
 	}
 	if (ret == 0)
 		m->layout.kind = LWTP_NOT_OURS;
 	return 0;
-fail:
-	close(m->fd);
-	m->fd = -1;
+}
+
+static int open_map(const char *dir, const char *name, struct lwtp_map *m, bool quiet)
+{
+	int err = open_pin(dir, name, m, quiet);
+
+	if (!err)
+		err = describe(dir, m);
+	if (err)
+		maps_close(m);
 	return err;
+}
+
+int maps_open(const char *dir, const char *name, struct lwtp_map *m)
+{
+	return open_map(dir, name, m, false);
+}
+
+int maps_try_open(const char *dir, const char *name, struct lwtp_map *m)
+{
+	return open_map(dir, name, m, true);
 }
 
 void maps_close(struct lwtp_map *m)
@@ -263,5 +336,5 @@ void maps_close(struct lwtp_map *m)
 
 void maps_err_not_ours(const struct lwtp_map *m)
 {
-	p_err("'%s' is not an lwtp map: %s", m->name, m->why);
+	p_err("'%s' is not an lwtp map: %s", m->escaped, m->why);
 }

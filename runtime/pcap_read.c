@@ -15,6 +15,7 @@
 
 struct pcapr {
 	pcap_t *p;
+	const char *path;       /* the caller's, for messages */
 	int dlt;
 	unsigned long num;
 };
@@ -40,6 +41,7 @@ int pcapr_open(const char *path, struct pcapr **rp)
 		free(r);
 		return -EINVAL;
 	}
+	r->path = path;
 	r->dlt = pcap_datalink(r->p);
 	if (!pcapr_linktype_known(r->dlt)) {
 		const char *name = pcap_datalink_val_to_name(r->dlt);
@@ -75,6 +77,24 @@ const char *pcapr_linktype_name(const struct pcapr *r)
 	return name ? name : "unknown";
 }
 
+/* libpcap reads no further than a frame it cannot read. When the file
+ * ended inside it (tcpdump was killed, a copy was cut), libpcap's stream is
+ * at its end: that is a capture cut short, and what came before it is
+ * whole, as tcpdump takes it. Anything else is damage. */
+static int read_error(const struct pcapr *r)
+{
+	FILE *f = pcap_file(r->p);
+	const char *file = strcmp(r->path, "-") ? r->path : "standard input";
+
+	if (f && feof(f)) {
+		p_err("%s: the capture is cut short inside packet %lu (%s)", file, r->num + 1,
+		      pcap_geterr(r->p));
+		return -ENODATA;
+	}
+	p_err("%s: cannot read packet %lu: %s", file, r->num + 1, pcap_geterr(r->p));
+	return -EIO;
+}
+
 int pcapr_next(struct pcapr *r, struct pcapr_pkt *pkt)
 {
 	struct pcap_pkthdr *h;
@@ -84,11 +104,8 @@ int pcapr_next(struct pcapr *r, struct pcapr_pkt *pkt)
 	ret = pcap_next_ex(r->p, &h, &data);
 	if (ret == PCAP_ERROR_BREAK)
 		return 0;
-	if (ret != 1) {
-		/* 0 (timeout) does not happen on a file */
-		p_err("cannot read frame %lu: %s", r->num + 1, pcap_geterr(r->p));
-		return -EIO;
-	}
+	if (ret != 1)
+		return read_error(r);   /* 0 (timeout) does not happen on a file */
 	memset(pkt, 0, sizeof(*pkt));
 	pkt->num = ++r->num;
 	pkt->ts = h->ts;

@@ -32,10 +32,13 @@ struct pcapr_pkt {
 	char skip[96];                  /* why the frame is skipped, or "" */
 };
 
-/* Open a capture ("-": standard input). */
+/* Open a capture ("-": standard input); path must stay valid until
+ * pcapr_close(). */
 int pcapr_open(const char *path, struct pcapr **rp);
-/* The next frame: 1, 0 at the end, or a negative errno. The frame stays
- * valid until the next call. */
+/* The next frame: 1, 0 at the end, or a negative errno: -ENODATA when the
+ * file ends inside the frame (the capture is cut short), -EIO when it
+ * cannot be read otherwise; either way, logged with the frame's number,
+ * and the capture ends there. The frame stays valid until the next call. */
 int pcapr_next(struct pcapr *r, struct pcapr_pkt *pkt);
 void pcapr_close(struct pcapr *r);
 

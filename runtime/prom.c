@@ -12,6 +12,11 @@
  *                   _keys_present (a gauge), _keys_evicted_total (LRU maps)
  *   sample NAME     lwtp_NAME_samples_written_total, _samples_lost_total
  *
+ * NAME is the pin's name as it is: a name that holds a byte other than
+ * [A-Za-z0-9_] (bpffs lets a pin be renamed to anything) is left out, with
+ * a comment that says so, rather than changed: two names changed into one
+ * would make one metric of two maps.
+ *
  * Labels are the key's members, by their C names (ip_dst, l4_dport). le is
  * the largest integer a bucket holds (buckets are [lo, hi) of integers, so
  * le = hi - 1). The buckets run from the first to the last that holds
@@ -30,7 +35,8 @@
 #include "lwtp.h"
 #include "stat.h"
 
-/* A metric or label name: [a-zA-Z_:][a-zA-Z0-9_:]*; other bytes become _. */
+/* A label name: [a-zA-Z_][a-zA-Z0-9_]*; other bytes become _. The key's
+ * members are C names (the kernel checks BTF's), so none changes. */
 static void put_name(FILE *f, const char *s)
 {
 	const char *p;
@@ -90,11 +96,22 @@ static void put_labels(FILE *f, const struct layout *l, const void *key, const c
 		fputc('}', f);
 }
 
+/* Whether lwtp_NAME_... is a metric name, NAME as it is. */
+static bool metric_name_ok(const char *name)
+{
+	const char *p;
+
+	for (p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return p != name;
+}
+
+/* map passed metric_name_ok(): lwtp_ before it is all a metric name needs */
 static void put_metric(FILE *f, const char *map, const char *suffix)
 {
-	fputs("lwtp_", f);
-	put_name(f, map);
-	fputs(suffix, f);
+	fprintf(f, "lwtp_%s%s", map, suffix);
 }
 
 static void put_header(FILE *f, const char *map, const char *suffix, const char *type,
@@ -391,6 +408,15 @@ static void prom_ring(FILE *f, const struct snap *s, const struct snap *full)
 
 /* ---- all of them ------------------------------------------------------------------ */
 
+/* The NAME of the metrics lwtp_NAME_...: an lwtp_full_NAME printed on its
+ * own counts for NAME. */
+static const char *metric_map_name(const struct snap *s)
+{
+	const char *of = s->m->layout.kind == LWTP_KEYS ? stat_full_of_name(s->m->name) : NULL;
+
+	return of ?: s->m->name;
+}
+
 static void prom_map(FILE *f, struct snap *snaps, size_t n, struct snap *s)
 {
 	const struct snap *full = stat_full_of(snaps, n, s);
@@ -410,7 +436,7 @@ static void prom_map(FILE *f, struct snap *snaps, size_t n, struct snap *s)
 		prom_budget(f, s);
 		break;
 	case LWTP_KEYS:
-		prom_keys(f, stat_full_of_name(s->m->name) ?: s->m->name, NULL, s);
+		prom_keys(f, metric_map_name(s), NULL, s);
 		break;
 	case LWTP_RING:
 		prom_ring(f, s, full);
@@ -422,12 +448,29 @@ static void prom_map(FILE *f, struct snap *snaps, size_t n, struct snap *s)
 		prom_keys(f, s->m->name, s, full);
 }
 
+/* A comment where the map would be, and a line on stderr. */
+static void left_out(FILE *f, const struct snap *s)
+{
+	static const char why[] = "a metric name holds only A-Z, a-z, 0-9 and _";
+
+	fprintf(f, "# lwtp: map '%s' left out: %s\n", s->m->escaped, why);
+	p_err("map '%s' left out of the Prometheus output: %s", s->m->escaped, why);
+}
+
 int prom_print(FILE *f, struct snap *snaps, size_t n)
 {
 	size_t i;
+	int nleft = 0;
 
-	for (i = 0; i < n; i++)
-		if (!stat_printed_with(snaps, n, &snaps[i]))
+	for (i = 0; i < n; i++) {
+		if (stat_printed_with(snaps, n, &snaps[i]))
+			continue;
+		if (metric_name_ok(metric_map_name(&snaps[i]))) {
 			prom_map(f, snaps, n, &snaps[i]);
-	return ferror(f) ? -EIO : 0;
+		} else {
+			left_out(f, &snaps[i]);
+			nleft++;
+		}
+	}
+	return ferror(f) ? -EIO : nleft;
 }

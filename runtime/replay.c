@@ -33,6 +33,7 @@
 
 struct totals {
 	unsigned long packets, passed, dropped, skipped, other;
+	bool truncated;         /* the capture could not be read to its end */
 };
 
 /* ---- the policy's statistics ---------------------------------------------------- */
@@ -108,8 +109,8 @@ static int policy_maps(struct bpf_object *obj, struct bpf_program *prog,
 			;
 		if (i == nids)
 			continue;       /* another policy's */
-		snprintf(m.name, sizeof(m.name), "%s", bpf_map__name(map));
-		ret = decode_layout(m.name, btf, &m.info, &m.layout);
+		maps_set_name(&m, bpf_map__name(map));  /* a C name, shorter than m.name */
+		ret = decode_layout(m.escaped, btf, &m.info, &m.layout);
 		if (ret < 0) {
 			err = ret;
 			goto out;
@@ -161,7 +162,7 @@ static int read_snaps(struct lwtp_map *maps, size_t n, struct snap **snapsp)
 		else
 			err = decode_read(l, maps[i].fd, &snaps[i].e, &snaps[i].n);
 		if (err)
-			p_err("cannot read map '%s': %s", maps[i].name, strerror(-err));
+			p_err("cannot read map '%s': %s", maps[i].escaped, strerror(-err));
 	}
 	return err;
 }
@@ -290,6 +291,11 @@ static void print_run(struct json *j, const struct pcapr_pkt *p, const struct re
 static void print_totals(struct json *j, const struct totals *t)
 {
 	if (opts.json) {
+		if (t->truncated) {
+			/* present only then, as a packet's "mark" or "wire_length" */
+			json_key(j, "truncated");
+			json_bool(j, true);
+		}
 		json_key(j, "totals");
 		json_object_start(j);
 		json_key(j, "packets");
@@ -309,6 +315,8 @@ static void print_totals(struct json *j, const struct totals *t)
 	       t->packets == 1 ? "" : "s", t->passed, t->dropped, t->skipped);
 	if (t->other)
 		printf(", %lu other verdict%s", t->other, t->other == 1 ? "" : "s");
+	if (t->truncated)
+		printf(" (capture truncated)");
 	putchar('\n');
 }
 
@@ -358,6 +366,12 @@ static int replay_capture(struct pcapr *r, int prog_fd, struct replay_samples *s
 			t->other++;
 		replay_samples_take(smp, sampled, sizeof(sampled));
 		print_run(j, &p, &o, sampled);
+	}
+	if (ret < 0) {
+		/* logged; as tcpdump does, the packets before it still count:
+		 * the totals, the statistics and the JSON stay whole */
+		t->truncated = true;
+		ret = 0;
 	}
 	return ret;
 }
@@ -438,7 +452,7 @@ int do_replay(int argc, char **argv)
 		json_object_end(&j);
 		putchar('\n');
 	}
-	ret = LWTP_EXIT_OK;
+	ret = t.truncated ? LWTP_EXIT_FAIL : LWTP_EXIT_OK;
 out:
 	fflush(stdout);
 	free_snaps(snaps, nmaps);

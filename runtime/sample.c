@@ -12,16 +12,12 @@
  * ring was full (lwtp_full_NAME, 'refused').
  */
 #include <errno.h>
-#include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "json.h"
@@ -29,6 +25,7 @@
 #include "maps.h"
 #include "pcap_write.h"
 #include "replay.h"
+#include "stat.h"
 
 /* The record lwtc's lwtp_sample() writes (docs/language.md, "Samples"). */
 struct lwtp_sample {
@@ -169,55 +166,62 @@ static int on_sample(void *ctx, void *data, size_t size)
 
 /* ---- the ring and its loss counter ---------------------------------------------- */
 
-/* Open the pin of the ring NAME; it must be a ring buffer. */
-static int open_ring(const char *name)
+/* Open the ring of the sample name, and its lwtp_full_NAME, which counts the
+ * samples lost. maps_open() checks the name as stat does, and takes a pin
+ * for a sample's ring only when it is a ring buffer with an lwtp_full_NAME
+ * beside it: anything else (a program, another map, a ring of another tool)
+ * is refused before a ring buffer reader is made of it. */
+static int open_sample(const char *name, struct lwtp_map *ring, struct lwtp_map *full)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	int fd;
+	char full_name[sizeof(LWTP_FULL_PREFIX) + sizeof(ring->name)];
+	int err;
 
-	snprintf(path, sizeof(path), "%s/%s", opts.pin_dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		p_err("cannot open sample '%s' (%s): %s", name, path, strerror(errno));
-		return -errno;
+	err = maps_check_dir(opts.pin_dir);
+	if (err)
+		return err;
+	err = maps_try_open(opts.pin_dir, name, ring);
+	if (err == -ENOENT)
+		p_err("cannot open sample '%s': no such pin in %s", ring->escaped, opts.pin_dir);
+	if (err)
+		return err;
+	if (ring->layout.kind == LWTP_NOT_OURS) {
+		p_err("'%s' is not a sample: %s", ring->escaped, ring->why);
+		err = -EINVAL;
+	} else if (ring->layout.kind != LWTP_RING) {
+		p_err("'%s' is not a sample: it is an lwtp %s map; 'lwtp stat %s' shows it",
+		      ring->escaped, decode_kind_name(ring->layout.kind), ring->escaped);
+		err = -EINVAL;
 	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		p_err("'%s' (%s) is not a map: %s", name, path, strerror(errno));
-		close(fd);
-		return -EINVAL;
+	if (!err) {
+		snprintf(full_name, sizeof(full_name), "%s%s", LWTP_FULL_PREFIX, name);
+		err = maps_open(opts.pin_dir, full_name, full);
 	}
-	if (info.type != BPF_MAP_TYPE_RINGBUF) {
-		p_err("'%s' is not a sample (a ring buffer of 'sample %s 1/N'): it is a map "
-		      "of type %s; 'lwtp stat %s' shows it", name, name,
-		      libbpf_bpf_map_type_str(info.type) ?: "unknown", name);
-		close(fd);
-		return -EINVAL;
+	if (!err && full->layout.kind != LWTP_KEYS) {
+		maps_err_not_ours(full);
+		maps_close(full);
+		err = -EINVAL;
 	}
-	return fd;
+	if (err)
+		maps_close(ring);
+	return err;
 }
 
-/* Samples the program could not write (the ring was full), all CPUs
- * summed; 0 when lwtp_full_NAME cannot be read. */
-static __u64 samples_lost(const char *name)
+/* What lwtp_full_NAME counts as refused, all CPUs summed: the samples the
+ * program could not write because the ring was full. */
+static int samples_lost(struct lwtp_map *full, __u64 *lost)
 {
-	char path[PATH_MAX];
-	int ncpus = libbpf_num_possible_cpus(), fd;
-	__u64 (*vals)[2], lost = 0;
-	__u32 zero = 0;
+	struct snap s = { .m = full };
+	__u64 written;
+	int err;
 
-	snprintf(path, sizeof(path), "%s/" LWTP_FULL_PREFIX "%s", opts.pin_dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0 || ncpus <= 0)
-		return 0;
-	vals = calloc((size_t)ncpus, sizeof(*vals));
-	if (vals && bpf_map_lookup_elem(fd, &zero, vals) == 0)
-		for (int i = 0; i < ncpus; i++)
-			lost += vals[i][1];     /* struct lwtp_keys: inserted, refused */
-	free(vals);
-	close(fd);
-	return lost;
+	err = decode_read(&full->layout, full->fd, &s.e, &s.n);
+	if (err) {
+		p_err("cannot read map '%s': %s", full->escaped, strerror(-err));
+		return err;
+	}
+	stat_keys(&s, &written, lost);
+	decode_free(s.e, s.n);
+	return 0;
 }
 
 /* ---- the command ---------------------------------------------------------------- */
@@ -258,33 +262,40 @@ int do_sample(int argc, char **argv)
 {
 	struct sampler s = { .limit = opts.count_set ? opts.count : 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	__u64 lost_before;
-	int fd, err;
+	struct lwtp_map ring, full;
+	__u64 lost_before, lost_after;
+	int err;
 
 	if (argc != 1)
 		return p_usage(argc ? "sample takes one name, the sample's" :
 			       "sample wants the name of a sample");
-	s.name = argv[0];
-	fd = open_ring(s.name);
-	if (fd < 0)
+	if (open_sample(argv[0], &ring, &full))
 		return LWTP_EXIT_FAIL;
-	if (opts.write && pcapw_open(opts.write, &s.capture)) {
-		close(fd);
-		return LWTP_EXIT_FAIL;
-	}
+	s.name = ring.escaped;
+	err = samples_lost(&full, &lost_before);
+	if (!err && opts.write)
+		err = pcapw_open(opts.write, &s.capture);
+	if (err)
+		goto out;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	s.mono_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
-	lost_before = samples_lost(s.name);
 
-	err = read_samples(&s, fd);
+	err = read_samples(&s, ring.fd);
 
 	pcapw_close(s.capture);
-	close(fd);
-	if (!opts.quiet)
+	if (samples_lost(&full, &lost_after)) {
+		err = err ?: -EIO;
+	} else if (!opts.quiet) {
+		/* a count that went down was reset meanwhile: it counts from 0 */
 		fprintf(stderr, "%lu samples read, %llu lost (ring full)\n", s.read,
-			(unsigned long long)(samples_lost(s.name) - lost_before));
+			(unsigned long long)(lost_after >= lost_before ? lost_after - lost_before
+								       : lost_after));
+	}
 	if (s.bad)
 		p_err("%lu records of '%s' were not lwtp samples, and were left out", s.bad, s.name);
+out:
+	maps_close(&full);
+	maps_close(&ring);
 	return err ? LWTP_EXIT_FAIL : LWTP_EXIT_OK;
 }

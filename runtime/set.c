@@ -39,7 +39,7 @@ static int open_set(const char *name, struct lwtp_map *m)
 		maps_err_not_ours(m);
 		err = -EINVAL;
 	} else if (m->layout.kind != LWTP_SET) {
-		p_err("'%s' is a %s, not a set", name, decode_kind_name(m->layout.kind));
+		p_err("'%s' is a %s, not a set", m->escaped, decode_kind_name(m->layout.kind));
 		err = -EINVAL;
 	}
 	if (err)
@@ -82,9 +82,9 @@ static int parse_all(const struct lwtp_map *m, int argc, char **argv, unsigned c
 		int rc = elem_parse(l, argv[i], *keys + i * l->key_size, why, sizeof(why));
 
 		if (rc == ELEM_NOTE) {
-			p_err("note: set %s: %s", m->name, why);
+			p_err("note: set %s: %s", m->escaped, why);
 		} else if (rc) {
-			p_err("set %s: %s", m->name, why);
+			p_err("set %s: %s", m->escaped, why);
 			bad++;
 		}
 	}
@@ -136,7 +136,7 @@ static int change(enum change what, int argc, char **argv)
 		goto out;
 	err = elem_read_all(l, m.fd, &cur, &ncur);
 	if (err) {
-		p_err("set %s: cannot read it: %s", m.name, strerror(-err));
+		p_err("set %s: cannot read it: %s", m.escaped, strerror(-err));
 		goto out;
 	}
 
@@ -159,7 +159,7 @@ static int change(enum change what, int argc, char **argv)
 		} else if (has_key(l, cur, ncur, k)) {
 			todo[i] = true;
 		} else {
-			p_err("set %s: '%s' is not in the set", m.name, argv[i + 1]);
+			p_err("set %s: '%s' is not in the set", m.escaped, argv[i + 1]);
 			failed = true;
 		}
 		nnew += todo[i];
@@ -168,7 +168,7 @@ static int change(enum change what, int argc, char **argv)
 		goto out;
 	if (what == ADD && ncur + nnew > l->max_entries) {
 		p_err("set %s: %zu new element%s do%s not fit: it holds %zu of at most %u",
-		      m.name, nnew, nnew == 1 ? "" : "s", nnew == 1 ? "es" : "", ncur,
+		      m.escaped, nnew, nnew == 1 ? "" : "s", nnew == 1 ? "es" : "", ncur,
 		      l->max_entries);
 		goto out;
 	}
@@ -188,7 +188,7 @@ static int change(enum change what, int argc, char **argv)
 		}
 		if (!err)
 			continue;
-		p_err("set %s: cannot %s '%s': %s%s", m.name, verb, argv[i + 1],
+		p_err("set %s: cannot %s '%s': %s%s", m.escaped, verb, argv[i + 1],
 		      strerror(-err), update_hint(err));
 		for (j = 0; j < i; j++)
 			if (todo[j])
@@ -231,7 +231,7 @@ static int do_list(int argc, char **argv)
 		return LWTP_EXIT_FAIL;
 	err = elem_read_all(&m.layout, m.fd, &keys, &n);
 	if (err) {
-		p_err("set %s: cannot read it: %s", m.name, strerror(-err));
+		p_err("set %s: cannot read it: %s", m.escaped, strerror(-err));
 		maps_close(&m);
 		return LWTP_EXIT_FAIL;
 	}
@@ -278,13 +278,13 @@ static int do_flush(int argc, char **argv)
 		return LWTP_EXIT_FAIL;
 	err = elem_read_all(&m.layout, m.fd, &keys, &n);
 	if (err) {
-		p_err("set %s: cannot read it: %s", m.name, strerror(-err));
+		p_err("set %s: cannot read it: %s", m.escaped, strerror(-err));
 		ret = LWTP_EXIT_FAIL;
 	}
 	for (i = 0; !err && i < n; i++) {
 		if (bpf_map_delete_elem(m.fd, keys + i * m.layout.key_size) && errno != ENOENT) {
 			err = -errno;
-			p_err("set %s: cannot flush it: %s%s", m.name, strerror(-err),
+			p_err("set %s: cannot flush it: %s%s", m.escaped, strerror(-err),
 			      update_hint(err));
 			ret = LWTP_EXIT_FAIL;
 		}

@@ -6,12 +6,10 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
@@ -246,7 +244,7 @@ static int read_snap(struct snap *s)
 	else
 		err = decode_read(l, s->m->fd, &s->e, &s->n);
 	if (err)
-		p_err("cannot read map '%s': %s", s->m->name, strerror(-err));
+		p_err("cannot read map '%s': %s", s->m->escaped, strerror(-err));
 	return err;
 }
 
@@ -462,7 +460,7 @@ static int reset_map(const struct lwtp_map *m)
 	else
 		err = delete_keys(m);
 	if (err)
-		p_err("cannot reset map '%s': %s", m->name, strerror(-err));
+		p_err("cannot reset map '%s': %s", m->escaped, strerror(-err));
 	return err;
 }
 
@@ -483,7 +481,7 @@ static bool opened(const struct lwtp_map *maps, size_t n, const char *name)
  * snaps have room for as many again. */
 static int open_full_maps(struct lwtp_map *maps, struct snap *snaps, size_t *nmaps)
 {
-	char name[sizeof(maps->name)], path[PATH_MAX];
+	char name[sizeof(maps->name)];
 	size_t n = *nmaps, i;
 	int err = 0, ret;
 
@@ -496,10 +494,9 @@ static int open_full_maps(struct lwtp_map *maps, struct snap *snaps, size_t *nma
 		if ((size_t)snprintf(name, sizeof(name), "%s%s", LWTP_FULL_PREFIX,
 				     maps[i].name) >= sizeof(name) || opened(maps, *nmaps, name))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", opts.pin_dir, name);
-		if (access(path, F_OK))
+		ret = maps_try_open(opts.pin_dir, name, m);
+		if (ret == -ENOENT)
 			continue;       /* an unkeyed statistic has none */
-		ret = maps_open(opts.pin_dir, name, m);
 		if (ret) {
 			err = ret;      /* logged */
 			continue;
@@ -514,20 +511,21 @@ static int open_full_maps(struct lwtp_map *maps, struct snap *snaps, size_t *nma
 	return err;
 }
 
+/* The number of maps left out (prom_print()), or a negative errno. */
 static int print_all(struct snap *snaps, size_t n, double per)
 {
-	int err;
+	int ret;
 
 	if (opts.prometheus)
-		err = prom_print(stdout, snaps, n);
+		ret = prom_print(stdout, snaps, n);
 	else if (opts.json)
-		err = stat_print_json(snaps, n, per);
+		ret = stat_print_json(snaps, n, per);
 	else
-		err = stat_print_text(snaps, n, per);
+		ret = stat_print_text(snaps, n, per);
 	fflush(stdout);
-	if (err)
-		p_err("cannot print: %s", strerror(-err));
-	return err;
+	if (ret < 0)
+		p_err("cannot print: %s", strerror(-ret));
+	return ret;
 }
 
 static double now(void)
@@ -588,7 +586,7 @@ static int run_intervals(struct snap *snaps, size_t n)
 			if (!n)
 				printf("no lwtp maps\n");
 		}
-		err = print_all(delta, n, t - t_prev);
+		err = print_all(delta, n, t - t_prev);     /* not --prometheus: none left out */
 		for (i = 0; i < n; i++)
 			decode_free(delta[i].e, delta[i].n);
 		memset(delta, 0, n * sizeof(*delta));
@@ -684,10 +682,15 @@ int do_stat(int argc, char **argv)
 		goto out;
 	}
 
-	if (!nmaps && !opts.json && !opts.prometheus)
+	if (!nmaps && !opts.json && !opts.prometheus) {
 		printf("no lwtp maps in %s\n", opts.pin_dir);
-	if (print_all(snaps, nmaps, 0))
+		maps_hint_unpinned();
+	}
+	err = print_all(snaps, nmaps, 0);
+	if (err < 0)
 		goto out;
+	if (err)
+		failed = true;  /* a map left out is not reset either */
 	if (opts.reset && failed) {
 		p_err("nothing was reset");
 		goto out;

@@ -87,7 +87,9 @@ void stat_text_ring(const struct snap *s, const struct snap *full, double per);
 
 /* The outputs of the snapshots: text (stat_text.c), JSON (stat_json.c),
  * the Prometheus format (prom.c). per > 0: values are counts over per
- * seconds, printed as rates. */
+ * seconds, printed as rates. prom_print() leaves out, with a comment and a
+ * line on stderr, the maps whose names a metric name cannot hold, and
+ * returns how many (or a negative errno). */
 int stat_print_text(struct snap *snaps, size_t n, double per);
 int stat_print_json(struct snap *snaps, size_t n, double per);
 int prom_print(FILE *f, struct snap *snaps, size_t n);

@@ -185,17 +185,17 @@ static void print_unkeyed_budget(const struct snap *s, double per)
 	char a[64], b[32], c[32], d[32];
 
 	if (!s->n) {
-		printf("%s: %s, no packet yet\n", s->m->name, decode_kind_name(s->m->layout.kind));
+		printf("%s: %s, no packet yet\n", s->m->escaped, decode_kind_name(s->m->layout.kind));
 		return;
 	}
 	if (s->m->layout.kind == LWTP_LIMIT) {
-		printf("%s: limit %s: tokens %s, %s passed, %s exceeded\n", s->m->name,
+		printf("%s: limit %s: tokens %s, %s passed, %s exceeded\n", s->m->escaped,
 		       limit_text(a, sizeof(a), e), tokens_text(b, sizeof(b), e),
 		       count(c, sizeof(c), e->v[LIM_PASSED], per),
 		       count(d, sizeof(d), e->v[LIM_EXCEEDED], per));
 		return;
 	}
-	printf("%s: quota %s: %s used, %s left, %s over\n", s->m->name,
+	printf("%s: quota %s: %s used, %s left, %s over\n", s->m->escaped,
 	       quota_text(a, sizeof(a), e), used_text(b, sizeof(b), e),
 	       left_text(c, sizeof(c), e), count(d, sizeof(d), e->v[QUOTA_OVER], per));
 }
@@ -221,7 +221,7 @@ int stat_text_budget(const struct snap *s, double per)
 	}
 	shown = opts.top && opts.top < s->n ? opts.top : s->n;
 	stat_by_text(l, by, sizeof(by));
-	printf("%s: %s %s: %zu key%s, ", s->m->name, decode_kind_name(l->kind), by, s->n,
+	printf("%s: %s %s: %zu key%s, ", s->m->escaped, decode_kind_name(l->kind), by, s->n,
 	       s->n == 1 ? "" : "s");
 	if (limit)
 		printf("%s passed, ", count(a, sizeof(a), passed, per));
@@ -267,9 +267,9 @@ void stat_text_ring(const struct snap *s, const struct snap *full, double per)
 	__u64 written, lost;
 	char a[32], b[32];
 
-	printf("%s: sample ring of %u bytes\n", s->m->name, s->m->layout.max_entries);
+	printf("%s: sample ring of %u bytes\n", s->m->escaped, s->m->layout.max_entries);
 	if (!full) {
-		printf("samples: not counted (no %s%s)\n", LWTP_FULL_PREFIX, s->m->name);
+		printf("samples: not counted (no %s%s)\n", LWTP_FULL_PREFIX, s->m->escaped);
 		return;
 	}
 	stat_keys(full, &written, &lost);
@@ -280,12 +280,12 @@ void stat_text_ring(const struct snap *s, const struct snap *full, double per)
 /* An lwtp_full_NAME without NAME beside it. */
 void stat_text_full(const struct snap *s, double per)
 {
-	const char *of = stat_full_of_name(s->m->name);
+	const char *of = stat_full_of_name(s->m->escaped);
 	__u64 inserted, refused;
 	char a[32], b[32];
 
 	stat_keys(s, &inserted, &refused);
-	printf("%s: %s inserted, %s refused (the new keys or samples of %s)\n", s->m->name,
+	printf("%s: %s inserted, %s refused (the new keys or samples of %s)\n", s->m->escaped,
 	       count(a, sizeof(a), inserted, per), count(b, sizeof(b), refused, per),
 	       of ? of : "a statistic");
 }

@@ -177,12 +177,12 @@ static int print_counter(const struct snap *s, double per)
 		bytes += s->e[i].bytes;
 	}
 	if (!l->nkeys) {
-		printf("%s: %s packets%s, %s bytes%s\n", s->m->name,
+		printf("%s: %s packets%s, %s bytes%s\n", s->m->escaped,
 		       stat_num(a, sizeof(a), packets, per), unit, stat_num(b, sizeof(b), bytes, per), unit);
 		return 0;
 	}
 	shown = opts.top && opts.top < s->n ? opts.top : s->n;
-	printf("%s: %zu key%s, %s packets%s, %s bytes%s", s->m->name, s->n, s->n == 1 ? "" : "s",
+	printf("%s: %zu key%s, %s packets%s, %s bytes%s", s->m->escaped, s->n, s->n == 1 ? "" : "s",
 	       stat_num(a, sizeof(a), packets, per), unit, stat_num(b, sizeof(b), bytes, per), unit);
 	if (shown < s->n)
 		printf(" (top %zu shown)", shown);
@@ -304,13 +304,13 @@ static int print_hist(struct snap *s, double per)
 	for (i = 0; i < ng; i++)
 		total += g[i].total;
 	if (!l->nkeys) {
-		printf("%s: %s packets%s\n", s->m->name, stat_num(a, sizeof(a), total, per), unit);
+		printf("%s: %s packets%s\n", s->m->escaped, stat_num(a, sizeof(a), total, per), unit);
 		print_buckets(l, s->e, s->n, per);
 		free(g);
 		return 0;
 	}
 	shown = opts.top && opts.top < ng ? opts.top : ng;
-	printf("%s: %zu key%s, %s packets%s", s->m->name, ng, ng == 1 ? "" : "s",
+	printf("%s: %zu key%s, %s packets%s", s->m->escaped, ng, ng == 1 ? "" : "s",
 	       stat_num(a, sizeof(a), total, per), unit);
 	if (shown < ng)
 		printf(" (top %zu shown)", shown);
@@ -319,7 +319,7 @@ static int print_hist(struct snap *s, double per)
 		if (i)
 			putchar('\n');
 		key_text(l, s->e[g[i].first].key, true, key, sizeof(key));
-		printf("%s[%s]: %s packets%s\n", s->m->name, key,
+		printf("%s[%s]: %s packets%s\n", s->m->escaped, key,
 		       stat_num(a, sizeof(a), g[i].total, per), unit);
 		print_buckets(l, s->e + g[i].first, g[i].n, per);
 	}
@@ -331,7 +331,7 @@ static void print_set(const struct snap *s)
 {
 	const struct layout *l = &s->m->layout;
 
-	printf("%s: set of %s, %zu element%s (room for %u)\n", s->m->name, decode_set_type(l),
+	printf("%s: set of %s, %zu element%s (room for %u)\n", s->m->escaped, decode_set_type(l),
 	       s->nelems, s->nelems == 1 ? "" : "s", l->max_entries);
 }
 

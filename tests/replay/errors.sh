@@ -30,9 +30,21 @@ printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff
 	> "$RP_TMP/wifi.pcap"
 expect_exit "unknown link type" 1 "link type 105 \(IEEE802_11\) is not one replay reads" \
 	replay "$OBJ" rp "$RP_TMP/wifi.pcap"
-# a capture cut inside its second record
+# a capture cut inside its second record: the first runs (truncated.sh
+# has the details)
 head -c $(($(stat -c %s "$RP_TMP/ok.pcap") - 10)) "$RP_TMP/ok.pcap" > "$RP_TMP/cut.pcap"
-expect_exit "truncated capture" 1 "cannot read frame 2: .*truncated" replay "$OBJ" rp "$RP_TMP/cut.pcap"
+expect_exit "truncated capture" 1 "cut\.pcap: the capture is cut short inside packet 2 \(truncated" \
+	replay "$OBJ" rp "$RP_TMP/cut.pcap"
+expect_grep "truncated capture: totals" "^1 packet: 1 passed, 0 dropped, 0 skipped \(capture truncated\)$" \
+	"$(cat "$RP_TMP/out")"
+# a record that says it holds 2 GB: libpcap reads no further, and neither
+# does replay, but what came before runs, as for a cut (tcpdump does so)
+off=$((24 + 16 + $(od -An -tu4 -j 32 -N 4 "$RP_TMP/ok.pcap")))
+{ head -c $((off + 8)) "$RP_TMP/ok.pcap"; printf '\377\377\377\177'
+  tail -c +$((off + 13)) "$RP_TMP/ok.pcap"; } > "$RP_TMP/damaged.pcap"
+expect_exit "damaged record" 1 "damaged\.pcap: cannot read packet 2: invalid packet capture length" \
+	--json replay "$OBJ" rp "$RP_TMP/damaged.pcap"
+expect_same "damaged record: JSON" "true 1" "$(jq -r '"\(.truncated) \(.totals.packets)"' "$RP_TMP/out")"
 expect_exit "unknown section" 1 "no section 'nope' \(sections: rp, rp_all_drop\)" \
 	replay "$OBJ" nope "$RP_TMP/ok.pcap"
 BAD=$RP_ROOT/build/tests/bad_access.bpf.o
