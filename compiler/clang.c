@@ -1,8 +1,10 @@
 /* clang.c: the last step: clang -O2 -g -target bpf on the generated C.
  *
  * The C goes to a temporary file; clang writes a temporary object that
- * output.c puts in place only when clang succeeds. clang rejecting
- * generated C is a bug in lwtc, and says so.
+ * output.c puts in place only when clang succeeds and the object is a BPF
+ * object with a program for every policy. clang rejecting generated C is
+ * a bug in lwtc, and says so. A fatal signal stops clang and removes every
+ * temporary file (util.h).
  */
 #include <elf.h>
 #include <errno.h>
@@ -26,56 +28,182 @@
 #define LWTC_MULTIARCH_INCLUDE "/usr/include/x86_64-linux-gnu"
 #endif
 
+/* -target bpf makes objects in the host's byte order */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_ELFDATA ELFDATA2LSB
+#define HOST_ORDER "little-endian"
+#else
+#define HOST_ELFDATA ELFDATA2MSB
+#define HOST_ORDER "big-endian"
+#endif
+
+/* far beyond any object lwtc makes; it is read whole */
+#define OBJECT_MAX (1u << 30)
+
 extern char **environ;
 
-/* The first program section of the ELF object at path with more than
- * CLANG_MAX_INSNS instructions, into *over: 1; none: 0; an object that
- * cannot be read or is not ELF64: 0, for the kernel to judge. */
-static int find_oversize(const char *path, struct clang_oversize *over)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	long size;
-	int found = 0;
+/* ---- the object clang wrote ---------------------------------------------- */
 
-	if (!f)
-		return 0;
-	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < (long)sizeof(Elf64_Ehdr) ||
-	    fseek(f, 0, SEEK_SET) != 0)
-		goto out;
-	buf = xmalloc((size_t)size);
-	if (fread(buf, 1, (size_t)size, f) != (size_t)size)
-		goto out;
-
+/* An ELF object read whole, with its section count and the section names
+ * resolved (ELF's escapes for more than 0xff00 sections included). */
+struct object {
+	const unsigned char *buf;
+	size_t size;
 	Elf64_Ehdr eh;
-	memcpy(&eh, buf, sizeof(eh));
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shstrndx >= eh.e_shnum ||
-	    eh.e_shoff > (uint64_t)size ||
-	    (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > (uint64_t)size - eh.e_shoff)
-		goto out;
-	Elf64_Shdr strs;
-	memcpy(&strs, buf + eh.e_shoff + (size_t)eh.e_shstrndx * sizeof(Elf64_Shdr), sizeof(strs));
-	if (strs.sh_offset > (uint64_t)size || strs.sh_size > (uint64_t)size - strs.sh_offset)
-		goto out;
-	for (size_t i = 0; i < eh.e_shnum && !found; i++) {
+	size_t shnum;
+	Elf64_Shdr names;
+};
+
+static void section_header(const struct object *o, size_t i, Elf64_Shdr *sh)
+{
+	memcpy(sh, o->buf + o->eh.e_shoff + i * sizeof(*sh), sizeof(*sh));
+}
+
+/* sh's name, or NULL when it is not within the section names */
+static const char *section_name(const struct object *o, const Elf64_Shdr *sh)
+{
+	const char *names = (const char *)o->buf + o->names.sh_offset;
+
+	if (sh->sh_name >= o->names.sh_size ||
+	    !memchr(names + sh->sh_name, '\0', o->names.sh_size - sh->sh_name))
+		return NULL;
+	return names + sh->sh_name;
+}
+
+/* Whether the section headers and the section names lie within the file:
+ * NULL, or what is wrong. */
+static const char *read_sections(struct object *o)
+{
+	const Elf64_Ehdr *eh = &o->eh;
+	size_t names_index = eh->e_shstrndx;
+	Elf64_Shdr first;
+
+	if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff == 0 || eh->e_shoff > o->size ||
+	    o->size - eh->e_shoff < sizeof(Elf64_Shdr))
+		return "no section headers";
+	section_header(o, 0, &first);
+	o->shnum = eh->e_shnum ? eh->e_shnum : first.sh_size;
+	if (names_index == SHN_XINDEX)
+		names_index = first.sh_link;
+	if (o->shnum > (o->size - eh->e_shoff) / sizeof(Elf64_Shdr) || names_index >= o->shnum)
+		return "section headers beyond its end";
+	section_header(o, names_index, &o->names);
+	if (o->names.sh_offset > o->size || o->names.sh_size > o->size - o->names.sh_offset)
+		return "section names beyond its end";
+	return NULL;
+}
+
+/* What makes o no relocatable BPF object for this host: NULL, or what. */
+static const char *object_kind(struct object *o)
+{
+	if (o->size == 0)
+		return "an empty file";
+	if (o->size < sizeof(Elf64_Ehdr) || memcmp(o->buf, ELFMAG, SELFMAG) != 0)
+		return "not an ELF file";
+	memcpy(&o->eh, o->buf, sizeof(o->eh));
+	if (o->eh.e_ident[EI_CLASS] != ELFCLASS64)
+		return "not a 64-bit ELF file";
+	if (o->eh.e_ident[EI_DATA] != HOST_ELFDATA)
+		return "not " HOST_ORDER ", as this host is";
+	if (o->eh.e_machine != EM_BPF)
+		return "an ELF file for another machine than BPF";
+	if (o->eh.e_type != ET_REL)
+		return "not a relocatable object";
+	return read_sections(o);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names of o's programs (sections of code, not empty), sorted. */
+static const char **program_names(const struct object *o, size_t *n)
+{
+	const char **names = xcalloc(o->shnum, sizeof(*names));
+
+	*n = 0;
+	for (size_t i = 0; i < o->shnum; i++) {
 		Elf64_Shdr sh;
-		memcpy(&sh, buf + eh.e_shoff + i * sizeof(Elf64_Shdr), sizeof(sh));
+		section_header(o, i, &sh);
+		const char *name = section_name(o, &sh);
+		if (name && sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_EXECINSTR) && sh.sh_size)
+			names[(*n)++] = name;
+	}
+	qsort(names, *n, sizeof(*names), compare_names);
+	return names;
+}
+
+/* A policy that has no program of its name in o, or two: NULL, or what
+ * is wrong (free() it). Sorted names keep a file of many policies fast. */
+static char *missing_program(const struct object *o, const struct clang_source *src)
+{
+	size_t n;
+	const char **names = program_names(o, &n), **at;
+	char *why = NULL;
+
+	for (size_t i = 0; i < src->nsections && !why; i++) {
+		at = bsearch(&src->sections[i], names, n, sizeof(*names), compare_names);
+		if (!at)
+			why = xasprintf("no program section '%s'", src->sections[i]);
+		else if ((at > names && !strcmp(at[-1], *at)) ||
+			 (at + 1 < names + n && !strcmp(at[1], *at)))
+			why = xasprintf("more than one program section '%s'", src->sections[i]);
+	}
+	free(names);
+	return why;
+}
+
+/* The first program of o with more than CLANG_MAX_INSNS instructions,
+ * into *over: 1; none: 0. */
+static int find_oversize(const struct object *o, struct clang_oversize *over)
+{
+	for (size_t i = 0; i < o->shnum; i++) {
+		Elf64_Shdr sh;
+		section_header(o, i, &sh);
 		if (!(sh.sh_flags & SHF_EXECINSTR) || sh.sh_size / 8 <= CLANG_MAX_INSNS)
 			continue;
-		const char *name = "?";
-		if (sh.sh_name < strs.sh_size &&
-		    memchr(buf + strs.sh_offset + sh.sh_name, '\0', strs.sh_size - sh.sh_name))
-			name = (const char *)buf + strs.sh_offset + sh.sh_name;
-		over->section = xstrdup(name);
+		const char *name = section_name(o, &sh);
+		over->section = xstrdup(name ? name : "?");
 		over->insns = sh.sh_size / 8;
-		found = 1;
+		return 1;
 	}
-out:
-	free(buf);
-	fclose(f);
-	return found;
+	return 0;
 }
+
+/* Whether clang's object at obj may be put in place: 0; CLANG_OVERSIZE;
+ * -EPROTO, printed, when it is no BPF object with src's programs (a
+ * --clang that is no clang for BPF, a broken one): an exit status of 0
+ * proves nothing. */
+static int check_object(const char *clang, const char *obj, const struct clang_source *src,
+			struct clang_oversize *over)
+{
+	struct object o = { 0 };
+	int fd = open(obj, O_RDONLY | O_CLOEXEC), err = 0;
+	char *buf = fd < 0 ? NULL : read_fd(fd, OBJECT_MAX, &o.size), *why = NULL;
+
+	if (!buf)
+		why = xasprintf("cannot read it: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	o.buf = (const unsigned char *)buf;
+	if (!why) {
+		const char *kind = object_kind(&o);
+		why = kind ? xstrdup(kind) : missing_program(&o, src);
+	}
+	if (why) {
+		fprintf(stderr, "lwtc: internal error: clang made no BPF object for %s (%s); "
+			"clang was '%s'\n", src->name, why, clang);
+		err = -EPROTO;
+	} else if (find_oversize(&o, over)) {
+		err = CLANG_OVERSIZE;
+	}
+	free(why);
+	free(buf);
+	return err;
+}
+
+/* ---- running clang --------------------------------------------------------- */
 
 /* Split LWTC_CFLAGS on spaces into argv (no quoting). */
 static size_t add_env_flags(char **argv, size_t n, size_t max, char **storage)
@@ -89,32 +217,78 @@ static size_t add_env_flags(char **argv, size_t n, size_t max, char **storage)
 	return n;
 }
 
-/* Run argv with stderr captured into a temporary file; return the exit
- * status (or -errno when it could not start) and the captured text. */
+/* Start argv with stdout and stderr on fd, stdin on /dev/null, and the
+ * signal mask lwtc had, as the leader of a process group of its own: a
+ * signal to lwtc's group (^C) reaches it only through lwtc, which stops
+ * it, and whatever it started, before removing its own files (util.h).
+ * 0 or an errno. */
+static int spawn(char **argv, int fd, const sigset_t *mask, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setsigmask(&attr, mask);
+	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
+/* Wait for the child, leaving it unreaped (a zombie keeps its number, so
+ * the signal handler may still signal it), then reap it with the signals
+ * held, once the handler no longer knows it. Its wait status. */
+static int wait_child(pid_t pid)
+{
+	siginfo_t info;
+	sigset_t saved;
+	int status = 0;
+
+	while (waitid(P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	cleanup_hold(&saved);
+	cleanup_child(0);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	cleanup_release(&saved);
+	return status;
+}
+
+/* Run argv with stdout and stderr captured into a temporary file, removed
+ * as soon as it is made (with the signals held: no signal finds it);
+ * return the exit status (or -errno when it could not start) and the
+ * captured text. */
 static int run_captured(char **argv, char **captured)
 {
 	char *errpath = xasprintf("%s/lwtc-clang-XXXXXX", output_tmpdir());
-	int errfd = mkstemp(errpath);
-	if (errfd >= 0)
-		unlink(errpath);
-	free(errpath);
-	if (errfd < 0)
-		return -errno;
-
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, errfd, STDERR_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, errfd, STDOUT_FILENO);
+	sigset_t saved;
 	pid_t pid;
-	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	int errfd, rc, status;
+
+	cleanup_hold(&saved);
+	errfd = mkstemp(errpath);
+	rc = errfd < 0 ? errno : 0;
+	if (errfd >= 0) {
+		unlink(errpath);
+		rc = spawn(argv, errfd, &saved, &pid);
+		if (rc == 0)
+			cleanup_child(pid);
+	}
+	cleanup_release(&saved);
+	free(errpath);
 	if (rc != 0) {
-		close(errfd);
+		if (errfd >= 0)
+			close(errfd);
 		return -rc;
 	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	status = wait_child(pid);
 	off_t size = lseek(errfd, 0, SEEK_END);
 	if (size > 0) {
 		*captured = xmalloc((size_t)size + 1);
@@ -127,59 +301,13 @@ static int run_captured(char **argv, char **captured)
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-/* The generated C, written as dir/c_name in a new private directory: clang
- * records the file's name and reads its lines into the BTF line info while
- * it exists, and the kernel prints the base name and the line's text. */
-static char *write_temp_c(const char *c_name, const char *text, size_t len, char **dir)
+/* clang -c c_path -o obj: 0, or -errno/-1 with the error printed. */
+static int run_clang(const char *clang, const char *c_path, const char *obj, bool verbose)
 {
-	char *tmpl = xasprintf("%s/lwtc-XXXXXX", output_tmpdir());
-	char *c_path;
-	int fd, err;
-
-	if (!mkdtemp(tmpl)) {
-		fprintf(stderr, "lwtc: cannot create a temporary directory in '%s': %s\n",
-			output_tmpdir(), strerror(errno));
-		free(tmpl);
-		return NULL;
-	}
-	c_path = xasprintf("%s/%s", tmpl, c_name);
-	fd = open(c_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	err = fd < 0 ? -errno : output_write_all(fd, text, len);
-	if (fd >= 0 && close(fd) < 0 && !err)
-		err = -errno;
-	if (err) {
-		fprintf(stderr, "lwtc: cannot write '%s': %s\n", c_path, strerror(-err));
-		unlink(c_path);
-		rmdir(tmpl);
-		free(c_path);
-		free(tmpl);
-		return NULL;
-	}
-	*dir = tmpl;
-	return c_path;
-}
-
-int clang_compile(const char *clang_path, const char *path, const char *c_name,
-		  const char *text, size_t len, bool verbose, struct clang_oversize *over)
-{
-	const char *clang = clang_path ? clang_path : getenv("LWTC_CLANG");
-	if (!clang || !*clang)
-		clang = LWTC_DEFAULT_CLANG;
-
-	char *c_dir = NULL;
-	char *c_path = write_temp_c(c_name, text, len, &c_dir);
-	int err = 0;
-	if (!c_path)
-		return -EIO;
-
-	char *obj = output_temp(path);
-	if (!obj) {
-		err = -EIO;
-		goto out_c;
-	}
-
-	char *argv[64], *flag_storage = NULL;
+	char *argv[64], *flag_storage = NULL, *captured = NULL;
 	size_t n = 0;
+	int rc, err = 0;
+
 	argv[n++] = (char *)clang;
 	argv[n++] = "-O2";
 	argv[n++] = "-g";
@@ -191,9 +319,9 @@ int clang_compile(const char *clang_path, const char *path, const char *c_name,
 	argv[n++] = "-fbracket-depth=1024";
 	n = add_env_flags(argv, n, 56, &flag_storage);
 	argv[n++] = "-c";
-	argv[n++] = c_path;
+	argv[n++] = (char *)c_path;
 	argv[n++] = "-o";
-	argv[n++] = obj;
+	argv[n++] = (char *)obj;
 	argv[n] = NULL;
 	if (verbose) {
 		for (size_t i = 0; i < n; i++)
@@ -201,8 +329,7 @@ int clang_compile(const char *clang_path, const char *path, const char *c_name,
 		fputc('\n', stderr);
 	}
 
-	char *captured = NULL;
-	int rc = run_captured(argv, &captured);
+	rc = run_captured(argv, &captured);
 	if (rc < 0) {
 		fprintf(stderr, "lwtc: cannot run '%s': %s; install clang or set LWTC_CLANG\n",
 			clang, strerror(-rc));
@@ -212,27 +339,103 @@ int clang_compile(const char *clang_path, const char *path, const char *c_name,
 		fprintf(stderr, "lwtc: internal error: clang rejected the generated C (exit %d); "
 			"this is a bug in lwtc: please report it with the policy\n", rc);
 		err = -1;
-	} else {
-		if (verbose && captured)
-			fprintf(stderr, "%s", captured);
-		if (find_oversize(obj, over))
-			err = CLANG_OVERSIZE;
-		else
-			err = output_commit(obj, path);     /* removes obj */
+	} else if (verbose && captured) {
+		fprintf(stderr, "%s", captured);
 	}
 	free(captured);
 	free(flag_storage);
-	if (err)
-		unlink(obj);
-out_c:
-	free(obj);
-	if (!getenv("LWTC_KEEP_C")) {
-		unlink(c_path);
-		rmdir(c_dir);
-	} else {
+	return err;
+}
+
+/* ---- the temporary C --------------------------------------------------------- */
+
+/* Remove what write_temp_c() made, and free the names; keep: print where
+ * the C is instead. */
+static void remove_temp_c(char *dir, char *c_path, bool keep)
+{
+	sigset_t saved;
+
+	if (keep) {
 		fprintf(stderr, "lwtc: generated C kept in %s\n", c_path);
+	} else {
+		cleanup_hold(&saved);
+		unlink(c_path);
+		rmdir(dir);
+		cleanup_forget(c_path);
+		cleanup_forget(dir);
+		cleanup_release(&saved);
 	}
 	free(c_path);
-	free(c_dir);
+	free(dir);
+}
+
+/* The generated C, written as dir/c_name in a new private directory: clang
+ * records the file's name and reads its lines into the BTF line info while
+ * it exists, and the kernel prints the base name and the line's text. Both
+ * are registered for a fatal signal to remove, unless they are to be kept
+ * (LWTC_KEEP_C keeps them even then). */
+static char *write_temp_c(const char *c_name, const char *text, size_t len, bool keep,
+			  char **dir)
+{
+	char *tmpl = xasprintf("%s/lwtc-XXXXXX", output_tmpdir()), *c_path;
+	sigset_t saved;
+	int fd, err;
+
+	cleanup_hold(&saved);
+	if (!mkdtemp(tmpl)) {
+		err = errno;
+		cleanup_release(&saved);
+		fprintf(stderr, "lwtc: cannot create a temporary directory in '%s': %s\n",
+			output_tmpdir(), strerror(err));
+		free(tmpl);
+		return NULL;
+	}
+	if (!keep)
+		cleanup_add(tmpl, true);
+	c_path = xasprintf("%s/%s", tmpl, c_name);
+	fd = open(c_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	err = fd < 0 ? -errno : 0;
+	if (fd >= 0 && !keep)
+		cleanup_add(c_path, false);
+	cleanup_release(&saved);
+
+	if (!err)
+		err = output_write_all(fd, text, len);
+	if (fd >= 0 && close(fd) < 0 && !err)
+		err = -errno;
+	if (err) {
+		fprintf(stderr, "lwtc: cannot write '%s': %s\n", c_path, strerror(-err));
+		remove_temp_c(tmpl, c_path, false);
+		return NULL;
+	}
+	*dir = tmpl;
+	return c_path;
+}
+
+int clang_compile(const char *clang_path, const char *path, const struct clang_source *src,
+		  bool verbose, struct clang_oversize *over)
+{
+	const char *clang = clang_path ? clang_path : getenv("LWTC_CLANG");
+	bool keep = getenv("LWTC_KEEP_C") != NULL;
+	char *c_dir = NULL, *c_path, *obj;
+	int err = -EIO;
+
+	if (!clang || !*clang)
+		clang = LWTC_DEFAULT_CLANG;
+	c_path = write_temp_c(src->name, src->text, src->len, keep, &c_dir);
+	if (!c_path)
+		return -EIO;
+	obj = output_temp(path);
+	if (obj) {
+		err = run_clang(clang, c_path, obj, verbose);
+		if (!err)
+			err = check_object(clang, obj, src, over);
+		if (!err)
+			err = output_commit(obj, path);     /* removes obj */
+		else
+			output_discard(obj);
+		free(obj);
+	}
+	remove_temp_c(c_dir, c_path, keep);
 	return err;
 }

@@ -19,14 +19,29 @@ struct clang_oversize {
 	size_t insns;
 };
 
-/* Compile C text into the BPF object at path ("-" = stdout). clang_path may
- * be NULL ($LWTC_CLANG, else the build's default). c_name is the name the
- * C goes by (a base name: "policy.c"): the object's debug and BTF line info
- * name lwtc's own code by it, so that a verifier message in that code
- * names the file 'lwtc -S' writes, with the line's text. 0 or -errno/-1;
- * errors are printed. CLANG_OVERSIZE, with *over filled in and nothing
- * written, when a program is too large: the caller reports it. */
-int clang_compile(const char *clang_path, const char *path, const char *c_name,
-		  const char *text, size_t len, bool verbose, struct clang_oversize *over);
+/* What clang compiles, and what must come out of it. */
+struct clang_source {
+	/* the name the C goes by (a base name: "policy.c"): the object's
+	 * debug and BTF line info name lwtc's own code by it, so that a
+	 * verifier message in that code names the file 'lwtc -S' writes,
+	 * with the line's text */
+	const char *name;
+	const char *text;
+	size_t len;
+	/* the policies' names: the object must have one program section
+	 * of each name */
+	const char *const *sections;
+	size_t nsections;
+};
+
+/* Compile src into the BPF object at path ("-" = stdout). clang_path may
+ * be NULL ($LWTC_CLANG, else the build's default). What clang wrote is
+ * put in place only when it is a BPF object with src's sections. 0 or
+ * -errno; errors are printed. CLANG_OVERSIZE, with *over filled in and
+ * nothing written, when a program is too large: the caller reports it.
+ * A fatal signal meanwhile stops clang and removes the temporary files
+ * (util.h). */
+int clang_compile(const char *clang_path, const char *path, const struct clang_source *src,
+		  bool verbose, struct clang_oversize *over);
 
 #endif

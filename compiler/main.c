@@ -5,6 +5,7 @@
  * Exit status: 0 success, 1 the policy has errors, 2 usage or tool errors.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -160,42 +161,21 @@ static int parse_args(int argc, char **argv, struct options *o)
 /* Read all of path ("-" = stdin) into a NUL-terminated buffer. */
 static char *read_input(const char *path, size_t *len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!f) {
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	char *text;
+
+	if (fd < 0) {
 		fprintf(stderr, "lwtc: cannot open '%s': %s\n", path, strerror(errno));
 		return NULL;
 	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = xmalloc(cap + 1);
-	for (;;) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-		if (n > MAX_INPUT)
-			break;
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-	}
-	bool failed = ferror(f);
-	int err = errno;
-	if (f != stdin)
-		fclose(f);
-	if (failed) {
-		fprintf(stderr, "lwtc: cannot read '%s': %s\n", path, strerror(err));
-		free(buf);
-		return NULL;
-	}
-	if (n > MAX_INPUT) {
+	text = read_fd(fd, MAX_INPUT, len);
+	if (!text && errno == EFBIG)
 		fprintf(stderr, "lwtc: '%s' is larger than %u MiB\n", path, MAX_INPUT >> 20);
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	else if (!text)
+		fprintf(stderr, "lwtc: cannot read '%s': %s\n", path, strerror(errno));
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return text;
 }
 
 /* input.lwtp -> input.o (or .c), in the current directory. */
@@ -229,6 +209,27 @@ static char *generate_c(const struct program *prog, size_t *len)
 	return text;
 }
 
+static size_t policy_count(const struct program *prog)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < prog->nitems; i++)
+		n += prog->items[i].kind == ITEM_POLICY;
+	return n;
+}
+
+/* The policies' names, in file order: the programs the object must have. */
+static const char **policy_names(const struct program *prog)
+{
+	const char **names = xcalloc(policy_count(prog), sizeof(*names));
+	size_t n = 0;
+
+	for (size_t i = 0; i < prog->nitems; i++)
+		if (prog->items[i].kind == ITEM_POLICY)
+			names[n++] = prog->items[i].u.policy->name;
+	return names;
+}
+
 /* clang: a program too large to load is the policy's error, at its name.
  * The C is named as 'lwtc -S' would name it (stdin.c for standard input),
  * which is what messages about lwtc's own helper code then say. */
@@ -237,9 +238,15 @@ static int compile(const struct options *o, const struct program *prog,
 {
 	struct clang_oversize over = { 0 };
 	char *c_name = strcmp(o->input, "-") ? default_output(o->input, true) : xstrdup("stdin.c");
-	int rc = clang_compile(o->clang, output, c_name, c_text, clen, o->verbose, &over);
+	const char **names = policy_names(prog);
+	struct clang_source src = {
+		.name = c_name, .text = c_text, .len = clen,
+		.sections = names, .nsections = policy_count(prog),
+	};
+	int rc = clang_compile(o->clang, output, &src, o->verbose, &over);
 
 	free(c_name);
+	free(names);
 
 	if (rc == 0)
 		return 0;
@@ -306,6 +313,7 @@ static int run(const struct options *o)
 	free(output);
 	free(c_text);
 out:
+	resources_free(&prog);
 	ast_program_free(&prog);
 	free(text);
 	return status;

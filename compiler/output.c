@@ -109,6 +109,7 @@ static int open_through(const char *path)
 
 char *output_temp(const char *path)
 {
+	sigset_t saved;
 	char *temp;
 	int fd;
 
@@ -120,7 +121,11 @@ char *output_temp(const char *path)
 		free(copy);
 		free(base);
 	}
+	cleanup_hold(&saved);
 	fd = mkstemp(temp);
+	if (fd >= 0)
+		cleanup_add(temp, false);
+	cleanup_release(&saved);
 	if (fd < 0) {
 		report(path, -errno);
 		free(temp);
@@ -128,6 +133,16 @@ char *output_temp(const char *path)
 	}
 	close(fd);
 	return temp;
+}
+
+void output_discard(const char *temp)
+{
+	sigset_t saved;
+
+	cleanup_hold(&saved);
+	unlink(temp);
+	cleanup_forget(temp);
+	cleanup_release(&saved);
 }
 
 /* Copy the file at temp to the fd. */
@@ -164,7 +179,7 @@ int output_commit(const char *temp, const char *path)
 	} else if (chmod(temp, new_file_mode()) < 0 || rename(temp, path) < 0) {
 		err = -errno;
 	}
-	unlink(temp);
+	output_discard(temp);
 	return err ? report(path, err) : 0;
 }
 
@@ -188,7 +203,7 @@ int output_write(const char *path, const void *data, size_t len)
 	if (fd >= 0 && close(fd) < 0 && !err)
 		err = -errno;
 	if (err) {
-		unlink(temp);
+		output_discard(temp);
 		free(temp);
 		return report(path, err);
 	}

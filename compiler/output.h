@@ -25,12 +25,18 @@ int output_write(const char *path, const void *data, size_t len);
 
 /* A new, empty temporary file for a tool (clang) to write path's content
  * into: beside path when output_commit() will rename it into place, else
- * in $TMPDIR. Its name (free() it), or NULL with the error printed. */
+ * in $TMPDIR. Its name (free() it), or NULL with the error printed. It is
+ * registered with util.h's cleanup_add(): a fatal signal removes it until
+ * output_commit() or output_discard(). */
 char *output_temp(const char *path);
 
 /* Put the temporary file made by output_temp(path) in place as path (or
- * copy it there) and remove it. 0 or -errno; the error is printed. */
+ * copy it there) and remove it. 0 or -errno; the error is printed. A
+ * fatal signal may come while it waits (for a FIFO's reader). */
 int output_commit(const char *temp, const char *path);
+
+/* Remove the temporary file made by output_temp() unused. */
+void output_discard(const char *temp);
 
 /* Write all len bytes to fd (EINTR retried): 0 or -errno. */
 int output_write_all(int fd, const void *data, size_t len);

@@ -12,9 +12,13 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "setfile.h"
@@ -36,37 +40,74 @@ static char *resolve_path(const char *from, const char *path)
 	return xasprintf("%.*s/%s", (int)(slash - from), from, path);
 }
 
-/* All of path, NUL-terminated; NULL with errno set on failure. */
-static char *read_all(const char *path, size_t *len)
+/* What a file that is not a regular file is, for a message. */
+static const char *file_kind(mode_t mode)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 1 << 16, n = 0, got;
-	char *buf;
-	int err;
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "a special file";
+}
 
-	if (!f)
-		return NULL;
-	buf = xmalloc(cap + 1);
-	errno = 0;
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n > SETFILE_MAX_BYTES)
-			break;
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
+static void cannot_read(const struct loc *path_loc, const char *full, int err)
+{
+	if (err == EFBIG)
+		diag_error(path_loc, "set file '%s' is larger than %u MiB", full,
+			   SETFILE_MAX_BYTES >> 20);
+	else
+		diag_error(path_loc, "cannot read set file '%s': %s", full, strerror(err));
+}
+
+/* Whether the file st describes is one to read: a regular file within the
+ * limit, which its size tells before a byte is read. */
+static bool readable(const struct stat *st, const char *full, const struct loc *path_loc)
+{
+	if (!S_ISREG(st->st_mode)) {
+		diag_error(path_loc, "set file '%s' is %s, not a regular file", full,
+			   file_kind(st->st_mode));
+		return false;
 	}
-	err = ferror(f) ? (errno ? errno : EIO) : n > SETFILE_MAX_BYTES ? EFBIG : 0;
-	fclose(f);
-	if (err) {
-		free(buf);
-		errno = err;
+	if ((uintmax_t)st->st_size > SETFILE_MAX_BYTES) {
+		cannot_read(path_loc, full, EFBIG);
+		return false;
+	}
+	return true;
+}
+
+/* All of the set file at full, NUL-terminated; NULL with the error
+ * reported at path_loc. Only a regular file is read: a FIFO would wait
+ * for a writer, a device may never end (/dev/zero) or act on being opened
+ * (a tape rewinds), so their stat refuses them unopened. The fstat of
+ * what was opened catches a file replaced in between, and O_NONBLOCK
+ * keeps that open from waiting for a FIFO's writer. */
+static char *read_set_file(const char *full, const struct loc *path_loc, size_t *len)
+{
+	struct stat st;
+	char *text = NULL;
+	int fd;
+
+	if (stat(full, &st) < 0) {
+		cannot_read(path_loc, full, errno);
 		return NULL;
 	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	if (!readable(&st, full, path_loc))
+		return NULL;
+	fd = open(full, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		cannot_read(path_loc, full, errno);
+	else if (readable(&st, full, path_loc) &&
+		 !(text = read_fd(fd, SETFILE_MAX_BYTES, len)))
+		cannot_read(path_loc, full, errno);     /* EFBIG: it grew */
+	if (fd >= 0)
+		close(fd);
+	return text;
 }
 
 /* The element's text for a message: printable ASCII, '?' for the rest. */
@@ -232,11 +273,8 @@ struct expr *setfile_read(const struct loc *loc, char *path, const struct loc *p
 	struct expr *set;
 	size_t len = 0;
 
-	text = read_all(full, &len);
-	if (!text) {
-		diag_error(path_loc, "cannot read set file '%s': %s", full,
-			   errno == EFBIG ? "larger than 64 MiB" : strerror(errno));
-	} else {
+	text = read_set_file(full, path_loc, &len);
+	if (text) {
 		name = diag_add_source(full, text, len);
 		parse_lines(&elements, name, text, len);
 		if (elements.len == 0 && !diag_too_many())

@@ -9,7 +9,9 @@
  * elements are located in that file. One element a line: an integer, a
  * range lo..hi, an address or a prefix; '#' starts a comment; blank lines
  * are skipped. Bad lines are reported at their line and column in the
- * file; when the file cannot be read, at path_loc. Never NULL. */
+ * file; a file that cannot be read, is not a regular file (a FIFO, a
+ * device, a directory: refused without reading, or waiting) or is larger
+ * than 64 MiB, at path_loc. Never NULL. */
 struct expr *setfile_read(const struct loc *loc, char *path, const struct loc *path_loc);
 
 #endif

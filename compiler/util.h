@@ -1,8 +1,12 @@
-/* util.h: allocation that cannot fail (it exits with status 2 instead). */
+/* util.h: allocation that cannot fail (it exits with status 2 instead),
+ * reading a whole file, and temporary files that a fatal signal removes. */
 #ifndef LWTC_UTIL_H
 #define LWTC_UTIL_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
@@ -11,5 +15,33 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new string */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* All that can be read from fd, NUL-terminated (*len without the NUL);
+ * NULL with errno set when a read fails, EFBIG when there is more than
+ * max bytes. */
+char *read_fd(int fd, size_t max, size_t *len);
+
+/* Leaving nothing behind when killed. When SIGINT, SIGTERM or SIGHUP
+ * comes (one that lwtc was not started ignoring), lwtc stops the child
+ * process group it waits for, removes the registered files and then the
+ * registered directories, and dies of the signal.
+ *
+ * cleanup_hold() installs that handler and holds the signals back: make
+ * and register a file, or remove and forget it, while they are held, so
+ * that no signal comes between the two (a file that exists and is not
+ * registered is left behind; one registered and not yet made may be
+ * another's). cleanup_release() restores the mask that cleanup_hold()
+ * saved, and a signal held back meanwhile comes then; cleanup_hold(NULL)
+ * holds them again after a wait.
+ * A registered path stays the caller's, and must live until it is
+ * forgotten. */
+void cleanup_hold(sigset_t *saved);
+void cleanup_release(const sigset_t *saved);
+void cleanup_add(const char *path, bool dir);
+void cleanup_forget(const char *path);
+/* The child that lwtc waits for, the leader of its own process group; 0:
+ * none. Clear it before the child is reaped, so that a signal never goes
+ * to a process that has taken over its number. */
+void cleanup_child(pid_t pid);
 
 #endif

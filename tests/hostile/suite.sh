@@ -80,21 +80,34 @@ $(cat "$TMP/gen.out")"
 			fail "hostile/$name" "tests/hostile/$name.lwtp is not in tests/hostile/cases"
 	done
 	rm -rf "$gen"
-	hostile_output
+	hostile_scripts
 }
 
-# tests/hostile/output.sh: where 'lwtc -o' writes (devices, FIFOs, links,
-# the input itself, directories, the umask, TMPDIR), a test per line
-hostile_output() {
-	local line
-	have hostile/output "$LWTC" || return
-	timeout "$TIMEOUT" bash tests/hostile/output.sh > "$TMP/output.out" 2>&1
+# The scripts of tests/hostile, a test per line ("ok NAME" or "FAIL NAME:
+# WHY"), as hostile/SCRIPT-NAME:
+#   output.sh   where 'lwtc -o' writes (devices, FIFOs, links, the input
+#               itself, directories, the umask, TMPDIR)
+#   clang.sh    what clang wrote is checked before it is put in place; a
+#               killed lwtc stops clang and leaves no temporary file
+#   setfile.sh  set files that are FIFOs or too large are refused at once
+hostile_scripts() {
+	local script
+	for script in output clang setfile; do
+		hostile_script "$script"
+	done
+}
+
+# hostile_script NAME: run tests/hostile/NAME.sh and read its lines
+hostile_script() {
+	local script=$1 line
+	have "hostile/$script" "$LWTC" || return
+	timeout "$TIMEOUT" bash "tests/hostile/$script.sh" > "$TMP/$script.out" 2>&1
 	while read -r line; do
 		case $line in
-		"ok "*) pass "hostile/output-${line#ok }" ;;
-		"FAIL "*) line=${line#FAIL }; fail "hostile/output-${line%%:*}" "${line#*: }" ;;
+		"ok "*) pass "hostile/$script-${line#ok }" ;;
+		"FAIL "*) line=${line#FAIL }; fail "hostile/$script-${line%%:*}" "${line#*: }" ;;
 		esac
-	done < "$TMP/output.out"
-	grep -q '^ok ' "$TMP/output.out" ||
-		fail hostile/output "tests/hostile/output.sh ran no test: $(tail -5 "$TMP/output.out")"
+	done < "$TMP/$script.out"
+	grep -q '^ok ' "$TMP/$script.out" ||
+		fail "hostile/$script" "tests/hostile/$script.sh ran no test: $(tail -5 "$TMP/$script.out")"
 }
