@@ -251,6 +251,20 @@ fuzz: fuzz-deps
 		-max_len=8192 -print_final_stats=1 -dict=tests/fuzz/lwtp.dict \
 		-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus $(B)/fuzz/seeds
 
+# ---- the kernel matrix (tests/kernels) ----------------------------------------
+#
+#   make test-kernels  boot Debian's 6.1 and 6.12 kernels in qemu (TCG; nothing
+#                      installed on the host) and run the checks objects, load,
+#                      behaviour and replay in each (tests/kernels/run.sh);
+#                      KERNELS="6.1 6.12", KERNEL_CHECKS, QUICK=1 for CI;
+#                      results in build/kernels/results/
+
+.PHONY: test-kernels
+
+test-kernels: deps
+	@$(MAKE) --no-print-directory compiler runtime policies test-tools $(B)/tests/genpolicy
+	@bash tests/kernels/run.sh
+
 # ---- housekeeping -----------------------------------------------------------
 
 install: all
