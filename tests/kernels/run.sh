@@ -250,6 +250,7 @@ boot() {
 		-append "console=ttyS0 panic=-1 loglevel=4 mitigations=off" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$2,mount_tag=results,security_model=none" \
+		-virtfs "local,path=$K,mount_tag=kernels,security_model=none,readonly=on,multidevs=remap" \
 		< /dev/null > "$2/console.log" 2>&1 &
 	QPID=$!
 	# in the background too: bash runs the traps (INT, TERM) only between
