@@ -40,7 +40,9 @@
 # How a guest runs: the initramfs (busybox, the modules 9p and veth need,
 # init) mounts the host's root read-only over 9p and chroots into it, so the
 # guest runs the host's own ip, bpftool, jq and tcpdump, and the stage's
-# binaries, on its own kernel; results/LABEL is the only folder it can write.
+# binaries, on its own kernel. build/kernels is a read-only share of its
+# own (a checkout under /tmp stays visible over the guest's tmpfs);
+# results/LABEL is the only folder the guest can write.
 set -u
 # everything at low priority, qemu included: the machine stays usable
 if [ -z "${LWTP_KERNELS_NICE:-}" ]; then
