@@ -98,12 +98,14 @@ int output_check(const char *path, const char *input)
 }
 
 /* Open what is written through: standard output, or path as it is
- * (O_TRUNC empties a file a link points at; devices and FIFOs ignore it). */
+ * (O_TRUNC empties a file a link points at, O_CREAT makes the one a
+ * dangling link names, 0666 less the umask; devices and FIFOs ignore both). */
 static int open_through(const char *path)
 {
 	int fd;
 
-	fd = strcmp(path, "-") ? open(path, O_WRONLY | O_TRUNC | O_CLOEXEC) : dup(STDOUT_FILENO);
+	fd = strcmp(path, "-") ? open(path, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0666)
+			       : dup(STDOUT_FILENO);
 	return fd < 0 ? -errno : fd;
 }
 

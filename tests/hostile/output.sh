@@ -69,6 +69,14 @@ else
 	bad symlink "$(ls -l link.o target.o)"
 fi
 
+# a dangling link: the file it names is made
+ln -s made.o dangling.o
+if "$LWTC" p.lwtp -o dangling.o && [ -L dangling.o ] && same_object made.o plain.o; then
+	ok dangling-symlink
+else
+	bad dangling-symlink "$(ls -l dangling.o made.o 2>&1)"
+fi
+
 # a directory is an error, with exit 2
 mkdir dir
 err=$("$LWTC" p.lwtp -o dir 2>&1)
