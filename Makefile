@@ -8,6 +8,8 @@
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
+# systemd units: /usr/local/lib/systemd/system is on systemd's path too
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
 DESTDIR   ?=
 
 CC        ?= gcc
@@ -27,15 +29,15 @@ COMPILER_SRCS := $(wildcard compiler/*.c)
 COMPILER_GEN  := $(B)/compiler/lexer.c $(B)/compiler/parser.c
 COMPILER_OBJS := $(patsubst compiler/%.c,$(B)/compiler/%.o,$(COMPILER_SRCS)) \
                  $(COMPILER_GEN:.c=.o)
-COMPILER_CPPFLAGS := -Icompiler -I$(B)/compiler \
+COMPILER_CPPFLAGS := -Iinclude -Icompiler -I$(B)/compiler \
 	-DLWTC_VERSION='"$(VERSION)"' \
 	-DLWTC_DEFAULT_CLANG='"$(CLANG)"' \
 	-DLWTC_MULTIARCH_INCLUDE='"/usr/include/$(MULTIARCH)"'
 
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 RUNTIME_OBJS := $(patsubst runtime/%.c,$(B)/runtime/%.o,$(RUNTIME_SRCS))
-RUNTIME_CPPFLAGS := -Iruntime -DLWTP_VERSION='"$(VERSION)"'
-RUNTIME_LIBS := -lbpf -lelf -lz -lm -lpcap
+RUNTIME_CPPFLAGS := -Iinclude -Iruntime -DLWTP_VERSION='"$(VERSION)"'
+RUNTIME_LIBS := -lbpf -lelf -lz -lm -lpcap -lmnl -lmicrohttpd -lpthread
 
 POLICIES  := $(wildcard policies/*.lwtp)
 OBJECTS   := $(patsubst policies/%.lwtp,out/%.o,$(POLICIES))
@@ -69,12 +71,12 @@ $(B)/compiler/reserved.inc: scripts/reserved.sh
 	@mkdir -p $(@D)
 	sh scripts/reserved.sh "$(CLANG)" "/usr/include/$(MULTIARCH)" > $@
 
-$(B)/compiler/%.o: compiler/%.c $(COMPILER_GEN) $(B)/compiler/reserved.inc $(wildcard compiler/*.h)
+$(B)/compiler/%.o: compiler/%.c $(COMPILER_GEN) $(B)/compiler/reserved.inc $(wildcard compiler/*.h include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) $(COMPILER_CPPFLAGS) -c -o $@ $<
 
 # flex and bison output does not pass our warning set
-$(B)/compiler/lexer.o $(B)/compiler/parser.o: $(B)/compiler/%.o: $(B)/compiler/%.c $(wildcard compiler/*.h)
+$(B)/compiler/lexer.o $(B)/compiler/parser.o: $(B)/compiler/%.o: $(B)/compiler/%.c $(wildcard compiler/*.h include/*.h)
 	$(CC) $(CFLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
 
 $(LWTC): $(COMPILER_OBJS)
@@ -82,7 +84,7 @@ $(LWTC): $(COMPILER_OBJS)
 
 # ---- lwtp ------------------------------------------------------------------
 
-$(B)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h)
+$(B)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) $(RUNTIME_CPPFLAGS) -c -o $@ $<
 
@@ -124,7 +126,7 @@ test-tools: $(TEST_TOOLS) $(TEST_BPF) $(BENCH_BPF) $(B)/bench/bench
 
 $(B)/tests/loadcheck: tests/tools/loadcheck.c tests/tools/objload.c $(TOOL_HDRS)
 $(B)/tests/caserun: tests/tools/caserun.c tests/tools/objload.c tests/tools/mapdec.c tests/tools/pkt.c \
-		tests/tools/pcapout.c tests/tools/jsonp.c $(REPLAY_CORE) $(TOOL_HDRS) $(wildcard runtime/*.h)
+		tests/tools/pcapout.c tests/tools/jsonp.c $(REPLAY_CORE) $(TOOL_HDRS) $(wildcard runtime/*.h include/*.h)
 $(B)/tests/mapdump: tests/tools/mapdump.c tests/tools/mapdec.c $(TOOL_HDRS)
 $(B)/tests/sendudp: tests/tools/sendudp.c
 $(B)/tests/pcapgen: tests/tools/pcapgen.c tests/tools/pcapout.c tests/tools/pkt.c $(TOOL_HDRS) runtime/pcap_dlt.h
@@ -136,7 +138,7 @@ $(B)/bench/refcheck: bench/refcheck.c bench/benchprog.c tests/tools/objload.c te
 
 $(TEST_TOOLS) $(B)/bench/bench $(B)/bench/refcheck:
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -Itests/tools -Iruntime -o $@ $(filter %.c,$^) $(LDFLAGS) $(TEST_LDLIBS)
+	$(CC) $(CFLAGS) $(WARN) -Itests/tools -Iinclude -Iruntime -o $@ $(filter %.c,$^) $(LDFLAGS) $(TEST_LDLIBS)
 
 $(B)/tests/%.bpf.o: tests/tools/testdata/%.bpf.c
 	@mkdir -p $(@D)
@@ -205,18 +207,18 @@ STRESS_SEED   ?= $(shell date +%s)
 
 asan: $(ASAN_LWTC) $(ASAN_LWTP)
 
-$(B)/asan/compiler/%.o: compiler/%.c $(COMPILER_GEN) $(B)/compiler/reserved.inc $(wildcard compiler/*.h)
+$(B)/asan/compiler/%.o: compiler/%.c $(COMPILER_GEN) $(B)/compiler/reserved.inc $(wildcard compiler/*.h include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(SAN_FLAGS) $(WARN) $(COMPILER_CPPFLAGS) -c -o $@ $<
 
-$(B)/asan/compiler/lexer.o $(B)/asan/compiler/parser.o: $(B)/asan/compiler/%.o: $(B)/compiler/%.c $(wildcard compiler/*.h)
+$(B)/asan/compiler/lexer.o $(B)/asan/compiler/parser.o: $(B)/asan/compiler/%.o: $(B)/compiler/%.c $(wildcard compiler/*.h include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(SAN_FLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
 
 $(ASAN_LWTC): $(ASAN_OBJS)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDFLAGS)
 
-$(B)/asan/runtime/%.o: runtime/%.c $(wildcard runtime/*.h)
+$(B)/asan/runtime/%.o: runtime/%.c $(wildcard runtime/*.h include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(SAN_FLAGS) $(WARN) $(RUNTIME_CPPFLAGS) -c -o $@ $<
 
@@ -238,7 +240,7 @@ stress:
 fuzz-deps:
 	@sh scripts/deps.sh fuzz
 
-$(B)/fuzz/fuzz_lwtc: tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS) $(B)/compiler/reserved.inc $(wildcard compiler/*.h)
+$(B)/fuzz/fuzz_lwtc: tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS) $(B)/compiler/reserved.inc $(wildcard compiler/*.h include/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$(COMPILER_CPPFLAGS) -o $@ tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS)
@@ -273,6 +275,9 @@ install: all
 	install -m 0644 docs/lwtc.1 $(DESTDIR)$(MANDIR)/man1/lwtc.1
 	install -m 0755 $(LWTP) $(DESTDIR)$(BINDIR)/lwtp
 	install -m 0644 docs/lwtp.1 $(DESTDIR)$(MANDIR)/man1/lwtp.1
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' runtime/systemd/lwtp-exporter.service.in > $(DESTDIR)$(UNITDIR)/lwtp-exporter.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/lwtp-exporter.service
 
 clean:
 	rm -rf $(B) out/*.o

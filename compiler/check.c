@@ -13,6 +13,7 @@
 #include "check_priv.h"
 #include "diag.h"
 #include "resources.h"
+#include "lwtp_contract.h"
 #include "util.h"
 
 #define MAX_KEYS       8
@@ -22,7 +23,7 @@
 #define MAX_NESTING    64       /* 'if' inside 'if' */
 #define MAX_POLICY_WEIGHT 16384 /* statements and operators in a policy */
 #define MAX_FILE_WEIGHT   65536 /* and in a file */
-#define MAX_KEYED_NAME 245     /* 255 - strlen("lwtp_full_") */
+#define MAX_KEYED_NAME (255 - (int)sizeof(LWTP_FULL_PREFIX) + 1)
 #define TEXT           160
 
 struct checker {

@@ -7,6 +7,7 @@
  *   the prelude helpers the programs use (emit_prelude.c)
  *   one SEC("<policy>") function per policy, in file order
  *   the license
+ *   the object's identity: a hash of all of the above, in a function's name
  *
  * Every statement's code is preceded by a #line directive naming its
  * source line, so clang's and the verifier's messages and bpftool's
@@ -20,6 +21,7 @@
 #include "emit.h"
 #include "emit_priv.h"
 #include "kernel.h"
+#include "lwtp_contract.h"
 #include "util.h"
 
 #ifndef LWTC_VERSION
@@ -365,11 +367,11 @@ static void emit_stat(struct emitter *e, const struct stmt *s, int depth)
 	}
 	if (s->kind == STMT_COUNT) {
 		e->uses |= USE_COUNT_KEY;
-		code(e, src, d, "lwtp_count_key(&%s, &lwtp_key, skb->len, &lwtp_full_%s);",
+		code(e, src, d, "lwtp_count_key(&%s, &lwtp_key, skb->len, &" LWTP_FULL_PREFIX "%s);",
 		     m->name, m->name);
 	} else {
 		e->uses |= USE_HIST_KEY;
-		code(e, src, d, "lwtp_hist_key(&%s, &lwtp_key, &lwtp_full_%s);", m->name, m->name);
+		code(e, src, d, "lwtp_hist_key(&%s, &lwtp_key, &" LWTP_FULL_PREFIX "%s);", m->name, m->name);
 	}
 	plain(e, depth, "}");
 out:
@@ -396,7 +398,7 @@ static void budget_call(struct emitter *e, struct sbuf *b, const struct map_def 
 	if (m->kind == MAP_LIMIT) {
 		e->uses |= m->keyed ? USE_LIMIT_KEY : USE_LIMIT;
 		if (m->keyed)
-			sb_printf(b, "lwtp_limit_key(&%s, &lwtp_key, &lwtp_full_%s, ", m->name, m->name);
+			sb_printf(b, "lwtp_limit_key(&%s, &lwtp_key, &" LWTP_FULL_PREFIX "%s, ", m->name, m->name);
 		else
 			sb_printf(b, "lwtp_limit(&%s, %u, ", m->name, p->stripe);
 		sb_printf(b, "%s, &(const struct lwtp_limit_params){ .rate_n = %lluULL, "
@@ -410,7 +412,7 @@ static void budget_call(struct emitter *e, struct sbuf *b, const struct map_def 
 	}
 	e->uses |= m->keyed ? USE_QUOTA_KEY : USE_QUOTA;
 	if (m->keyed)
-		sb_printf(b, "lwtp_quota_key(&%s, &lwtp_key, &lwtp_full_%s, ", m->name, m->name);
+		sb_printf(b, "lwtp_quota_key(&%s, &lwtp_key, &" LWTP_FULL_PREFIX "%s, ", m->name, m->name);
 	else
 		sb_printf(b, "lwtp_quota(&%s, ", m->name);
 	sb_printf(b, "%s, %lluULL, %d)", cost_text(m->unit), (unsigned long long)m->quota,
@@ -532,7 +534,7 @@ static void emit_sample_exit(struct emitter *e, int src)
 	for (unsigned i = 0; i < e->nsamples; i++) {
 		const struct map_def *m = e->samples[i];
 		code(e, src, 1, "if (lwtp_sampled & (1u << %u))", i);
-		code(e, src, 2, "lwtp_sample(&%s, &lwtp_full_%s, skb, lwtp_verdict, %llu);",
+		code(e, src, 2, "lwtp_sample(&%s, &" LWTP_FULL_PREFIX "%s, skb, lwtp_verdict, %llu);",
 		     m->name, m->name, (unsigned long long)m->snaplen);
 	}
 	code(e, src, 1, "return lwtp_verdict;");
@@ -678,7 +680,7 @@ static int emit_policy(struct emitter *e, const struct policy *p)
 	 * BTF line info name the .lwtp file, not the temporary .c */
 	fprintf(e->out, "#line %d %s\n", src, e->file_lit);
 	fprintf(e->out, "SEC(\"%s\")\n", p->name);
-	fprintf(e->out, "int lwtp_prog_%s(struct __sk_buff *skb)\n{\n", p->name);
+	fprintf(e->out, "int " LWTP_PROG_PREFIX "%s(struct __sk_buff *skb)\n{\n", p->name);
 	if (e->nsamples)
 		fprintf(e->out, "\tint lwtp_verdict = BPF_OK;\n"
 			"\t__u32 lwtp_sampled = 0;      /* bit i: samples ring i */\n\n");
@@ -699,11 +701,36 @@ static int emit_policy(struct emitter *e, const struct policy *p)
 
 /* ---- the file ------------------------------------------------------------------ */
 
+/* 64-bit FNV-1a: an identity, not a defence. Two versions of a policy on one
+ * host collide with odds of about 2^-64. */
+static unsigned long long fnv1a64(const char *text, size_t len)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)text[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* The object's identity (lwtp_contract.h): a function no program calls, in
+ * .text, so it costs no instruction; its name is in the object's BTF, which
+ * the kernel keeps with every program loaded from it. */
+static void emit_object_id(FILE *out, const char *c_text, size_t len)
+{
+	fprintf(out, "\n/* The identity of this object, a hash of the C above: lwtp show and\n"
+		" * lwtp check find this name in the BTF of a loaded program to tell\n"
+		" * which object it came from. No program calls it. */\n");
+	fprintf(out, "int " LWTP_OBJECT_PREFIX "%0*llx(void)\n{\n\treturn 0;\n}\n",
+		LWTP_OBJECT_ID_LEN, fnv1a64(c_text, len));
+}
+
 int emit_program(FILE *out, const struct program *prog)
 {
 	struct emitter e = { .out = out, .prog = prog };
-	char *functions = NULL, *file_comment, target[16];
-	size_t functions_len = 0;
+	char *functions = NULL, *whole = NULL, *file_comment, target[16];
+	size_t functions_len = 0, whole_len = 0;
 	const char *file = prog->file ? prog->file : "<stdin>";
 	FILE *real = out;
 	int err = 0;
@@ -725,22 +752,36 @@ int emit_program(FILE *out, const struct program *prog)
 	if (err)
 		goto out;
 
+	/* the whole file in memory, to name the object by a hash of it */
+	e.out = open_memstream(&whole, &whole_len);
+	if (!e.out) {
+		err = -errno;
+		goto out;
+	}
 	file_comment = emit_comment_safe(file);
-	fprintf(out, "/* Generated by lwtc %s from %s for Linux %s and later. Do not edit. */\n",
+	fprintf(e.out, "/* Generated by lwtc %s from %s for Linux %s and later. Do not edit. */\n",
 		LWTC_VERSION, file_comment, kernel_text(kernel_target(), target, sizeof(target)));
 	free(file_comment);
-	fprintf(out, "#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n"
+	fprintf(e.out, "#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n"
 		"#include <bpf/bpf_endian.h>\n\n");
 	emit_types(&e);
 	emit_maps(&e);
 	emit_prelude(&e);
 	emit_const_sets(&e);
-	fwrite(functions, 1, functions_len, out);
-	fprintf(out, "char _license[] SEC(\"license\") = \"GPL\";\n");
+	fwrite(functions, 1, functions_len, e.out);
+	fprintf(e.out, "char _license[] SEC(\"license\") = \"GPL\";\n");
+	if (fclose(e.out) != 0)
+		err = -errno;
+	e.out = real;
+	if (err)
+		goto out;
+	fwrite(whole, 1, whole_len, out);
+	emit_object_id(out, whole, whole_len);
 	if (ferror(out))
 		err = -EIO;
 out:
 	emit_const_sets_free(&e);
+	free(whole);
 	free(functions);
 	free((char *)e.file_lit);
 	return err;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "emit_priv.h"
+#include "lwtp_contract.h"
 #include "util.h"
 
 /* ---- types and maps ------------------------------------------------------------- */
@@ -218,7 +219,7 @@ static void emit_budget_map(struct emitter *e, const struct map_def *m)
 /* lwtp_full_NAME: the new keys of a keyed statistic, inserted and refused */
 static void emit_full_map(struct emitter *e, const struct map_def *m)
 {
-	char *name = xasprintf("lwtp_full_%s", m->name);
+	char *name = xasprintf(LWTP_FULL_PREFIX "%s", m->name);
 
 	if (m->kind == MAP_SAMPLE)
 		fprintf(e->out, "/* samples of %s: written (inserted), or lost because the ring "

@@ -107,3 +107,21 @@ void json_null(struct json *j)
 	value_prefix(j);
 	fputs("null", j->f);
 }
+
+void json_member_string(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_string(j, s);
+}
+
+void json_member_uint(struct json *j, const char *key, __u64 v)
+{
+	json_key(j, key);
+	json_uint(j, v);
+}
+
+void json_member_bool(struct json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	json_bool(j, v);
+}

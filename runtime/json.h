@@ -35,4 +35,9 @@ void json_double(struct json *j, double v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 
+/* "key": value, in one call */
+void json_member_string(struct json *j, const char *key, const char *s);
+void json_member_uint(struct json *j, const char *key, __u64 v);
+void json_member_bool(struct json *j, const char *key, bool v);
+
 #endif

@@ -28,9 +28,20 @@ struct lwtp_opts {
 	unsigned long top;      /* --top N; 0: all */
 	const char *write;      /* -w FILE: sample writes a pcap there ("-": stdout) */
 	unsigned duration;      /* -t SEC: sample stops after so long; 0: never */
+	const char *output;     /* -o FILE: stat --prometheus writes it, atomically */
+	const char *listen;     /* --listen ADDR:PORT: the exporter's address */
 };
 
 extern struct lwtp_opts opts;
+
+/* The options a subcommand takes (-d always): opts_allow() returns
+ * LWTP_EXIT_USAGE, after a message naming the first other option given,
+ * or 0. */
+enum {
+	OPT_ALLOW_JSON = 1 << 0,
+	OPT_ALLOW_LISTEN = 1 << 1,
+};
+int opts_allow(const char *cmd, unsigned allowed);
 
 /* One subcommand: "stat" runs do_stat(argc, argv) with argv[0] the first
  * word after the subcommand's name. */
@@ -61,5 +72,9 @@ int do_stat(int argc, char **argv);
 int do_set(int argc, char **argv);
 int do_replay(int argc, char **argv);
 int do_sample(int argc, char **argv);
+int do_show(int argc, char **argv);
+int do_check(int argc, char **argv);
+int do_install(int argc, char **argv);
+int do_exporter(int argc, char **argv);
 
 #endif

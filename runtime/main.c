@@ -48,6 +48,37 @@ int cmd_select(const struct cmd *cmds, const char *what, int argc, char **argv)
 	return found->func(argc - 1, argv + 1);
 }
 
+int opts_allow(const char *cmd, unsigned allowed)
+{
+	const char *given = NULL;
+
+	if (opts.json && !(allowed & OPT_ALLOW_JSON))
+		given = "-j";
+	else if (opts.listen && !(allowed & OPT_ALLOW_LISTEN))
+		given = "--listen";
+	else if (opts.prometheus)
+		given = "--prometheus";
+	else if (opts.interval)
+		given = "-i";
+	else if (opts.count_set)
+		given = "-c";
+	else if (opts.top)
+		given = "--top";
+	else if (opts.reset)
+		given = "--reset";
+	else if (opts.write)
+		given = "-w";
+	else if (opts.duration)
+		given = "-t";
+	else if (opts.quiet)
+		given = "-q";
+	else if (opts.output)
+		given = "-o";
+	if (!given)
+		return 0;
+	return p_usage("%s does not take %s", cmd, given);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -60,12 +91,26 @@ static void usage(FILE *f)
 "                                run a capture through a policy\n"
 "       lwtp sample NAME [-w FILE] [-c COUNT] [-t SEC]\n"
 "                                show or capture the packets a policy samples\n"
+"       lwtp show                the routes that run LWT programs, their programs,\n"
+"                                maps and pins, and what is wrong with them\n"
+"       lwtp check OBJECT [SECTION]\n"
+"                                what attaching OBJECT would do to the pins and\n"
+"                                whether a route runs it\n"
+"       lwtp install OBJECT [DIR]\n"
+"                                copy OBJECT to DIR/NAME-ID.o (/var/lib/lwtp):\n"
+"                                the file to attach, new with every change\n"
+"       lwtp exporter --listen ADDR:PORT\n"
+"                                serve the statistics to Prometheus over HTTP\n"
 "       lwtp help                this text\n"
 "\n"
 "Options:\n"
 "  -d, --pin-dir DIR    where the maps are pinned (default %s)\n"
-"  -j, --json           print JSON (stat, set list, sample)\n"
+"  -j, --json           print JSON (stat, set list, sample, show)\n"
 "      --prometheus     print the Prometheus text format (stat)\n"
+"  -o, --output FILE    write the Prometheus text to FILE, atomically, for\n"
+"                       node_exporter's textfile collector (stat --prometheus)\n"
+"      --listen ADDR:PORT  where the exporter serves /metrics (:9469: every\n"
+"                       address, port 9469; [::1]:9469; 127.0.0.1:9469)\n"
 "  -i, --interval SEC   print per-second rates every SEC seconds (stat)\n"
 "  -c, --count COUNT    stop after COUNT intervals (stat -i) or samples (sample)\n"
 "  -w, --write FILE     write the samples to FILE as a pcap capture, - for\n"
@@ -94,6 +139,10 @@ static const struct cmd objects[] = {
 	{ "set", do_set },
 	{ "replay", do_replay },
 	{ "sample", do_sample },
+	{ "show", do_show },
+	{ "check", do_check },
+	{ "install", do_install },
+	{ "exporter", do_exporter },
 	{ "help", do_help },
 	{ NULL, NULL },
 };
@@ -117,7 +166,7 @@ bad:
 	return -EINVAL;
 }
 
-enum { OPT_PROMETHEUS = 256, OPT_TOP, OPT_RESET };
+enum { OPT_PROMETHEUS = 256, OPT_TOP, OPT_RESET, OPT_LISTEN };
 
 int main(int argc, char **argv)
 {
@@ -132,6 +181,8 @@ int main(int argc, char **argv)
 		{ "quiet",      no_argument,       NULL, 'q' },
 		{ "write",      required_argument, NULL, 'w' },
 		{ "duration",   required_argument, NULL, 't' },
+		{ "output",     required_argument, NULL, 'o' },
+		{ "listen",     required_argument, NULL, OPT_LISTEN },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -140,7 +191,7 @@ int main(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:ji:c:qw:t:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:ji:c:qw:t:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (!*optarg)
@@ -177,6 +228,14 @@ int main(int argc, char **argv)
 			if (!*optarg)
 				return p_usage("-w wants a file name, or - for standard output");
 			opts.write = optarg;
+			break;
+		case 'o':
+			if (!*optarg)
+				return p_usage("-o wants a file name");
+			opts.output = optarg;
+			break;
+		case OPT_LISTEN:
+			opts.listen = optarg;
 			break;
 		case 't':
 			if (parse_count("-t", optarg, 31536000, &v))

@@ -73,9 +73,6 @@ int maps_check_dir(const char *dir)
 	return 0;
 }
 
-/* lwtc names its programs lwtp_prog_SECTION; the kernel keeps 15 bytes */
-#define LWTC_PROG_PREFIX "lwtp_prog_"
-
 /* How many LWT_OUT programs lwtc made are loaded, and the first one's name. */
 static unsigned count_lwtc_programs(char *first, size_t size)
 {
@@ -92,7 +89,7 @@ static unsigned count_lwtc_programs(char *first, size_t size)
 		len = sizeof(info);
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
 		    info.type == BPF_PROG_TYPE_LWT_OUT &&
-		    !strncmp(info.name, LWTC_PROG_PREFIX, strlen(LWTC_PROG_PREFIX))) {
+		    !strncmp(info.name, LWTP_PROG_PREFIX, strlen(LWTP_PROG_PREFIX))) {
 			if (!n++)
 				snprintf(first, size, "%s", info.name);
 		}
@@ -177,8 +174,7 @@ out:
 	return 0;
 }
 
-/* What kind of BPF object an fd is: "bpf-map", "bpf-prog", ... */
-static bool fd_is_map(int fd)
+bool maps_fd_is_map(int fd)
 {
 	char link[64], target[64];
 	ssize_t len;
@@ -208,7 +204,7 @@ static bool has_full_map(const char *dir, const char *name)
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return false;
-	ok = fd_is_map(fd) && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	ok = maps_fd_is_map(fd) && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
 	     info.type == BPF_MAP_TYPE_PERCPU_ARRAY && info.max_entries == 1 &&
 	     info.key_size == 4 && info.value_size == 16;
 	close(fd);
@@ -260,7 +256,7 @@ static int describe(const char *dir, struct lwtp_map *m)
 	__u32 len = sizeof(m->info);
 	int err, ret;
 
-	if (!fd_is_map(m->fd)) {
+	if (!maps_fd_is_map(m->fd)) {
 		m->layout.kind = LWTP_NOT_OURS;
 		snprintf(m->why, sizeof(m->why), "it is not a map");
 		return 0;

@@ -12,10 +12,7 @@
 
 #include "decode.h"
 #include "lwtp.h"
-
-/* lwtp_full_NAME: the new keys of the keyed statistic NAME, or the
- * samples of the ring NAME (struct lwtp_keys, LWTP_KEYS) */
-#define LWTP_FULL_PREFIX "lwtp_full_"
+#include "lwtp_contract.h"
 
 struct lwtp_map {
 	char name[256];                 /* the pin's file name */
@@ -53,6 +50,10 @@ int maps_try_open(const char *dir, const char *name, struct lwtp_map *m);
 /* Set m->name and m->escaped (p_escape()); false when name is too long. */
 bool maps_set_name(struct lwtp_map *m, const char *name);
 void maps_close(struct lwtp_map *m);
+
+/* Whether fd is a map (its /proc/self/fd link is anon_inode:bpf-map);
+ * true when /proc cannot tell. */
+bool maps_fd_is_map(int fd);
 
 /* "lwtp: 'NAME' is not an lwtp map ..." */
 void maps_err_not_ours(const struct lwtp_map *m);

@@ -51,7 +51,7 @@ static void put_name(FILE *f, const char *s)
 	}
 }
 
-static void put_label_value(FILE *f, const char *s)
+void prom_label_value(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
@@ -71,12 +71,22 @@ static void put_label_name(FILE *f, const char *name)
 	put_name(f, name);
 }
 
+/* The exporter's policy label of the map being printed, or NULL: none. */
+static const char *cur_policy;
+
 /* {k="v",...} with an optional le; nothing when there are no labels. */
 static void put_labels(FILE *f, const struct layout *l, const void *key, const char *le)
 {
 	char buf[128];
 	bool any = false;
 	int i;
+
+	if (cur_policy) {
+		fputs("{policy=\"", f);
+		prom_label_value(f, cur_policy);
+		fputc('"', f);
+		any = true;
+	}
 
 	for (i = 0; key && i < l->nkeys; i++) {
 		fputc(any ? ',' : '{', f);
@@ -85,7 +95,7 @@ static void put_labels(FILE *f, const struct layout *l, const void *key, const c
 		fputs("=\"", f);
 		if (decode_field(&l->keys[i], key, buf, sizeof(buf)) < 0)
 			buf[0] = 0;
-		put_label_value(f, buf);
+		prom_label_value(f, buf);
 		fputc('"', f);
 	}
 	if (le) {
@@ -157,6 +167,7 @@ static void prom_counter(FILE *f, struct snap *s)
 			for (i = 0; i < s->n; i++)
 				total += pass ? s->e[i].bytes : s->e[i].packets;
 			put_metric(f, s->m->name, pass ? "_bytes_total" : "_packets_total");
+			put_labels(f, l, NULL, NULL);
 			fprintf(f, " %" PRIu64 "\n", (uint64_t)total);
 			continue;
 		}
@@ -272,6 +283,7 @@ static void prom_set(FILE *f, const struct snap *s)
 		 decode_set_type(&s->m->layout));
 	put_header(f, s->m->name, "_elements", "gauge", help);
 	put_metric(f, s->m->name, "_elements");
+	put_labels(f, &s->m->layout, NULL, NULL);
 	fprintf(f, " %zu\n", s->nelems);
 }
 
@@ -361,6 +373,7 @@ static void put_single(FILE *f, const char *map, const char *suffix, const char 
 {
 	put_header(f, map, suffix, type, help);
 	put_metric(f, map, suffix);
+	put_labels(f, NULL, NULL, NULL);
 	fprintf(f, " %" PRIu64 "\n", (uint64_t)v);
 }
 
@@ -457,7 +470,7 @@ static void left_out(FILE *f, const struct snap *s)
 	p_err("map '%s' left out of the Prometheus output: %s", s->m->escaped, why);
 }
 
-int prom_print(FILE *f, struct snap *snaps, size_t n)
+int prom_print_policies(FILE *f, struct snap *snaps, size_t n, prom_policy_fn policy, void *ctx)
 {
 	size_t i;
 	int nleft = 0;
@@ -466,11 +479,23 @@ int prom_print(FILE *f, struct snap *snaps, size_t n)
 		if (stat_printed_with(snaps, n, &snaps[i]))
 			continue;
 		if (metric_name_ok(metric_map_name(&snaps[i]))) {
+			cur_policy = policy ? policy(&snaps[i], ctx) : NULL;
 			prom_map(f, snaps, n, &snaps[i]);
+			cur_policy = NULL;
 		} else {
 			left_out(f, &snaps[i]);
 			nleft++;
 		}
 	}
 	return ferror(f) ? -EIO : nleft;
+}
+
+int prom_print(FILE *f, struct snap *snaps, size_t n)
+{
+	return prom_print_policies(f, snaps, n, NULL, NULL);
+}
+
+bool prom_name_ok(const char *name)
+{
+	return metric_name_ok(name);
 }

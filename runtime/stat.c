@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
@@ -18,6 +20,7 @@
 #include "elem.h"
 #include "lwtp.h"
 #include "maps.h"
+#include "problems.h"
 #include "stat.h"
 
 /* ---- ordering ------------------------------------------------------------ */
@@ -511,12 +514,108 @@ static int open_full_maps(struct lwtp_map *maps, struct snap *snaps, size_t *nma
 	return err;
 }
 
+void stat_free_all(struct stat_all *all)
+{
+	for (size_t i = 0; i < all->n; i++) {
+		free_snap(&all->snaps[i]);
+		maps_close(&all->maps[i]);
+	}
+	free(all->snaps);
+	free(all->maps);
+	memset(all, 0, sizeof(*all));
+}
+
+int stat_read_all(const char *dir, struct stat_all *all)
+{
+	char **names;
+	size_t nnames;
+	int err;
+
+	memset(all, 0, sizeof(*all));
+	err = maps_check_dir(dir);
+	if (!err)
+		err = maps_list(dir, &names, &nnames);
+	if (err)
+		return err;
+	all->maps = calloc(nnames + 1, sizeof(*all->maps));
+	all->snaps = calloc(nnames + 1, sizeof(*all->snaps));
+	if (!all->maps || !all->snaps) {
+		maps_free_names(names, nnames);
+		stat_free_all(all);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nnames; i++) {
+		struct lwtp_map *m = &all->maps[all->n];
+		struct snap *s = &all->snaps[all->n];
+
+		if (maps_open(dir, names[i], m)) {
+			all->errors++;
+			continue;
+		}
+		if (m->layout.kind == LWTP_NOT_OURS) {
+			maps_close(m);
+			continue;
+		}
+		s->m = m;
+		if (read_snap(s)) {
+			all->errors++;
+			maps_close(m);
+			s->m = NULL;
+			continue;
+		}
+		all->n++;
+	}
+	maps_free_names(names, nnames);
+	return 0;
+}
+
+/* stat --prometheus -o FILE: a temporary file beside FILE, renamed over
+ * it when whole, so that node_exporter's textfile collector never reads
+ * half of it. 0644: the collector may run as another user. */
+static int prom_print_file(const char *path, struct snap *snaps, size_t n)
+{
+	char *tmp = malloc(strlen(path) + sizeof(".lwtp-XXXXXX"));
+	int fd, ret, err = 0;
+	FILE *f;
+
+	if (!tmp)
+		return -ENOMEM;
+	sprintf(tmp, "%s.lwtp-XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0 || fchmod(fd, 0644) || !(f = fdopen(fd, "w"))) {
+		err = -errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		p_err("cannot write %s: %s", tmp, strerror(-err));
+		free(tmp);
+		return err;
+	}
+	ret = prom_print(f, snaps, n);
+	if (fflush(f) || fsync(fileno(f)))
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && ret >= 0 && rename(tmp, path))
+		err = -errno;
+	if (err || ret < 0) {
+		unlink(tmp);
+		if (err)
+			p_err("cannot write %s: %s", path, strerror(-err));
+	}
+	free(tmp);
+	return err ? err : ret;
+}
+
 /* The number of maps left out (prom_print()), or a negative errno. */
 static int print_all(struct snap *snaps, size_t n, double per)
 {
 	int ret;
 
-	if (opts.prometheus)
+	if (opts.prometheus && opts.output)
+		ret = prom_print_file(opts.output, snaps, n);
+	else if (opts.prometheus)
 		ret = prom_print(stdout, snaps, n);
 	else if (opts.json)
 		ret = stat_print_json(snaps, n, per);
@@ -623,9 +722,15 @@ int do_stat(int argc, char **argv)
 		return p_usage("stat: -i and --reset do not go together");
 	if (opts.count_set && !opts.interval)
 		return p_usage("stat: -c counts intervals, and wants -i");
+	if (opts.output && !opts.prometheus)
+		return p_usage("stat: -o writes the Prometheus text, and wants --prometheus");
+	if (opts.listen)
+		return p_usage("stat: --listen is the exporter's");
 
 	if (maps_check_dir(opts.pin_dir))
 		return LWTP_EXIT_FAIL;
+	/* a pin removed or replaced under a route: say where the counts went */
+	problems_warn_hidden(opts.pin_dir);
 	if (listed) {
 		if (maps_list(opts.pin_dir, &names, &nnames))
 			return LWTP_EXIT_FAIL;

@@ -93,5 +93,26 @@ void stat_text_ring(const struct snap *s, const struct snap *full, double per);
 int stat_print_text(struct snap *snaps, size_t n, double per);
 int stat_print_json(struct snap *snaps, size_t n, double per);
 int prom_print(FILE *f, struct snap *snaps, size_t n);
+/* prom_print() with a label policy="P" first on every series of a map, P
+ * what policy() returns for the map (the exporter: the policies that count
+ * into it); NULL: no label. */
+typedef const char *(*prom_policy_fn)(const struct snap *s, void *ctx);
+int prom_print_policies(FILE *f, struct snap *snaps, size_t n, prom_policy_fn policy, void *ctx);
+/* Whether lwtp_NAME_... makes a metric name: NAME is [A-Za-z0-9_]+. */
+bool prom_name_ok(const char *name);
+/* A label value, with \\, \" and newline escaped as the format wants. */
+void prom_label_value(FILE *f, const char *s);
+
+/* Every lwtp map pinned in dir, opened and read (the exporter's scrape):
+ * maps that cannot be opened or read are logged, counted in errors and left
+ * out. A negative errno when dir cannot be listed. */
+struct stat_all {
+	struct lwtp_map *maps;
+	struct snap *snaps;
+	size_t n;
+	unsigned errors;
+};
+int stat_read_all(const char *dir, struct stat_all *all);
+void stat_free_all(struct stat_all *all);
 
 #endif

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Updating a policy on a live route, as the README and every policy header
-# say to: the object gets a name of its own per content (NAME-HASH.o), and
+# say to: lwtp install gives the object a name of its own per content
+# (NAME-ID.o, ID the object id lwtc wrote into it), and
 # 'ip route replace' with it puts the new program in place while traffic
 # flows: no packet is lost (every packet sent is counted by the old
 # program or the new one) and the counters carry on (the pinned maps are
@@ -12,18 +13,20 @@
 . "$(dirname "$0")/lib.sh"
 e2e_enter "$@"
 
+LWTP=${LWTP:-$E2E_ROOT/build/lwtp}
 need_file "$LWTC" "make compiler"
+need_file "$LWTP" "make runtime"
 need_file "$TOOLS/sendudp" "make test-tools"
 need_file "$TOOLS/mapdump" "make test-tools"
 mkdir -p "$E2E_TMP/out" "$E2E_TMP/lib"
 
 # version N [STATEMENT]: policy 'upd' counting into upd_total, built into
-# out/upd.o, then installed as lib/upd-HASH.o (its path in $OBJ)
+# out/upd.o, then installed as lib/upd-ID.o (its path in $OBJ)
 version() {
 	printf 'policy upd {\n    count upd_total;\n    %s\n}\n' "${2:-}" > "$E2E_TMP/upd.lwtp"
 	must "$LWTC" "$E2E_TMP/upd.lwtp" -o "$E2E_TMP/out/upd.o"
-	OBJ=$E2E_TMP/lib/upd-$(sha256sum "$E2E_TMP/out/upd.o" | cut -c1-12).o
-	cp "$E2E_TMP/out/upd.o" "$OBJ" || fail "cannot install $OBJ"
+	OBJ=$("$LWTP" install "$E2E_TMP/out/upd.o" "$E2E_TMP/lib") || fail "lwtp install failed"
+	case $OBJ in "$E2E_TMP"/lib/upd-????????????????.o) ;; *) fail "lwtp install made $OBJ" ;; esac
 }
 replace() {
 	must inA ip route replace 198.51.100.7/32 encap bpf out obj "$1" section upd dev vethA

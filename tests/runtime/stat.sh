@@ -62,7 +62,7 @@ fi
 # ---- the decoder as other tools link it: canonical entry text --------------------
 
 R=$ROOT/runtime
-gcc -O2 -I"$R" -o "$T/dumpmap" "$HERE/dumpmap.c" "$R/decode.c" "$R/maps.c" "$R/elem.c" \
+gcc -O2 -I"$ROOT/include" -I"$R" -o "$T/dumpmap" "$HERE/dumpmap.c" "$R/decode.c" "$R/maps.c" "$R/elem.c" \
 	"$R/log.c" -lbpf -lelf -lz || die "cannot build dumpmap"
 for m in rt_total rt_by_dst rt_len_hist_by_log2 rt_ver_len; do
 	"$T/dumpmap" /sys/fs/bpf/ip/globals $m
@@ -99,6 +99,53 @@ if [ -n "$NE" ] && command -v curl >/dev/null 2>&1; then
 else
 	echo "# $TEST: prometheus-node-exporter is not installed; textfile collector not tried"
 fi
+
+# -o FILE: the same text, written whole and renamed into place, 0644
+mkdir "$T/tf"
+lwtp stat --prometheus -o "$T/tf/lwtp.prom" > "$T/o.out" || fail "stat --prometheus -o" "exit $?"
+check "-o writes what stdout gets" cmp -s "$T/tf/lwtp.prom" "$T/metrics.prom"
+check "... prints nothing" [ ! -s "$T/o.out" ]
+check "... mode 0644" [ "$(stat -c %a "$T/tf/lwtp.prom")" = 644 ]
+check "... leaves no temporary file" [ "$(ls "$T/tf")" = lwtp.prom ]
+lwtp stat --prometheus -o "$T/nodir/lwtp.prom" 2> "$T/o.err"
+check "-o into a missing directory fails" [ $? = 1 ]
+check "... saying so" grep -q "^lwtp: cannot write $T/nodir/lwtp.prom.lwtp-......: No such file or directory$" "$T/o.err"
+lwtp stat -o "$T/tf/x.prom" 2> "$T/o.err"
+check "-o without --prometheus is refused" [ $? = 2 ]
+
+# the exporter: the same metrics over HTTP, a policy label first, lwtp_up
+PORT=$((20000 + $$ % 30000))
+# nsenter itself, not the in_ns function: a function in the background is a
+# subshell, and $! would be that subshell rather than the exporter
+nsenter --net=/run/netns/"$NS" "$LWTP" exporter --listen "127.0.0.1:$PORT" \
+	2> "$T/exporter.err" > /dev/null &
+exp=$!
+for i in $(seq 50); do
+	in_ns curl -sf "http://127.0.0.1:$PORT/metrics" > "$T/exported.prom" && break
+	sleep 0.1
+done
+in_ns curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/nope" > "$T/code404"
+in_ns curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$PORT/metrics" > "$T/code405"
+in_ns curl -s -D "$T/headers" -o /dev/null "http://127.0.0.1:$PORT/metrics"
+kill "$exp"
+wait "$exp"
+check "exporter exits 0 on SIGTERM" [ $? = 0 ]
+# the policy label names lwtc's section; the hand-written fixture is no policy
+POL=
+readelf -sW "$T/stats.o" | grep -q ' lwtp_object_' && POL=stats
+exported() { grep -F -x -q -- "$1" "$T/exported.prom"; }
+check "exporter: a keyed counter, policy label first" exported "lwtp_rt_by_dst_packets_total{policy=\"$POL\",ip_dst=\"198.51.100.7\",udp_dport=\"53\",ip_proto=\"udp\"} 10"
+check "exporter: an unkeyed one" exported "lwtp_rt_total_packets_total{policy=\"$POL\"} 15"
+check "exporter: a bucket" exported "lwtp_rt_len_hist_by_log2_bucket{policy=\"$POL\",le=\"127\"} 13"
+check "exporter: lwtp_up" exported 'lwtp_up 1'
+check "exporter: no scrape errors" exported 'lwtp_scrape_errors 0'
+check "exporter: created" grep -q "^lwtp_statistic_created_seconds{statistic=\"rt_total\",policy=\"$POL\"} [0-9]*\\.[0-9]*$" "$T/exported.prom"
+check "exporter: 404 elsewhere" [ "$(cat "$T/code404")" = 404 ]
+check "exporter: 405 for POST" [ "$(cat "$T/code405")" = 405 ]
+check "exporter: content type" grep -qi '^content-type: text/plain; version=0.0.4' "$T/headers"
+promtool_check "$T/exported.prom"
+lwtp exporter --listen nonsense 2> "$T/exp.err"
+check "exporter: a bad --listen is refused" [ $? = 2 ]
 
 prom() { grep -F -x -q -- "$1" "$T/metrics.prom"; }
 check "prom total" prom 'lwtp_rt_total_packets_total 15'
