@@ -82,11 +82,11 @@ int opts_allow(const char *cmd, unsigned allowed)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: lwtp [OPTIONS] OBJECT COMMAND\n"
+"Usage: lwtp [OPTIONS] COMMAND [ARGUMENT...]\n"
 "       lwtp stat [NAME...]      show the statistics of lwtp policies\n"
 "       lwtp set add NAME ELEMENT...\n"
 "       lwtp set del NAME ELEMENT...\n"
-"       lwtp set list NAME       change or show a runtime set\n"
+"       lwtp set list [NAME]     change or show a runtime set (all of them)\n"
 "       lwtp replay OBJECT|POLICY SECTION CAPTURE\n"
 "                                run a capture through a policy\n"
 "       lwtp sample NAME [-w FILE] [-c COUNT] [-t SEC]\n"

@@ -214,55 +214,115 @@ static int do_del(int argc, char **argv)
 	return change(DEL, argc, argv);
 }
 
-static int do_list(int argc, char **argv)
+/* One set's elements: with a header line and indented when listed among
+ * others (all), plain one a line when asked for by name. */
+static int list_one(struct lwtp_map *m, struct json *j, bool all)
 {
 	unsigned char *keys = NULL;
-	struct lwtp_map m;
-	struct json j;
 	char buf[128];
 	size_t n, i;
 	int err;
 
-	if (argc != 1)
-		return p_usage("set list wants one set NAME");
-	if (opts.prometheus)
-		return p_usage("set list: --prometheus is for stat");
-	if (open_set(argv[0], &m))
-		return LWTP_EXIT_FAIL;
-	err = elem_read_all(&m.layout, m.fd, &keys, &n);
+	err = elem_read_all(&m->layout, m->fd, &keys, &n);
 	if (err) {
-		p_err("set %s: cannot read it: %s", m.escaped, strerror(-err));
-		maps_close(&m);
-		return LWTP_EXIT_FAIL;
+		p_err("set %s: cannot read it: %s", m->escaped, strerror(-err));
+		return err;
 	}
+	if (opts.json) {
+		json_object_start(j);
+		json_key(j, "name");
+		json_string(j, m->name);
+		json_key(j, "type");
+		json_string(j, decode_set_type(&m->layout));
+		json_key(j, "max_elements");
+		json_uint(j, m->layout.max_entries);
+		json_key(j, "elements");
+		json_array_start(j);
+	} else if (all) {
+		printf("%s: set of %s, %zu element%s (room for %u)\n", m->escaped,
+		       decode_set_type(&m->layout), n, n == 1 ? "" : "s", m->layout.max_entries);
+	}
+	for (i = 0; i < n; i++) {
+		if (elem_format(&m->layout, keys + i * m->layout.key_size, buf, sizeof(buf)) < 0)
+			continue;
+		if (opts.json)
+			json_string(j, buf);
+		else
+			printf("%s%s\n", all ? "  " : "", buf);
+	}
+	if (opts.json) {
+		json_array_end(j);
+		json_object_end(j);
+	}
+	free(keys);
+	return 0;
+}
+
+/* set list with no name: every lwtp set in the pin directory, by name. */
+static int list_all(void)
+{
+	char **names = NULL;
+	size_t n, i, shown = 0;
+	int ret = LWTP_EXIT_OK;
+	struct json j;
+
+	if (maps_check_dir(opts.pin_dir))
+		return LWTP_EXIT_FAIL;
+	if (maps_list(opts.pin_dir, &names, &n))
+		return LWTP_EXIT_FAIL;
 	if (opts.json) {
 		json_init(&j, stdout);
 		json_object_start(&j);
-		json_key(&j, "name");
-		json_string(&j, m.name);
-		json_key(&j, "type");
-		json_string(&j, decode_set_type(&m.layout));
-		json_key(&j, "max_elements");
-		json_uint(&j, m.layout.max_entries);
-		json_key(&j, "elements");
+		json_key(&j, "sets");
 		json_array_start(&j);
 	}
 	for (i = 0; i < n; i++) {
-		if (elem_format(&m.layout, keys + i * m.layout.key_size, buf, sizeof(buf)) < 0)
+		struct lwtp_map m;
+
+		if (maps_open(opts.pin_dir, names[i], &m)) {
+			ret = LWTP_EXIT_FAIL;
 			continue;
-		if (opts.json)
-			json_string(&j, buf);
-		else
-			printf("%s\n", buf);
+		}
+		if (m.layout.kind == LWTP_SET) {
+			if (!opts.json && shown++)
+				putchar('\n');
+			if (list_one(&m, &j, true))
+				ret = LWTP_EXIT_FAIL;
+		}
+		maps_close(&m);
 	}
 	if (opts.json) {
 		json_array_end(&j);
 		json_object_end(&j);
 		putchar('\n');
+	} else if (!shown) {
+		printf("no lwtp sets in %s\n", opts.pin_dir);
 	}
-	free(keys);
+	maps_free_names(names, n);
+	return ret;
+}
+
+static int do_list(int argc, char **argv)
+{
+	struct lwtp_map m;
+	struct json j;
+	int err;
+
+	if (argc > 1)
+		return p_usage("set list wants one set NAME, or none for every set");
+	if (opts.prometheus)
+		return p_usage("set list: --prometheus is for stat");
+	if (argc == 0)
+		return list_all();
+	if (open_set(argv[0], &m))
+		return LWTP_EXIT_FAIL;
+	if (opts.json)
+		json_init(&j, stdout);
+	err = list_one(&m, &j, false);
+	if (opts.json && !err)
+		putchar('\n');
 	maps_close(&m);
-	return LWTP_EXIT_OK;
+	return err ? LWTP_EXIT_FAIL : LWTP_EXIT_OK;
 }
 
 static int do_flush(int argc, char **argv)
@@ -298,7 +358,7 @@ static int do_help(int argc, char **argv)
 {
 	printf("Usage: lwtp set add NAME ELEMENT...\n"
 	       "       lwtp set del NAME ELEMENT...\n"
-	       "       lwtp set list NAME [--json]\n"
+	       "       lwtp set list [NAME] [--json]\n"
 	       "       lwtp set flush NAME\n"
 	       "ELEMENT: an address or prefix (198.51.100.7, 203.0.113.0/24, 2001:db8::/32),\n"
 	       "a port, a protocol (tcp, udp, icmp, 17) or an integer, as the set's type says.\n");

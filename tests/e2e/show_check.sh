@@ -38,9 +38,9 @@ hasnt() {
 	! grep -q -- "$1" "$T/stdout" || fail "a line matches '$1' in:
 $(cat "$T/stdout")"
 }
-# policy FILE NAME BODY: write and compile policy NAME into out/FILE.o
+# policy FILE NAME BODY [TOP]: write and compile policy NAME into out/FILE.o
 policy() {
-	printf 'policy %s {\n%s\n}\n' "$2" "$3" > "$T/$1.lwtp"
+	printf '%spolicy %s {\n%s\n}\n' "${4:-}" "$2" "$3" > "$T/$1.lwtp"
 	must "$LWTC" "$T/$1.lwtp" -o "$T/out/$1.o"
 }
 
@@ -109,7 +109,9 @@ inA "$LWTP" stat -j shck_v2 | jq -e '.maps[0].entries[0].packets == 2' >/dev/nul
 	fail "the installed version did not count: $(inA "$LWTP" stat shck_v2 2>&1)"
 
 # ---- statistics of one name, other keys or shapes ------------------------------
-policy ports ports 'count s2 by tcp.dport;'
+policy ports ports 'drop if tcp.dport in ports_deny;
+count s2 by tcp.dport;' 'set ports_deny : port;
+'
 policy ids ids 'count s2 by ip4.id;'
 policy sized sized 'count s2 by tcp.dport size 100;'
 expect_rc 0 "$LWTP" check "$T/out/ports.o"
@@ -122,6 +124,16 @@ has "^clash $GLOBALS/s2: .*attaching fails (size 4096 there, 100 here)"
 e2e_route 198.51.100.9/32 "$T/out/ids.o" ids
 expect_rc 0 "$LWTP" show
 has "^warning: $GLOBALS/s2 is counted into by policy ports (program [0-9]*, object [0-9a-f]*) and by policy ids"
+# three routes, three objects: each route with its program, statistics and sets
+has "^198.51.100.7 dev vethA$"
+has "^198.51.100.8 dev vethA$"
+has "^198.51.100.9 dev vethA$"
+has "^	out ports.o:\[ports\]$"
+has "^	out ids.o:\[ids\]$"
+has "^		set ports_deny $GLOBALS/ports_deny$"
+has "^		counter s2 $GLOBALS/s2$"
+[ "$(grep -c "^		program [0-9]* policy " "$T/stdout")" = 3 ] ||
+	fail "lwtp show: not three programs: $(cat "$T/stdout")"
 inA ip route del 198.51.100.9/32 || fail "cannot delete the route"
 settle ids 0
 

@@ -124,6 +124,20 @@ lwtp set add deny_dst 192.0.2.0/24 >/dev/null
 got=$(lwtp stat --json deny_dst deny_proto | jq -r '[.maps[] | "\(.name):\(.kind):\(.type):\(.elements | join(","))"] | join(" ")')
 check "stat shows sets" [ "$got" = "deny_dst:set:ip:192.0.2.0/24 deny_proto:set:proto:icmp,tcp" ]
 check "stat text of a set" [ "$(lwtp stat deny_dst)" = "deny_dst: set of ip, 1 element (room for 1024)" ]
+# set list with no name: every set, by name, each with a header
+lwtp set list > "$T/all.txt"
+check "list with no name lists every set" [ "$(cat "$T/all.txt")" = "blocked_ports: set of port, 0 elements (room for 4)
+
+deny_dst: set of ip, 1 element (room for 1024)
+  192.0.2.0/24
+
+deny_proto: set of proto, 2 elements (room for 4096)
+  icmp
+  tcp" ]
+got=$(lwtp set list --json | jq -r '[.sets[] | "\(.name):\(.type):\(.elements | join(","))"] | join(" ")')
+check "... and in JSON" [ "$got" = "blocked_ports:port: deny_dst:ip:192.0.2.0/24 deny_proto:proto:icmp,tcp" ]
+lwtp set list a b 2> /dev/null
+check "... but not with two names" [ $? = 2 ]
 lwtp stat --reset > /dev/null
 check "--reset leaves sets alone" [ "$(lwtp set list deny_dst)" = 192.0.2.0/24 ]
 
