@@ -306,8 +306,6 @@ int do_check(int argc, char **argv)
 
 	if (argc < 1 || argc > 2)
 		return p_usage("check wants OBJECT [SECTION]");
-	if (opts_allow("check", 0))
-		return LWTP_EXIT_USAGE;
 	c.path = argv[0];
 	c.section = argc > 1 ? argv[1] : NULL;
 	if (open_object(&c) || inventory_read(&inv, opts.pin_dir, true)) {

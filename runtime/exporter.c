@@ -267,8 +267,6 @@ int do_exporter(int argc, char **argv)
 		return p_usage("exporter takes no arguments, not '%s'", argv[0]);
 	if (!opts.listen)
 		return p_usage("exporter wants --listen ADDR:PORT (:9469 for every address)");
-	if (opts_allow("exporter", OPT_ALLOW_LISTEN))
-		return LWTP_EXIT_USAGE;
 	if (parse_listen(opts.listen, &ss, &any))
 		return p_usage("--listen wants ADDR:PORT, [ADDR6]:PORT or :PORT, not '%s'",
 			       opts.listen);

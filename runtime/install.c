@@ -165,8 +165,6 @@ int do_install(int argc, char **argv)
 
 	if (argc < 1 || argc > 2)
 		return p_usage("install wants OBJECT [DIR]");
-	if (opts_allow("install", 0))
-		return LWTP_EXIT_USAGE;
 	path = argv[0];
 	dir = argc > 1 ? argv[1] : DEFAULT_DIR;
 	err = read_file(path, &data, &len);

@@ -34,26 +34,39 @@ struct lwtp_opts {
 
 extern struct lwtp_opts opts;
 
-/* The options a subcommand takes (-d always): opts_allow() returns
- * LWTP_EXIT_USAGE, after a message naming the first other option given,
- * or 0. */
+/* The options a command takes, besides -d, which every command takes. Each
+ * command's entry in its struct cmd table says which; cmd_select() refuses
+ * the others, naming the first one given, before the command runs. */
 enum {
-	OPT_ALLOW_JSON = 1 << 0,
-	OPT_ALLOW_LISTEN = 1 << 1,
+	OPT_JSON       = 1 << 0,        /* -j */
+	OPT_PROMETHEUS = 1 << 1,
+	OPT_INTERVAL   = 1 << 2,        /* -i */
+	OPT_COUNT      = 1 << 3,        /* -c */
+	OPT_TOP        = 1 << 4,
+	OPT_RESET      = 1 << 5,
+	OPT_WRITE      = 1 << 6,        /* -w */
+	OPT_DURATION   = 1 << 7,        /* -t */
+	OPT_QUIET      = 1 << 8,        /* -q */
+	OPT_OUTPUT     = 1 << 9,        /* -o */
+	OPT_LISTEN     = 1 << 10,
+	OPT_NESTED     = 1u << 31,      /* commands of its own check theirs (set) */
 };
-int opts_allow(const char *cmd, unsigned allowed);
 
-/* One subcommand: "stat" runs do_stat(argc, argv) with argv[0] the first
- * word after the subcommand's name. */
+/* One command: "stat" runs do_stat(argc, argv) with argv[0] the first
+ * word after the command's name, when only options in allow were given. */
 struct cmd {
 	const char *name;
 	int (*func)(int argc, char **argv);
+	unsigned allow;
 };
 
 /* Run the command whose name argv[0] is, or a unique prefix of. With no
- * argv[0], or an unknown one, print a one-line error and return
- * LWTP_EXIT_USAGE. what names the level ("object", "set command"). */
-int cmd_select(const struct cmd *cmds, const char *what, int argc, char **argv);
+ * argv[0], an unknown one, or an option the command does not take, print a
+ * one-line error and return LWTP_EXIT_USAGE. what names the level
+ * ("command", "set command"); parent is the words before it ("", "set "),
+ * for the messages. */
+int cmd_select(const struct cmd *cmds, const char *what, const char *parent,
+	       int argc, char **argv);
 
 /* "lwtp: ...\n" on stderr. */
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -26,9 +26,34 @@ static bool is_prefix(const char *pfx, const char *str)
 	return *pfx && strncmp(pfx, str, strlen(pfx)) == 0;
 }
 
-int cmd_select(const struct cmd *cmds, const char *what, int argc, char **argv)
+/* The first option given that allow leaves out, or NULL. */
+static const char *option_refused(unsigned allow)
+{
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} *o, given[] = {
+		{ OPT_JSON, "-j" }, { OPT_PROMETHEUS, "--prometheus" },
+		{ OPT_INTERVAL, "-i" }, { OPT_COUNT, "-c" }, { OPT_TOP, "--top" },
+		{ OPT_RESET, "--reset" }, { OPT_WRITE, "-w" }, { OPT_DURATION, "-t" },
+		{ OPT_QUIET, "-q" }, { OPT_OUTPUT, "-o" }, { OPT_LISTEN, "--listen" },
+	};
+	const bool set[] = {
+		opts.json, opts.prometheus, opts.interval, opts.count_set, opts.top,
+		opts.reset, opts.write, opts.duration, opts.quiet, opts.output, opts.listen,
+	};
+
+	for (o = given; o < given + sizeof(given) / sizeof(*given); o++)
+		if (set[o - given] && !(allow & o->flag))
+			return o->name;
+	return NULL;
+}
+
+int cmd_select(const struct cmd *cmds, const char *what, const char *parent,
+	       int argc, char **argv)
 {
 	const struct cmd *c, *found = NULL;
+	const char *refused;
 
 	if (argc < 1)
 		return p_usage("missing %s", what);
@@ -45,38 +70,10 @@ int cmd_select(const struct cmd *cmds, const char *what, int argc, char **argv)
 	}
 	if (!found)
 		return p_usage("unknown %s '%s'", what, argv[0]);
+	refused = found->allow & OPT_NESTED ? NULL : option_refused(found->allow);
+	if (refused)
+		return p_usage("%s%s does not take %s", parent, found->name, refused);
 	return found->func(argc - 1, argv + 1);
-}
-
-int opts_allow(const char *cmd, unsigned allowed)
-{
-	const char *given = NULL;
-
-	if (opts.json && !(allowed & OPT_ALLOW_JSON))
-		given = "-j";
-	else if (opts.listen && !(allowed & OPT_ALLOW_LISTEN))
-		given = "--listen";
-	else if (opts.prometheus)
-		given = "--prometheus";
-	else if (opts.interval)
-		given = "-i";
-	else if (opts.count_set)
-		given = "-c";
-	else if (opts.top)
-		given = "--top";
-	else if (opts.reset)
-		given = "--reset";
-	else if (opts.write)
-		given = "-w";
-	else if (opts.duration)
-		given = "-t";
-	else if (opts.quiet)
-		given = "-q";
-	else if (opts.output)
-		given = "-o";
-	if (!given)
-		return 0;
-	return p_usage("%s does not take %s", cmd, given);
 }
 
 static void usage(FILE *f)
@@ -134,17 +131,19 @@ static int do_help(int argc, char **argv)
 	return LWTP_EXIT_OK;
 }
 
-static const struct cmd objects[] = {
-	{ "stat", do_stat },
-	{ "set", do_set },
-	{ "replay", do_replay },
-	{ "sample", do_sample },
-	{ "show", do_show },
-	{ "check", do_check },
-	{ "install", do_install },
-	{ "exporter", do_exporter },
-	{ "help", do_help },
-	{ NULL, NULL },
+/* The commands, and the options each takes (lwtp(1), OPTIONS) */
+static const struct cmd commands[] = {
+	{ "stat", do_stat, OPT_JSON | OPT_PROMETHEUS | OPT_INTERVAL | OPT_COUNT | OPT_TOP |
+			   OPT_RESET | OPT_OUTPUT },
+	{ "set", do_set, OPT_NESTED },
+	{ "replay", do_replay, OPT_JSON | OPT_QUIET },
+	{ "sample", do_sample, OPT_JSON | OPT_COUNT | OPT_WRITE | OPT_DURATION | OPT_QUIET },
+	{ "show", do_show, OPT_JSON },
+	{ "check", do_check, 0 },
+	{ "install", do_install, 0 },
+	{ "exporter", do_exporter, OPT_LISTEN },
+	{ "help", do_help, 0 },
+	{ NULL, NULL, 0 },
 };
 
 /* A decimal count: 1..max. */
@@ -166,23 +165,23 @@ bad:
 	return -EINVAL;
 }
 
-enum { OPT_PROMETHEUS = 256, OPT_TOP, OPT_RESET, OPT_LISTEN };
+enum { LONG_PROMETHEUS = 256, LONG_TOP, LONG_RESET, LONG_LISTEN };
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pin-dir",    required_argument, NULL, 'd' },
 		{ "json",       no_argument,       NULL, 'j' },
-		{ "prometheus", no_argument,       NULL, OPT_PROMETHEUS },
+		{ "prometheus", no_argument,       NULL, LONG_PROMETHEUS },
 		{ "interval",   required_argument, NULL, 'i' },
 		{ "count",      required_argument, NULL, 'c' },
-		{ "top",        required_argument, NULL, OPT_TOP },
-		{ "reset",      no_argument,       NULL, OPT_RESET },
+		{ "top",        required_argument, NULL, LONG_TOP },
+		{ "reset",      no_argument,       NULL, LONG_RESET },
 		{ "quiet",      no_argument,       NULL, 'q' },
 		{ "write",      required_argument, NULL, 'w' },
 		{ "duration",   required_argument, NULL, 't' },
 		{ "output",     required_argument, NULL, 'o' },
-		{ "listen",     required_argument, NULL, OPT_LISTEN },
+		{ "listen",     required_argument, NULL, LONG_LISTEN },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -201,7 +200,7 @@ int main(int argc, char **argv)
 		case 'j':
 			opts.json = true;
 			break;
-		case OPT_PROMETHEUS:
+		case LONG_PROMETHEUS:
 			opts.prometheus = true;
 			break;
 		case 'i':
@@ -214,11 +213,11 @@ int main(int argc, char **argv)
 				return LWTP_EXIT_USAGE;
 			opts.count_set = true;
 			break;
-		case OPT_TOP:
+		case LONG_TOP:
 			if (parse_count("--top", optarg, ULONG_MAX, &opts.top))
 				return LWTP_EXIT_USAGE;
 			break;
-		case OPT_RESET:
+		case LONG_RESET:
 			opts.reset = true;
 			break;
 		case 'q':
@@ -234,7 +233,7 @@ int main(int argc, char **argv)
 				return p_usage("-o wants a file name");
 			opts.output = optarg;
 			break;
-		case OPT_LISTEN:
+		case LONG_LISTEN:
 			opts.listen = optarg;
 			break;
 		case 't':
@@ -261,5 +260,5 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return LWTP_EXIT_USAGE;
 	}
-	return cmd_select(objects, "object", argc - optind, argv + optind);
+	return cmd_select(commands, "command", "", argc - optind, argv + optind);
 }

@@ -394,8 +394,6 @@ int do_replay(int argc, char **argv)
 	if (argc != 3)
 		return p_usage("replay wants OBJECT|POLICY SECTION CAPTURE, as in "
 			       "'lwtp replay guard.o guard traffic.pcap'");
-	if (opts.prometheus || opts.interval || opts.count_set || opts.reset)
-		return p_usage("replay: --prometheus, -i, -c and --reset are for stat");
 	src = argv[0];
 	section = argv[1];
 	capture = argv[2];

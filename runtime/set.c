@@ -310,8 +310,6 @@ static int do_list(int argc, char **argv)
 
 	if (argc > 1)
 		return p_usage("set list wants one set NAME, or none for every set");
-	if (opts.prometheus)
-		return p_usage("set list: --prometheus is for stat");
 	if (argc == 0)
 		return list_all();
 	if (open_set(argv[0], &m))
@@ -366,19 +364,17 @@ static int do_help(int argc, char **argv)
 }
 
 static const struct cmd set_cmds[] = {
-	{ "add", do_add },
-	{ "del", do_del },
-	{ "delete", do_del },
-	{ "list", do_list },
-	{ "show", do_list },
-	{ "flush", do_flush },
-	{ "help", do_help },
-	{ NULL, NULL },
+	{ "add", do_add, 0 },
+	{ "del", do_del, 0 },
+	{ "delete", do_del, 0 },
+	{ "list", do_list, OPT_JSON },
+	{ "show", do_list, OPT_JSON },
+	{ "flush", do_flush, 0 },
+	{ "help", do_help, 0 },
+	{ NULL, NULL, 0 },
 };
 
 int do_set(int argc, char **argv)
 {
-	if (opts.interval || opts.reset || opts.top)
-		return p_usage("set: -i, --reset and --top are for stat");
-	return cmd_select(set_cmds, "set command", argc, argv);
+	return cmd_select(set_cmds, "set command", "set ", argc, argv);
 }

@@ -248,8 +248,6 @@ int do_show(int argc, char **argv)
 
 	if (argc > 0)
 		return p_usage("show takes no arguments, not '%s'", argv[0]);
-	if (opts_allow("show", OPT_ALLOW_JSON))
-		return LWTP_EXIT_USAGE;
 	err = inventory_read(&inv, opts.pin_dir, true);
 	if (err)
 		return LWTP_EXIT_FAIL;

@@ -19,7 +19,7 @@ $(cat "$RP_TMP/err" "$RP_TMP/out")"
 
 expect_exit "no arguments" 2 "replay wants OBJECT\|POLICY SECTION CAPTURE" replay
 expect_exit "two arguments" 2 "replay wants" replay "$OBJ" rp
-expect_exit "--prometheus" 2 "are for stat" --prometheus replay "$OBJ" rp "$RP_TMP/ok.pcap"
+expect_exit "--prometheus" 2 "replay does not take --prometheus" --prometheus replay "$OBJ" rp "$RP_TMP/ok.pcap"
 expect_exit "missing object" 1 "no-such\.o: No such file" replay "$RP_TMP/no-such.o" rp "$RP_TMP/ok.pcap"
 expect_exit "missing capture" 1 "no-such\.pcap" replay "$OBJ" rp "$RP_TMP/no-such.pcap"
 echo "not a capture" > "$RP_TMP/text.pcap"

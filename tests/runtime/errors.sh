@@ -117,10 +117,19 @@ check "... changes nothing" [ "$(lwtp stat --json rt_total | jq -r '.maps[0].ent
 
 # ---- usage --------------------------------------------------------------------------
 
-errs "usage: unknown object" "lwtp: unknown object 'frob'
+errs "usage: unknown command" "lwtp: unknown command 'frob'
 Try 'lwtp --help'." 2 lwtp frob
-errs "usage: ambiguous" "lwtp: ambiguous object 's'
+errs "usage: ambiguous" "lwtp: ambiguous command 's'
 Try 'lwtp --help'." 2 lwtp s
+# each command takes its own options, checked in one table (runtime/main.c)
+errs "usage: set add -j" "lwtp: set add does not take -j
+Try 'lwtp --help'." 2 lwtp set add -j deny_dst 192.0.2.1
+errs "usage: sample -o" "lwtp: sample does not take -o
+Try 'lwtp --help'." 2 lwtp sample -o x ring
+errs "usage: stat --listen" "lwtp: stat does not take --listen
+Try 'lwtp --help'." 2 lwtp stat --listen :9469
+errs "usage: set list -w (abbreviated)" "lwtp: set list does not take -w
+Try 'lwtp --help'." 2 lwtp -w x set li
 errs "usage: bad -i" "lwtp: -i wants a number from 1 to 86400, not '0'
 Try 'lwtp --help'." 2 lwtp stat -i 0
 errs "usage: -c without -i" "lwtp: stat: -c counts intervals, and wants -i
