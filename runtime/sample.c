@@ -1,15 +1,21 @@
 /* sample.c: lwtp sample NAME [-w FILE] [-c COUNT] [-t SECONDS]: read the
  * packets a policy's 'sample NAME M/N' statement leaves in its pinned ring
- * buffer, as they come. With -w, write them to a pcap file (link type RAW:
+ * buffer, as they come. With -w, write them to a capture (link type RAW:
  * the packets start at their IP header, as the program sees them) that
- * tcpdump and Wireshark read; without it, print a line for each:
+ * tcpdump and Wireshark read: pcapng when FILE ends in .pcapng, where each
+ * packet carries the program's verdict (epb_verdict, and a comment with the
+ * mark), else classic pcap, which has no room for them. Without -w, print
+ * a line for each:
  *
  *   21:42:17.123456 pass  192.0.2.1.40000 > 198.51.100.7.53 udp len 38
  *   21:42:17.123502 drop  2001:db8::1 > 2001:db8::7 icmp6 echo_request len 104  mark 0x2a
  *
- * With --json, one JSON object a line. At the end, on stderr: how many
- * samples were read, and how many the program lost meanwhile because the
- * ring was full (lwtp_full_NAME, 'refused').
+ * With --json, one JSON object a line. At the end, on stderr, how many
+ * samples were read (or written, and where), and how many the program lost
+ * meanwhile because the ring was full (lwtp_full_NAME, 'refused'):
+ *
+ *   12 samples written to snoop.pcapng, none lost
+ *   1 sample read, 3 lost because the ring was full
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -46,6 +52,7 @@ struct sampler {
 	struct json json;
 	__s64 mono_to_real_ns;  /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	unsigned long read;     /* samples read */
+	unsigned long written;  /* samples written to the capture (-w) */
 	unsigned long bad;      /* records that are not lwtp samples */
 	unsigned long limit;    /* -c: stop after so many; 0: no limit */
 	int err;                /* a write failed */
@@ -69,42 +76,52 @@ static __s64 clock_ns(clockid_t clock)
 /* ---- one sample ------------------------------------------------------------ */
 
 static void sample_time(const struct sampler *s, const struct lwtp_sample *r,
-			struct timeval *tv)
+			struct timespec *ts)
 {
 	__s64 ns, rem;
 
 	/* a record's time is whatever the ring holds: any 64 bits. Out of
 	 * range it is clamped, never overflowed; before the epoch the
-	 * microseconds still count up from a whole (earlier) second. */
+	 * nanoseconds still count up from a whole (earlier) second. */
 	if (r->time_ns > (__u64)INT64_MAX ||
 	    __builtin_add_overflow((__s64)r->time_ns, s->mono_to_real_ns, &ns))
 		ns = INT64_MAX;         /* only a sum past it can overflow */
 	rem = ns % 1000000000;
-	tv->tv_sec = ns / 1000000000 - (rem < 0);
-	tv->tv_usec = (rem < 0 ? rem + 1000000000 : rem) / 1000;
+	ts->tv_sec = ns / 1000000000 - (rem < 0);
+	ts->tv_nsec = rem < 0 ? rem + 1000000000 : rem;
 }
 
 static int write_pcap(struct sampler *s, const struct lwtp_sample *r)
 {
-	struct timeval tv;
+	struct pcapw_packet p = {
+		.data = r->data,
+		.caplen = r->caplen,
+		.len = r->len,
+		.verdict = r->verdict,
+		.mark = r->mark,
+	};
+	int err;
 
-	sample_time(s, r, &tv);
-	return pcapw_add(s->capture, &tv, r->data, r->caplen, r->len);
+	sample_time(s, r, &p.ts);
+	err = pcapw_add(s->capture, &p);
+	if (!err)
+		s->written++;
+	return err;
 }
 
 static void print_line(struct sampler *s, const struct lwtp_sample *r,
 		       const struct replay_desc *d)
 {
 	const char *verdict = replay_verdict_name(r->verdict);
-	struct timeval tv;
+	struct timespec ts;
 	struct tm tm;
 	char what[256], when[32];
 
-	sample_time(s, r, &tv);
-	if (!localtime_r(&tv.tv_sec, &tm) || !strftime(when, sizeof(when), "%H:%M:%S", &tm))
-		snprintf(when, sizeof(when), "%lld", (long long)tv.tv_sec);
+	sample_time(s, r, &ts);
+	if (!localtime_r(&ts.tv_sec, &tm) || !strftime(when, sizeof(when), "%H:%M:%S", &tm))
+		snprintf(when, sizeof(when), "%lld", (long long)ts.tv_sec);
 	replay_desc_text(d, what, sizeof(what));
-	printf("%s.%06ld %-5s %s", when, (long)tv.tv_usec, verdict ? verdict : "?", what);
+	printf("%s.%06ld %-5s %s", when, ts.tv_nsec / 1000, verdict ? verdict : "?", what);
 	if (r->mark)
 		printf("  mark 0x%x", r->mark);
 	putchar('\n');
@@ -115,13 +132,14 @@ static void print_json(struct sampler *s, const struct lwtp_sample *r,
 		       const struct replay_desc *d)
 {
 	const char *verdict = replay_verdict_name(r->verdict);
-	struct timeval tv;
+	struct timespec ts;
 
-	sample_time(s, r, &tv);
+	sample_time(s, r, &ts);
 	json_init(&s->json, stdout);
 	json_object_start(&s->json);
 	json_key(&s->json, "time");
-	json_double(&s->json, (double)tv.tv_sec + tv.tv_usec / 1e6);
+	/* microseconds, as the lines show: a double holds no more of them */
+	json_double(&s->json, (double)ts.tv_sec + ts.tv_nsec / 1000 / 1e6);
 	json_key(&s->json, "verdict");
 	if (verdict)
 		json_string(&s->json, verdict);
@@ -226,6 +244,37 @@ static int samples_lost(struct lwtp_map *full, __u64 *lost)
 
 /* ---- the command ---------------------------------------------------------------- */
 
+/* "1 sample", "12 samples", "no samples" */
+static void count_samples(unsigned long n, char *buf, size_t size)
+{
+	if (!n)
+		snprintf(buf, size, "no samples");
+	else
+		snprintf(buf, size, "%lu sample%s", n, n == 1 ? "" : "s");
+}
+
+/* The last line, on stderr: "12 samples read, none lost", "1 sample
+ * written to snoop.pcapng, 3 lost because the ring was full". A sample
+ * read but not written (the write failed) is not counted as written. */
+static void print_summary(const struct sampler *s, __u64 lost)
+{
+	char count[32], lost_text[64];
+
+	count_samples(s->capture ? s->written : s->read, count, sizeof(count));
+	if (!s->capture)
+		fprintf(stderr, "%s read", count);
+	else if (!strcmp(opts.write, "-"))
+		fprintf(stderr, "%s written to standard output", count);
+	else
+		fprintf(stderr, "%s written to %s", count, opts.write);
+	if (lost)
+		snprintf(lost_text, sizeof(lost_text), ", %llu lost because the ring was full",
+			 (unsigned long long)lost);
+	else
+		snprintf(lost_text, sizeof(lost_text), ", none lost");
+	fprintf(stderr, "%s\n", lost_text);
+}
+
 static bool sampler_done(const struct sampler *s)
 {
 	return s->err || (s->limit && s->read >= s->limit);
@@ -264,7 +313,7 @@ int do_sample(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct lwtp_map ring, full;
 	__u64 lost_before, lost_after;
-	int err;
+	int err, close_err;
 
 	if (argc != 1)
 		return p_usage(argc ? "sample takes one name, the sample's" :
@@ -274,7 +323,7 @@ int do_sample(int argc, char **argv)
 	s.name = ring.escaped;
 	err = samples_lost(&full, &lost_before);
 	if (!err && opts.write)
-		err = pcapw_open(opts.write, &s.capture);
+		err = pcapw_open(opts.write, s.name, &s.capture);
 	if (err)
 		goto out;
 	sigaction(SIGINT, &sa, NULL);
@@ -283,16 +332,19 @@ int do_sample(int argc, char **argv)
 
 	err = read_samples(&s, ring.fd);
 
-	pcapw_close(s.capture);
+	/* closing may still fail to write: the capture is then not whole */
+	close_err = pcapw_close(s.capture);
+	err = err ?: close_err;
 	if (samples_lost(&full, &lost_after)) {
 		err = err ?: -EIO;
 	} else if (!opts.quiet) {
 		/* a count that went down was reset meanwhile: it counts from 0 */
-		fprintf(stderr, "%lu samples read, %llu lost (ring full)\n", s.read,
-			(unsigned long long)(lost_after >= lost_before ? lost_after - lost_before
-								       : lost_after));
+		print_summary(&s, lost_after >= lost_before ? lost_after - lost_before
+							    : lost_after);
 	}
-	if (s.bad)
+	if (s.bad == 1)
+		p_err("1 record of '%s' was not an lwtp sample, and was left out", s.name);
+	else if (s.bad)
 		p_err("%lu records of '%s' were not lwtp samples, and were left out", s.bad, s.name);
 out:
 	maps_close(&full);
