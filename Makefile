@@ -18,6 +18,8 @@ FLEX      ?= flex
 BISON     ?= bison
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+# every compile lists the headers it read in OBJ.d (see the end of this file)
+DEPFLAGS  := -MMD -MP
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
@@ -26,7 +28,12 @@ LWTC      := $(B)/lwtc
 LWTP      := $(B)/lwtp
 
 COMPILER_SRCS := $(wildcard compiler/*.c)
-COMPILER_GEN  := $(B)/compiler/lexer.c $(B)/compiler/parser.c
+# the BPF C that lwtc writes into programs, embedded (scripts/bpf_texts.sh)
+BPF_TEXTS     := $(sort $(wildcard compiler/bpf/*.bpf.h))
+COMPILER_GEN  := $(B)/compiler/lexer.c $(B)/compiler/parser.c $(B)/compiler/bpf_texts.c
+# headers the build makes: there before any compiler source is compiled
+COMPILER_GEN_H := $(B)/compiler/lexer.h $(B)/compiler/parser.h $(B)/compiler/bpf_texts.h \
+                  $(B)/compiler/reserved.inc
 COMPILER_OBJS := $(patsubst compiler/%.c,$(B)/compiler/%.o,$(COMPILER_SRCS)) \
                  $(COMPILER_GEN:.c=.o)
 COMPILER_CPPFLAGS := -Iinclude -Icompiler -I$(B)/compiler \
@@ -67,26 +74,42 @@ $(B)/compiler/parser.c: compiler/parser.y
 	@mkdir -p $(@D)
 	$(BISON) -Wall -Werror --defines=$(B)/compiler/parser.h -o $@ $<
 
+# flex and bison write these with their C
+$(B)/compiler/lexer.h: $(B)/compiler/lexer.c
+$(B)/compiler/parser.h: $(B)/compiler/parser.c
+
 $(B)/compiler/reserved.inc: scripts/reserved.sh
 	@mkdir -p $(@D)
 	sh scripts/reserved.sh "$(CLANG)" "/usr/include/$(MULTIARCH)" > $@
 
-$(B)/compiler/%.o: compiler/%.c $(COMPILER_GEN) $(B)/compiler/reserved.inc $(wildcard compiler/*.h include/*.h)
+# compiler/bpf/NAME.bpf.h as const char bpf_text_NAME[] (emit_prelude.c)
+$(B)/compiler/bpf_texts.c: scripts/bpf_texts.sh $(BPF_TEXTS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) $(COMPILER_CPPFLAGS) -c -o $@ $<
+	sh scripts/bpf_texts.sh c $(BPF_TEXTS) > $@
+
+$(B)/compiler/bpf_texts.h: scripts/bpf_texts.sh $(BPF_TEXTS)
+	@mkdir -p $(@D)
+	sh scripts/bpf_texts.sh h $(BPF_TEXTS) > $@
+
+$(B)/compiler/%.o: compiler/%.c $(B)/compiler/%.d | $(COMPILER_GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
+
+$(B)/compiler/bpf_texts.o: %.o: %.c %.d | $(COMPILER_GEN_H)
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
 
 # flex and bison output does not pass our warning set
-$(B)/compiler/lexer.o $(B)/compiler/parser.o: $(B)/compiler/%.o: $(B)/compiler/%.c $(wildcard compiler/*.h include/*.h)
-	$(CC) $(CFLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
+$(B)/compiler/lexer.o $(B)/compiler/parser.o: %.o: %.c %.d | $(COMPILER_GEN_H)
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
 
 $(LWTC): $(COMPILER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
 
 # ---- lwtp ------------------------------------------------------------------
 
-$(B)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h include/*.h)
+$(B)/runtime/%.o: runtime/%.c $(B)/runtime/%.d
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) $(RUNTIME_CPPFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(RUNTIME_CPPFLAGS) -c -o $@ $<
 
 $(LWTP): $(RUNTIME_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(RUNTIME_LIBS)
@@ -112,41 +135,58 @@ out/%.o: policies/%.lwtp $(LWTC) $(wildcard policies/*.txt)
 #                     and iptables, ns/packet (bench/egress.sh, EGRESS_ROUNDS)
 
 TEST_LDLIBS  := -lbpf -lelf -lz -lpcap
+TOOL_CPPFLAGS := -Itests/tools -Iinclude -Iruntime
 BPF_CFLAGS   := -O2 -g -Wall -target bpf -I/usr/include/$(MULTIARCH)
-TEST_TOOLS   := $(addprefix $(B)/tests/,loadcheck caserun mapdump sendudp pcapgen sendpkt)
+# The programs are tests/tools/NAME.c and bench/NAME.c; every other .c there
+# is their library (libtools.a, libbench.a; bench/egress_send.c builds
+# alone), from which each takes what it needs, then from lwtp's own code
+# (liblwtp.a: runtime/ but main.c), so that caserun runs the behaviour cases
+# through lwtp replay's core.
+TOOLS        := loadcheck caserun mapdump sendudp pcapgen sendpkt
+BENCH_TOOLS  := bench refcheck
+TEST_TOOLS   := $(addprefix $(B)/tests/,$(TOOLS))
+TOOL_LIB_OBJS := $(patsubst tests/tools/%.c,$(B)/tests/obj/%.o, \
+                 $(filter-out $(TOOLS:%=tests/tools/%.c),$(wildcard tests/tools/*.c)))
+BENCH_LIB_OBJS := $(patsubst bench/%.c,$(B)/bench/obj/%.o, \
+                  $(filter-out %.bpf.c bench/egress_send.c $(BENCH_TOOLS:%=bench/%.c),$(wildcard bench/*.c)))
+TOOL_OBJS    := $(TOOLS:%=$(B)/tests/obj/%.o) $(TOOL_LIB_OBJS) $(B)/tests/obj/genpolicy.o \
+                $(BENCH_TOOLS:%=$(B)/bench/obj/%.o) $(BENCH_LIB_OBJS)
 TEST_BPF     := $(patsubst tests/tools/testdata/%.bpf.c,$(B)/tests/%.bpf.o,$(wildcard tests/tools/testdata/*.bpf.c))
 BENCH_BPF    := $(patsubst bench/%.bpf.c,$(B)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
-TOOL_HDRS    := $(wildcard tests/tools/*.h)
-# lwtp replay's core, which caserun runs the behaviour cases through
-REPLAY_CORE  := runtime/replay_core.c runtime/pcap_read.c runtime/decode.c runtime/log.c
 
 .PHONY: test-tools bench bench-sets
 
 test-tools: $(TEST_TOOLS) $(TEST_BPF) $(BENCH_BPF) $(B)/bench/bench
 
-$(B)/tests/loadcheck: tests/tools/loadcheck.c tests/tools/objload.c $(TOOL_HDRS)
-$(B)/tests/caserun: tests/tools/caserun.c tests/tools/objload.c tests/tools/mapdec.c tests/tools/pkt.c \
-		tests/tools/pcapout.c tests/tools/jsonp.c $(REPLAY_CORE) $(TOOL_HDRS) $(wildcard runtime/*.h include/*.h)
-$(B)/tests/mapdump: tests/tools/mapdump.c tests/tools/mapdec.c $(TOOL_HDRS)
-$(B)/tests/sendudp: tests/tools/sendudp.c
-$(B)/tests/pcapgen: tests/tools/pcapgen.c tests/tools/pcapout.c tests/tools/pkt.c $(TOOL_HDRS) runtime/pcap_dlt.h
-$(B)/tests/sendpkt: tests/tools/sendpkt.c tests/tools/pkt.c $(TOOL_HDRS)
-$(B)/bench/bench: bench/bench.c bench/benchprog.c tests/tools/objload.c tests/tools/pkt.c \
-		bench/benchprog.h $(TOOL_HDRS)
-$(B)/bench/refcheck: bench/refcheck.c bench/benchprog.c tests/tools/objload.c tests/tools/pkt.c \
-		tests/tools/mapdec.c bench/benchprog.h $(TOOL_HDRS)
-
-$(TEST_TOOLS) $(B)/bench/bench $(B)/bench/refcheck:
+$(B)/tests/obj/%.o: tests/tools/%.c $(B)/tests/obj/%.d
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -Itests/tools -Iinclude -Iruntime -o $@ $(filter %.c,$^) $(LDFLAGS) $(TEST_LDLIBS)
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(TOOL_CPPFLAGS) -c -o $@ $<
 
-$(B)/tests/%.bpf.o: tests/tools/testdata/%.bpf.c
+$(B)/bench/obj/%.o: bench/%.c $(B)/bench/obj/%.d
 	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(TOOL_CPPFLAGS) -c -o $@ $<
 
-$(B)/bench/%.bpf.o: bench/%.bpf.c bench/ref.h
+$(B)/tests/libtools.a: $(TOOL_LIB_OBJS)
+$(B)/bench/libbench.a: $(BENCH_LIB_OBJS)
+$(B)/tests/liblwtp.a: $(filter-out $(B)/runtime/main.o,$(RUNTIME_OBJS))
+$(B)/tests/libtools.a $(B)/bench/libbench.a $(B)/tests/liblwtp.a:
 	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(TEST_TOOLS): $(B)/tests/%: $(B)/tests/obj/%.o $(B)/tests/libtools.a $(B)/tests/liblwtp.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(TEST_LDLIBS)
+
+$(B)/bench/bench $(B)/bench/refcheck: $(B)/bench/%: $(B)/bench/obj/%.o $(B)/bench/libbench.a \
+		$(B)/tests/libtools.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(TEST_LDLIBS)
+
+$(B)/tests/%.bpf.o: tests/tools/testdata/%.bpf.c $(B)/tests/%.bpf.d
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(B)/bench/%.bpf.o: bench/%.bpf.c $(B)/bench/%.bpf.d
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # Suites run even when something failed to build: that is their failure.
 test:
@@ -207,20 +247,26 @@ STRESS_SEED   ?= $(shell date +%s)
 
 asan: $(ASAN_LWTC) $(ASAN_LWTP)
 
-$(B)/asan/compiler/%.o: compiler/%.c $(COMPILER_GEN) $(B)/compiler/reserved.inc $(wildcard compiler/*.h include/*.h)
+$(B)/asan/compiler/%.o: compiler/%.c $(B)/asan/compiler/%.d | $(COMPILER_GEN_H)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_FLAGS) $(WARN) $(COMPILER_CPPFLAGS) -c -o $@ $<
+	$(CC) $(SAN_FLAGS) $(WARN) $(DEPFLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
 
-$(B)/asan/compiler/lexer.o $(B)/asan/compiler/parser.o: $(B)/asan/compiler/%.o: $(B)/compiler/%.c $(wildcard compiler/*.h include/*.h)
+$(B)/asan/compiler/bpf_texts.o: $(B)/asan/compiler/%.o: $(B)/compiler/%.c $(B)/asan/compiler/%.d \
+		| $(COMPILER_GEN_H)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_FLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
+	$(CC) $(SAN_FLAGS) $(WARN) $(DEPFLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
+
+$(B)/asan/compiler/lexer.o $(B)/asan/compiler/parser.o: $(B)/asan/compiler/%.o: $(B)/compiler/%.c \
+		$(B)/asan/compiler/%.d | $(COMPILER_GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) $(DEPFLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
 
 $(ASAN_LWTC): $(ASAN_OBJS)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDFLAGS)
 
-$(B)/asan/runtime/%.o: runtime/%.c $(wildcard runtime/*.h include/*.h)
+$(B)/asan/runtime/%.o: runtime/%.c $(B)/asan/runtime/%.d
 	@mkdir -p $(@D)
-	$(CC) $(SAN_FLAGS) $(WARN) $(RUNTIME_CPPFLAGS) -c -o $@ $<
+	$(CC) $(SAN_FLAGS) $(WARN) $(DEPFLAGS) $(RUNTIME_CPPFLAGS) -c -o $@ $<
 
 $(ASAN_LWTP): $(ASAN_RT_OBJS)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDFLAGS) $(RUNTIME_LIBS)
@@ -229,9 +275,12 @@ test-asan:
 	-@$(MAKE) --no-print-directory -k compiler runtime policies asan test-tools $(B)/tests/genpolicy
 	@bash tests/run.sh asan
 
-$(B)/tests/genpolicy: tests/property/genpolicy.c compiler/fields.c compiler/fields.h compiler/ast.h
+$(B)/tests/obj/genpolicy.o: tests/property/genpolicy.c $(B)/tests/obj/genpolicy.d
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -Icompiler -o $@ $(filter %.c,$^)
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) -Icompiler -c -o $@ $<
+
+$(B)/tests/genpolicy: $(B)/tests/obj/genpolicy.o $(B)/compiler/fields.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
 
 stress:
 	-@$(MAKE) --no-print-directory -k compiler test-tools $(B)/tests/genpolicy
@@ -240,7 +289,8 @@ stress:
 fuzz-deps:
 	@sh scripts/deps.sh fuzz
 
-$(B)/fuzz/fuzz_lwtc: tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS) $(B)/compiler/reserved.inc $(wildcard compiler/*.h include/*.h)
+# one compile of every source: every header counts
+$(B)/fuzz/fuzz_lwtc: tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS) $(COMPILER_GEN_H) $(wildcard compiler/*.h include/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$(COMPILER_CPPFLAGS) -o $@ tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS)
@@ -281,3 +331,17 @@ install: all
 
 clean:
 	rm -rf $(B) out/*.o
+
+# ---- header dependencies -------------------------------------------------------
+#
+# Each compile above writes the headers its source read to OBJ.d (DEPFLAGS:
+# -MMD -MP), which make reads back. An object whose .d is missing (new, or
+# built before there were any) is compiled again: the empty rule makes the
+# missing .d count as new.
+
+DEPS := $(patsubst %.o,%.d,$(COMPILER_OBJS) $(RUNTIME_OBJS) $(ASAN_OBJS) $(ASAN_RT_OBJS) \
+        $(TOOL_OBJS) $(TEST_BPF) $(BENCH_BPF))
+
+$(DEPS):
+
+include $(wildcard $(DEPS))

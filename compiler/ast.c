@@ -225,38 +225,33 @@ static void const_free(struct const_decl *c)
 	free(c);
 }
 
+/* What a statistic owns: its name, the hist's value, the keys, and what
+ * 'else set' writes. */
+static void stat_free(struct stmt *s)
+{
+	free(s->u.stat.name);
+	ast_expr_free(s->u.stat.value);
+	expr_list_free(&s->u.stat.keys);
+	ast_expr_free(s->u.stat.action.target);
+	ast_expr_free(s->u.stat.action.value);
+}
+
 void ast_stmt_free(struct stmt *s)
 {
 	if (!s)
 		return;
 	ast_expr_free(s->cond);
-	switch (s->kind) {
-	case STMT_COUNT:
-	case STMT_HIST:
-	case STMT_LIMIT:
-	case STMT_QUOTA:
-	case STMT_SAMPLE:
-		free(s->u.stat.name);
-		ast_expr_free(s->u.stat.value);
-		expr_list_free(&s->u.stat.keys);
-		ast_expr_free(s->u.stat.action.target);
-		ast_expr_free(s->u.stat.action.value);
-		break;
-	case STMT_SET:
+	if (ast_is_stat(s)) {
+		stat_free(s);
+	} else if (s->kind == STMT_SET) {
 		ast_expr_free(s->u.set.target);
 		ast_expr_free(s->u.set.value);
-		break;
-	case STMT_IF:
+	} else if (s->kind == STMT_IF) {
 		ast_expr_free(s->u.if_.test);
 		stmt_list_free(&s->u.if_.then_body);
 		stmt_list_free(&s->u.if_.else_body);
-		break;
-	case STMT_CONST:
+	} else if (s->kind == STMT_CONST) {
 		const_free(s->u.konst);
-		break;
-	case STMT_DROP:
-	case STMT_PASS:
-		break;
 	}
 	free(s);
 }
@@ -282,7 +277,26 @@ void ast_program_free(struct program *prog)
 	prog->nitems = prog->cap = 0;
 }
 
-/* ---- names ---------------------------------------------------------------- */
+/* ---- kinds and names ---------------------------------------------------------- */
+
+bool ast_is_stat(const struct stmt *s)
+{
+	switch (s->kind) {
+	case STMT_COUNT:
+	case STMT_HIST:
+	case STMT_LIMIT:
+	case STMT_QUOTA:
+	case STMT_SAMPLE:
+		return true;
+	case STMT_DROP:
+	case STMT_PASS:
+	case STMT_SET:
+	case STMT_IF:
+	case STMT_CONST:
+		return false;
+	}
+	return false;
+}
 
 const char *ast_op_str(enum op op)
 {
@@ -432,51 +446,52 @@ static const char *stmt_kind_str(enum stmt_kind k)
 	return "?";
 }
 
+/* The rest of a statistic's line, and what it holds below it. */
+static void dump_stat(FILE *out, const struct stmt *s, int depth)
+{
+	fprintf(out, " %s", s->u.stat.name);
+	if (s->kind == STMT_SAMPLE)
+		fprintf(out, " %" PRIu64 "/%" PRIu64 " snaplen %" PRIu64,
+			s->u.stat.ratio_num, s->u.stat.ratio_den, s->u.stat.snaplen);
+	if (s->kind == STMT_LIMIT)
+		fprintf(out, " rate %" PRIu64 " %s per %" PRIu64 " ns burst %" PRIu64,
+			s->u.stat.rate.amount, ast_unit_str(s->u.stat.rate.unit),
+			s->u.stat.rate.period_ns, s->u.stat.amount);
+	else if (s->kind == STMT_QUOTA)
+		fprintf(out, " %" PRIu64 "%s", s->u.stat.amount,
+			s->u.stat.amount_unit ? " bytes" : " packets");
+	if (s->kind == STMT_LIMIT || s->kind == STMT_QUOTA)
+		fprintf(out, " else %s", s->u.stat.action.kind == ACTION_DROP ? "drop"
+			: s->u.stat.action.kind == ACTION_COUNT ? "count" : "set");
+	if (s->kind == STMT_HIST && s->u.stat.hist == HIST_LINEAR)
+		fprintf(out, " linear(%" PRIu64 ", %" PRIu64 ", %" PRIu64 ")",
+			s->u.stat.lin_min, s->u.stat.lin_max, s->u.stat.lin_step);
+	else if (s->kind == STMT_HIST)
+		fprintf(out, " log2");
+	if (s->u.stat.has_size)
+		fprintf(out, " size %" PRIu64, s->u.stat.size);
+	fprintf(out, "\n");
+	if (s->u.stat.value)
+		dump_expr(out, s->u.stat.value, depth + 1);
+	for (size_t i = 0; i < s->u.stat.keys.len; i++) {
+		indent(out, depth + 1);
+		fprintf(out, "by\n");
+		dump_expr(out, s->u.stat.keys.items[i], depth + 2);
+	}
+	if (s->u.stat.action.kind == ACTION_SET) {
+		dump_expr(out, s->u.stat.action.target, depth + 1);
+		dump_expr(out, s->u.stat.action.value, depth + 1);
+	}
+}
+
 static void dump_stmt(FILE *out, const struct stmt *s, int depth)
 {
 	indent(out, depth);
 	fprintf(out, "%d:%d %s", s->loc.first_line, s->loc.first_column,
 		stmt_kind_str(s->kind));
+	if (ast_is_stat(s))
+		dump_stat(out, s, depth);
 	switch (s->kind) {
-	case STMT_COUNT:
-	case STMT_HIST:
-	case STMT_LIMIT:
-	case STMT_QUOTA:
-	case STMT_SAMPLE:
-		fprintf(out, " %s", s->u.stat.name);
-		if (s->kind == STMT_SAMPLE)
-			fprintf(out, " %" PRIu64 "/%" PRIu64 " snaplen %" PRIu64,
-				s->u.stat.ratio_num, s->u.stat.ratio_den, s->u.stat.snaplen);
-		if (s->kind == STMT_LIMIT)
-			fprintf(out, " rate %" PRIu64 " %s per %" PRIu64 " ns burst %" PRIu64,
-				s->u.stat.rate.amount, ast_unit_str(s->u.stat.rate.unit),
-				s->u.stat.rate.period_ns, s->u.stat.amount);
-		else if (s->kind == STMT_QUOTA)
-			fprintf(out, " %" PRIu64 "%s", s->u.stat.amount,
-				s->u.stat.amount_unit ? " bytes" : " packets");
-		if (s->kind == STMT_LIMIT || s->kind == STMT_QUOTA)
-			fprintf(out, " else %s", s->u.stat.action.kind == ACTION_DROP ? "drop"
-				: s->u.stat.action.kind == ACTION_COUNT ? "count" : "set");
-		if (s->kind == STMT_HIST && s->u.stat.hist == HIST_LINEAR)
-			fprintf(out, " linear(%" PRIu64 ", %" PRIu64 ", %" PRIu64 ")",
-				s->u.stat.lin_min, s->u.stat.lin_max, s->u.stat.lin_step);
-		else if (s->kind == STMT_HIST)
-			fprintf(out, " log2");
-		if (s->u.stat.has_size)
-			fprintf(out, " size %" PRIu64, s->u.stat.size);
-		fprintf(out, "\n");
-		if (s->u.stat.value)
-			dump_expr(out, s->u.stat.value, depth + 1);
-		for (size_t i = 0; i < s->u.stat.keys.len; i++) {
-			indent(out, depth + 1);
-			fprintf(out, "by\n");
-			dump_expr(out, s->u.stat.keys.items[i], depth + 2);
-		}
-		if (s->u.stat.action.kind == ACTION_SET) {
-			dump_expr(out, s->u.stat.action.target, depth + 1);
-			dump_expr(out, s->u.stat.action.value, depth + 1);
-		}
-		break;
 	case STMT_SET:
 		fprintf(out, "\n");
 		dump_expr(out, s->u.set.target, depth + 1);
@@ -499,6 +514,8 @@ static void dump_stmt(FILE *out, const struct stmt *s, int depth)
 	case STMT_DROP:
 	case STMT_PASS:
 		fprintf(out, "\n");
+		break;
+	default:        /* the statistics: dump_stat(), above */
 		break;
 	}
 	if (s->cond) {

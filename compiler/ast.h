@@ -271,6 +271,11 @@ void ast_expr_free(struct expr *e);
 void ast_stmt_free(struct stmt *s);
 void ast_program_free(struct program *prog);
 
+/* Whether s is a statistic: count, hist, limit, quota or sample, the
+ * statements that name a map and keep what they say in s->u.stat. The one
+ * place that lists them: a new statistic kind is added here. */
+bool ast_is_stat(const struct stmt *s);
+
 const char *ast_op_str(enum op op);            /* "==", "and", ... */
 const char *ast_type_str(const struct type *t); /* "u16", "IPv4 address", ... */
 const char *ast_unit_str(enum amount_unit u);   /* "packets", "bytes", "bits" */

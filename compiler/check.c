@@ -15,6 +15,7 @@
 #include "resources.h"
 #include "lwtp_contract.h"
 #include "util.h"
+#include "walk.h"
 
 #define MAX_KEYS       8
 #define MAX_SIZE       16777216
@@ -47,26 +48,29 @@ const struct const_decl *check_find_const(const struct check_scope *sc, const ch
 	return NULL;
 }
 
-static const struct const_decl *find_const_in(const struct stmt_list *body, const char *name)
-{
-	const struct const_decl *c;
+struct const_search {
+	const char *name;
+	const struct const_decl *found;
+};
 
-	for (size_t i = 0; i < body->len; i++) {
-		const struct stmt *s = body->items[i];
-		if (!s)
-			continue;
-		if (s->kind == STMT_CONST && s->u.konst && s->u.konst->name &&
-		    strcmp(s->u.konst->name, name) == 0)
-			return s->u.konst;
-		if (s->kind == STMT_IF) {
-			c = find_const_in(&s->u.if_.then_body, name);
-			if (!c)
-				c = find_const_in(&s->u.if_.else_body, name);
-			if (c)
-				return c;
-		}
-	}
-	return NULL;
+static enum walk_next const_named(struct stmt *s, struct policy *p, void *ctx)
+{
+	struct const_search *cs = ctx;
+
+	if (s->kind != STMT_CONST || !s->u.konst || !s->u.konst->name ||
+	    strcmp(s->u.konst->name, cs->name) != 0)
+		return WALK_ON;
+	cs->found = s->u.konst;
+	return WALK_STOP;
+}
+
+/* The first const of that name in p, in any block. */
+static const struct const_decl *find_const_in(struct policy *p, const char *name)
+{
+	struct const_search cs = { .name = name };
+
+	walk_stmts(&p->body, p, const_named, &cs);
+	return cs.found;
 }
 
 const struct const_decl *check_find_any_const(const struct program *prog, const char *name)
@@ -79,7 +83,7 @@ const struct const_decl *check_find_any_const(const struct program *prog, const 
 		    strcmp(it->u.konst->name, name) == 0)
 			c = it->u.konst;
 		else if (it->kind == ITEM_POLICY && it->u.policy)
-			c = find_const_in(&it->u.policy->body, name);
+			c = find_const_in(it->u.policy, name);
 	}
 	return c;
 }
@@ -512,32 +516,29 @@ static bool check_if(struct checker *ck, struct stmt *s)
 /* Returns whether the statement always ends the program. */
 static bool check_stmt(struct checker *ck, struct stmt *s)
 {
-	switch (s->kind) {
-	case STMT_COUNT:
-	case STMT_HIST:
-	case STMT_LIMIT:
-	case STMT_QUOTA:
-	case STMT_SAMPLE:
+	if (ast_is_stat(s)) {
 		check_stat(ck, s);
-		break;
+		check_cond(&ck->scope, s->cond);
+		return false;
+	}
+	switch (s->kind) {
 	case STMT_DROP:
 	case STMT_PASS:
 		check_cond(&ck->scope, s->cond);
 		return s->cond == NULL;
 	case STMT_SET:
 		check_set_stmt(ck, s);
-		break;
+		check_cond(&ck->scope, s->cond);
+		return false;
 	case STMT_IF:
 		return check_if(ck, s);
 	case STMT_CONST:
 		check_const_decl(ck, s->u.konst);
 		return false;
-	default:
+	default:        /* the statistics are checked above */
 		diag_error(&s->loc, "internal error: unknown statement kind %d", (int)s->kind);
 		return false;
 	}
-	check_cond(&ck->scope, s->cond);
-	return false;
 }
 
 static const char *why_it_ends(const struct stmt *s)
@@ -595,57 +596,42 @@ static void check_policy_name(struct checker *ck, const struct policy *p)
 /* ---- size ------------------------------------------------------------------ */
 
 /* Expression nodes, down to the depth check_expr() allows; a set counts
- * once (large sets become maps). */
-static size_t expr_weight(const struct expr *e, int depth)
+ * once (large sets become maps). ctx: the size_t to add to. */
+static enum walk_next weigh_node(struct expr *e, int depth, void *ctx)
 {
-	if (!e || depth > 200)
-		return 0;
-	switch (e->kind) {
-	case EXPR_UNARY:
-		return 1 + expr_weight(e->u.unary.operand, depth + 1);
-	case EXPR_BINARY:
-		return 1 + expr_weight(e->u.binary.left, depth + 1) +
-		       expr_weight(e->u.binary.right, depth + 1);
-	default:
-		return 1;
-	}
+	size_t *w = ctx;
+
+	if (depth > MAX_EXPR_DEPTH)
+		return WALK_OVER;
+	(*w)++;
+	return e->kind == EXPR_UNARY || e->kind == EXPR_BINARY ? WALK_ON : WALK_OVER;
 }
 
-/* Statements and the expression nodes they test or compute: about how
- * much C a policy becomes. */
-static size_t block_weight(const struct stmt_list *body)
+/* A statement and the expression nodes it tests or computes. */
+static enum walk_next weigh_stmt(struct stmt *s, struct policy *p, void *ctx)
 {
-	size_t w = 0;
+	size_t *w = ctx;
 
-	for (size_t i = 0; i < body->len; i++) {
-		const struct stmt *s = body->items[i];
-		if (!s)
-			continue;
-		w += 1 + expr_weight(s->cond, 0);
-		switch (s->kind) {
-		case STMT_IF:
-			w += expr_weight(s->u.if_.test, 0) + block_weight(&s->u.if_.then_body) +
-			     block_weight(&s->u.if_.else_body);
-			break;
-		case STMT_HIST:
-			w += expr_weight(s->u.stat.value, 0);
-			break;
-		case STMT_SET:
-			w += expr_weight(s->u.set.value, 0);
-			break;
-		default:
-			break;
-		}
-	}
-	return w;
+	(*w)++;
+	walk_expr(s->cond, weigh_node, w);
+	if (s->kind == STMT_IF)
+		walk_expr(s->u.if_.test, weigh_node, w);
+	else if (s->kind == STMT_HIST)
+		walk_expr(s->u.stat.value, weigh_node, w);
+	else if (s->kind == STMT_SET)
+		walk_expr(s->u.set.value, weigh_node, w);
+	return WALK_ON;
 }
 
 /* clang's time grows faster than the policy: refuse a policy that would
  * keep it busy for minutes (and could not load anyway: see clang.c's
- * CLANG_MAX_INSNS). */
-static void check_policy_size(struct checker *ck, const struct policy *p)
+ * CLANG_MAX_INSNS). The weight, statements and the expression nodes they
+ * test or compute, is about how much C a policy becomes. */
+static void check_policy_size(struct checker *ck, struct policy *p)
 {
-	size_t w = block_weight(&p->body);
+	size_t w = 0;
+
+	walk_stmts(&p->body, p, weigh_stmt, &w);
 
 	ck->weight += w;
 	if (w > MAX_POLICY_WEIGHT)

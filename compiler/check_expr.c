@@ -16,11 +16,6 @@
 
 #define TEXT 160
 
-/* How deep expressions may nest ('a or b or ...' nests one level per
- * operator): the checker, the emitter and clang recurse on them, and the
- * C they become nests deeper still (clang -fbracket-depth in clang.c). */
-#define MAX_EXPR_DEPTH 200
-
 /* ---- small helpers ----------------------------------------------------- */
 
 bool check_known(const struct expr *e)

@@ -18,6 +18,11 @@
 #include "ast.h"
 #include "fields.h"
 
+/* How deep expressions may nest ('a or b or ...' nests one level per
+ * operator): the checker, the emitter and clang recurse on them, and the
+ * C they become nests deeper still (clang -fbracket-depth in clang.c). */
+#define MAX_EXPR_DEPTH 200
+
 /* The consts in scope, innermost last. depth 0 is the file, 1 a policy's
  * body, 2 and up nested blocks. */
 struct check_scope {

@@ -1,812 +1,95 @@
 /* emit_prelude.c: the fixed C that generated programs call: packet header
- * structs and the parser, address and histogram helpers, and the
- * statistics updates. Each part is written only when a program uses it.
+ * structs and the parser, address and histogram helpers, the statistics
+ * updates, the sample writer and the set searches' compares. Each part is
+ * written only when a program uses it.
+ *
+ * The parts are real C, one file each in compiler/bpf/: NAME.bpf.h is
+ * embedded into lwtc as bpf_text_NAME (scripts/bpf_texts.sh writes
+ * bpf_texts.c and bpf_texts.h at build time), and make test compiles each
+ * one on its own (tests/run.sh, suite bpf, which lists what each needs).
+ * A file is written into the program as it is, comments included. The
+ * table below says when a part is written; a part may use what the parts
+ * above it define, and the map key and value types (emit_maps.c), which
+ * come before them.
  *
  * The parser reads the packet with direct packet access (LWT_OUT programs
  * may read skb->data .. skb->data_end) and calls bpf_skb_pull_data() only
  * when a header it needs lies past the linear data of a non-linear packet.
  */
+#include <string.h>
+
+#include "bpf_texts.h"
 #include "emit_priv.h"
 
-static const char parse_text[] =
-"/* ---- packet headers ---------------------------------------------------- */\n"
-"\n"
-"struct lwtp_iphdr {\n"
-"\t__u8 ver_ihl;           /* version << 4 | header length in 32-bit words */\n"
-"\t__u8 tos;\n"
-"\t__be16 tot_len;\n"
-"\t__be16 id;\n"
-"\t__be16 frag_off;        /* flags and fragment offset */\n"
-"\t__u8 ttl;\n"
-"\t__u8 protocol;\n"
-"\t__sum16 check;\n"
-"\t__be32 saddr;\n"
-"\t__be32 daddr;\n"
-"};\n"
-"\n"
-"struct lwtp_ipv6hdr {\n"
-"\t__be32 vtc_flow;        /* version, traffic class, flow label */\n"
-"\t__be16 payload_len;\n"
-"\t__u8 nexthdr;\n"
-"\t__u8 hop_limit;\n"
-"\t__be32 saddr[4];\n"
-"\t__be32 daddr[4];\n"
-"};\n"
-"\n"
-"/* The first bytes of an IPv6 extension header (frag_off: fragment header) */\n"
-"struct lwtp_ip6_exthdr {\n"
-"\t__u8 nexthdr;\n"
-"\t__u8 hdrlen;\n"
-"\t__be16 frag_off;\n"
-"};\n"
-"\n"
-"struct lwtp_tcphdr {\n"
-"\t__be16 source;\n"
-"\t__be16 dest;\n"
-"\t__be32 seq;\n"
-"\t__be32 ack_seq;\n"
-"\t__u8 doff_res;          /* data offset in 32-bit words << 4 */\n"
-"\t__u8 flags;\n"
-"\t__be16 window;\n"
-"\t__sum16 check;\n"
-"\t__be16 urg_ptr;\n"
-"};\n"
-"\n"
-"struct lwtp_udphdr {\n"
-"\t__be16 source;\n"
-"\t__be16 dest;\n"
-"\t__be16 len;\n"
-"\t__sum16 check;\n"
-"};\n"
-"\n"
-"/* TCP or UDP */\n"
-"struct lwtp_l4ports {\n"
-"\t__be16 source;\n"
-"\t__be16 dest;\n"
-"};\n"
-"\n"
-"/* ICMP or ICMPv6 */\n"
-"struct lwtp_icmphdr {\n"
-"\t__u8 type;\n"
-"\t__u8 code;\n"
-"\t__sum16 checksum;\n"
-"};\n"
-"\n"
-"/* The headers a policy reads: NULL when the packet does not have them\n"
-" * whole (absent). Every read is behind lwtp_has() of its own pointer. */\n"
-"struct lwtp_pkt {\n"
-"\t__u8 family;            /* 4, 6, or 0: no IP header */\n"
-"\tstruct lwtp_iphdr *ip4;\n"
-"\tstruct lwtp_ipv6hdr *ip6;\n"
-"\tstruct lwtp_tcphdr *tcp;\n"
-"\tstruct lwtp_udphdr *udp;\n"
-"\tstruct lwtp_l4ports *ports;\n"
-"\tstruct lwtp_icmphdr *icmp;\n"
-"\tstruct lwtp_icmphdr *icmp6;\n"
-"\t__u8 proto;             /* L4 protocol, after IPv6 extension headers */\n"
-"\t__u8 proto_ok;          /* proto is known */\n"
-"\t__u8 frag6;             /* an IPv6 fragment header was seen */\n"
-"};\n"
-"\n"
-"/* What lwtp_parse() looks for */\n"
-"enum lwtp_want {\n"
-"\tlwtp_want_ip4 = 1,\n"
-"\tlwtp_want_ip6 = 2,\n"
-"\tlwtp_want_proto = 4,     /* the L4 protocol, after IPv6 extension headers */\n"
-"\tlwtp_want_tcp = 8,\n"
-"\tlwtp_want_udp = 16,\n"
-"\tlwtp_want_ports = 32,    /* TCP or UDP ports */\n"
-"\tlwtp_want_icmp = 64,\n"
-"\tlwtp_want_icmp6 = 128,\n"
-"};\n"
-"\n"
-"/* Whether a header of lwtp_pkt is there. The verifier does not know that\n"
-" * a packet pointer is never NULL: it follows \"ip4 == NULL\" with a valid\n"
-" * ip4 too, and on that path clang would use 0 for ip4 and for what it\n"
-" * inferred from it (ICMP means IPv4, family 4 means ip4). Testing a copy\n"
-" * the empty asm hides from clang leaves the pointer itself alone. */\n"
-"static __always_inline int lwtp_has(const void *p)\n"
-"{\n"
-"\tunsigned long v = (unsigned long)p;\n"
-"\n"
-"\tasm volatile(\"\" : \"+r\"(v));\n"
-"\treturn v != 0;\n"
-"}\n"
-"\n"
-"/* skb->data and skb->data_end as pointers. The empty asm keeps clang from\n"
-" * redoing the 32- to 64-bit conversion of the context field on the\n"
-" * pointer later, which the verifier refuses (\"pointer arithmetic with <<=\n"
-" * operator prohibited\"). */\n"
-"static __always_inline void *lwtp_data(const struct __sk_buff *skb)\n"
-"{\n"
-"\tvoid *data = (void *)(long)skb->data;\n"
-"\n"
-"\tasm volatile(\"\" : \"+r\"(data));\n"
-"\treturn data;\n"
-"}\n"
-"\n"
-"static __always_inline void *lwtp_data_end(const struct __sk_buff *skb)\n"
-"{\n"
-"\tvoid *data_end = (void *)(long)skb->data_end;\n"
-"\n"
-"\tasm volatile(\"\" : \"+r\"(data_end));\n"
-"\treturn data_end;\n"
-"}\n"
-"\n"
-"/* Whether the packet's first end bytes are in its linear data. When they\n"
-" * are not but the packet has them (a forwarded packet may be non-linear),\n"
-" * pull them in, and some more so that the next headers usually come along.\n"
-" * A pull moves the data: pointers into it must be computed again. */\n"
-"static __always_inline int lwtp_have(struct __sk_buff *skb, __u32 end)\n"
-"{\n"
-"\t__u32 len;\n"
-"\n"
-"\tif (lwtp_data(skb) + end <= lwtp_data_end(skb))\n"
-"\t\treturn 1;\n"
-"\tlen = skb->len;\n"
-"\tif (end > len)\n"
-"\t\treturn 0;\n"
-"\tbpf_skb_pull_data(skb, end + 64 < len ? end + 64 : len);\n"
-"\treturn lwtp_data(skb) + end <= lwtp_data_end(skb);\n"
-"}\n"
-"\n"
-"/* Branch-free tests for the IPv6 extension header walk: with branches, the\n"
-" * verifier would follow one path per header type at each of its 8 steps.\n"
-" * The empty asm keeps clang from turning them back into branches. */\n"
-"\n"
-"/* 1 when a == b, else 0 (a, b below 2^31) */\n"
-"static __always_inline __u32 lwtp_eq(__u32 a, __u32 b)\n"
-"{\n"
-"	__u32 d = a ^ b;\n"
-"\n"
-"	asm volatile(\"\" : \"+r\"(d));\n"
-"	return (__u32)(d - 1) >> 31;\n"
-"}\n"
-"\n"
-"/* 1 when v (below 2^16) is not 0, else 0 */\n"
-"static __always_inline __u32 lwtp_nonzero16(__u32 v)\n"
-"{\n"
-"	asm volatile(\"\" : \"+r\"(v));\n"
-"	return (v + 0xffff) >> 16;\n"
-"}\n"
-"\n"
-"/* Whether nexthdr is an extension header lwtp_parse() skips: hop-by-hop\n"
-" * (0), routing (43), fragment (44), AH (51), destination options (60). */\n"
-"static __always_inline __u32 lwtp_ip6_exthdr(__u8 nexthdr)\n"
-"{\n"
-"	__u64 set = 1ULL << 0 | 1ULL << 43 | 1ULL << 44 | 1ULL << 51 | 1ULL << 60;\n"
-"	__u32 n = nexthdr;\n"
-"\n"
-"	asm volatile(\"\" : \"+r\"(n));\n"
-"	return n < 64 ? (set >> n) & 1 : 0;\n"
-"}\n"
-"\n"
-"\n"
-"/* Find the headers want asks for. A header is present when the packet has\n"
-" * it and its whole fixed part: IPv4 (skb->protocol ETH_P_IP, version 4,\n"
-" * ihl * 4 >= 20 bytes), IPv6 (ETH_P_IPV6, version 6, 40 bytes), TCP (20\n"
-" * bytes, doff >= 5), UDP (8), ICMP over IPv4 and ICMPv6 (4). L4 headers are\n"
-" * absent in later fragments, and after more than 8 IPv6 extension headers\n"
-" * or a truncated chain of them. */\n"
-"static __always_inline void lwtp_parse(struct __sk_buff *skb, struct lwtp_pkt *p,\n"
-"\t\t\t\t       const unsigned want)\n"
-"{\n"
-"\tvoid *data, *data_end;\n"
-"\t__u32 l4off = 0;        /* where the L4 header starts */\n"
-"\t__u32 l4len = 0;        /* its bytes the policy reads; 0: none */\n"
-"\t__u8 family = 0;\n"
-"\n"
-"\t__builtin_memset(p, 0, sizeof(*p));\n"
-"\n"
-"\t/* 1. Find the headers, pulling them into the linear data if need be. */\n"
-"\tif ((want & lwtp_want_ip4) && skb->protocol == bpf_htons(0x0800 /* ETH_P_IP */)) {\n"
-"\t\tstruct lwtp_iphdr *ip;\n"
-"\t\t__u32 hlen;\n"
-"\t\t__u8 proto;\n"
-"\t\tint later;\n"
-"\n"
-"\t\tif (!lwtp_have(skb, sizeof(*ip)))\n"
-"\t\t\treturn;\n"
-"\t\tdata = lwtp_data(skb);\n"
-"\t\tdata_end = lwtp_data_end(skb);\n"
-"\t\tip = data;\n"
-"\t\tif ((void *)(ip + 1) > data_end)\n"
-"\t\t\treturn;\n"
-"\t\thlen = (ip->ver_ihl & 0x0f) * 4;\n"
-"\t\tif ((ip->ver_ihl >> 4) != 4 || hlen < sizeof(*ip))\n"
-"\t\t\treturn;\n"
-"\t\tproto = ip->protocol;\n"
-"\t\tlater = (ip->frag_off & bpf_htons(0x1fff)) != 0;\n"
-"\t\tif (!lwtp_have(skb, hlen))\n"
-"\t\t\treturn;\n"
-"\t\tfamily = 4;\n"
-"\t\tp->proto = proto;\n"
-"\t\tp->proto_ok = 1;\n"
-"\t\tif (!later)\n"
-"\t\t\tl4off = hlen;\n"
-"\t} else if ((want & lwtp_want_ip6) &&\n"
-"\t\t   skb->protocol == bpf_htons(0x86dd /* ETH_P_IPV6 */)) {\n"
-"\t\tstruct lwtp_ipv6hdr *ip6;\n"
-"\t\t__u32 off = sizeof(*ip6);\n"
-"\t\t__u8 nexthdr;\n"
-"\n"
-"\t\tif (!lwtp_have(skb, sizeof(*ip6)))\n"
-"\t\t\treturn;\n"
-"\t\tdata = lwtp_data(skb);\n"
-"\t\tdata_end = lwtp_data_end(skb);\n"
-"\t\tip6 = data;\n"
-"\t\tif ((void *)(ip6 + 1) > data_end)\n"
-"\t\t\treturn;\n"
-"\t\tif ((ip6->vtc_flow & bpf_htonl(0xf0000000)) != bpf_htonl(0x60000000))\n"
-"\t\t\treturn;\n"
-"\t\tfamily = 6;\n"
-"\t\tnexthdr = ip6->nexthdr;\n"
-"\t\tif (want & lwtp_want_proto) {\n"
-"			for (int i = 0; i < 8 && lwtp_ip6_exthdr(nexthdr); i++) {\n"
-"				struct lwtp_ip6_exthdr *x;\n"
-"				__u32 frag, ah, hdrlen;\n"
-"\n"
-"				if (!lwtp_have(skb, off + sizeof(*x)))\n"
-"					goto bind;     /* truncated: L4 unknown */\n"
-"				data = lwtp_data(skb);\n"
-"				data_end = lwtp_data_end(skb);\n"
-"				x = data + off;\n"
-"				if ((void *)(x + 1) > data_end)\n"
-"					goto bind;\n"
-"				frag = lwtp_eq(nexthdr, 44);\n"
-"				ah = lwtp_eq(nexthdr, 51);\n"
-"				p->frag6 |= frag;\n"
-"				if (frag & lwtp_nonzero16(x->frag_off & bpf_htons(0xfff8))) {\n"
-"					/* a later fragment: no L4 header */\n"
-"					p->proto = x->nexthdr;\n"
-"					p->proto_ok = 1;\n"
-"					goto bind;\n"
-"				}\n"
-"				/* the header's length in bytes: (hdrlen + 1) * 8,\n"
-"				 * AH (hdrlen + 2) * 4, a fragment header 8 (its\n"
-"				 * hdrlen byte is reserved): 8 + 4 hdrlen, plus 4\n"
-"				 * hdrlen again unless AH. Chosen with a mask, not a\n"
-"				 * multiply: every verifier keeps bounds through AND\n"
-"				 * and ADD of unknowns (6.1 loses them through MUL and\n"
-"				 * OR), so off stays below 40 + 8 * 2048 where it is\n"
-"				 * formed. */\n"
-"				hdrlen = (x->hdrlen & (frag - 1)) << 2;\n"
-"				off += 8 + hdrlen + (hdrlen & (ah - 1));\n"
-"				nexthdr = x->nexthdr;\n"
-"			}\n"
-"\t\t\tif (lwtp_ip6_exthdr(nexthdr) || off > skb->len)\n"
-"\t\t\t\tgoto bind;             /* too many, or truncated */\n"
-"\t\t\tp->proto = nexthdr;\n"
-"\t\t\tp->proto_ok = 1;\n"
-"\t\t\tl4off = off;\n"
-"\t\t}\n"
-"\t} else {\n"
-"\t\treturn;\n"
-"\t}\n"
-"\n"
-"\tif (l4off) {\n"
-"\t\tif (p->proto == 6 && (want & (lwtp_want_tcp | lwtp_want_ports)))\n"
-"\t\t\tl4len = sizeof(struct lwtp_tcphdr);\n"
-"\t\telse if (p->proto == 17 && (want & (lwtp_want_udp | lwtp_want_ports)))\n"
-"\t\t\tl4len = sizeof(struct lwtp_udphdr);\n"
-"\t\telse if (p->proto == 1 && family == 4 && (want & lwtp_want_icmp))\n"
-"\t\t\tl4len = sizeof(struct lwtp_icmphdr);\n"
-"\t\telse if (p->proto == 58 && family == 6 && (want & lwtp_want_icmp6))\n"
-"\t\t\tl4len = sizeof(struct lwtp_icmphdr);\n"
-"\t\tif (l4len && !lwtp_have(skb, l4off + l4len))\n"
-"\t\t\tl4len = 0;\n"
-"\t}\n"
-"\n"
-"bind:\n"
-"\t/* 2. Point at them, now that the data stays where it is. */\n"
-"\tdata = lwtp_data(skb);\n"
-"\tdata_end = lwtp_data_end(skb);\n"
-"\tif (family == 4) {\n"
-"\t\tstruct lwtp_iphdr *ip = data;\n"
-"\n"
-"\t\tif ((void *)(ip + 1) > data_end)\n"
-"\t\t\tgoto none;\n"
-"\t\tp->ip4 = ip;\n"
-"\t\tp->family = 4;\n"
-"\t} else {\n"
-"\t\tstruct lwtp_ipv6hdr *ip6 = data;\n"
-"\n"
-"\t\tif ((void *)(ip6 + 1) > data_end)\n"
-"\t\t\tgoto none;\n"
-"\t\tp->ip6 = ip6;\n"
-"\t\tp->family = 6;\n"
-"\t}\n"
-"\tif (!l4len)\n"
-"\t\treturn;\n"
-"\tif (p->proto == 6) {\n"
-"\t\tstruct lwtp_tcphdr *tcp = data + l4off;\n"
-"\n"
-"\t\tif ((void *)(tcp + 1) <= data_end && (tcp->doff_res >> 4) >= 5) {\n"
-"\t\t\tif (want & lwtp_want_tcp)\n"
-"\t\t\t\tp->tcp = tcp;\n"
-"\t\t\tif (want & lwtp_want_ports)\n"
-"\t\t\t\tp->ports = (struct lwtp_l4ports *)tcp;\n"
-"\t\t}\n"
-"\t} else if (p->proto == 17) {\n"
-"\t\tstruct lwtp_udphdr *udp = data + l4off;\n"
-"\n"
-"\t\tif ((void *)(udp + 1) <= data_end) {\n"
-"\t\t\tif (want & lwtp_want_udp)\n"
-"\t\t\t\tp->udp = udp;\n"
-"\t\t\tif (want & lwtp_want_ports)\n"
-"\t\t\t\tp->ports = (struct lwtp_l4ports *)udp;\n"
-"\t\t}\n"
-"\t} else {\n"
-"\t\tstruct lwtp_icmphdr *icmp = data + l4off;\n"
-"\n"
-"\t\tif ((void *)(icmp + 1) <= data_end) {\n"
-"\t\t\tif (family == 4)\n"
-"\t\t\t\tp->icmp = icmp;\n"
-"\t\t\telse\n"
-"\t\t\t\tp->icmp6 = icmp;\n"
-"\t\t}\n"
-"\t}\n"
-"\treturn;\n"
-"none:\n"
-"\t__builtin_memset(p, 0, sizeof(*p));\n"
-"}\n"
-"\n";
+/* The one value a part takes from lwtc: the entries of lwtp_locks, which
+ * limit_key.bpf.h names LWTP_LOCKS. */
+#define LOCKS_NAME "LWTP_LOCKS"
 
-static const char ctx_write_text[] =
-"/* skb->FIELD, and skb->FIELD = value for 'set'. The verifier accepts a\n"
-" * context access only at the context pointer plus a constant, and clang\n"
-" * may merge the loads or stores of two statements into one through a\n"
-" * computed address (\"dereference of modified ctx ptr\"): each access is\n"
-" * written in assembly so that it stays where and as it is. */\n"
-"#define lwtp_ctx_read(skb, field) ({ \\\n"
-"\t__u32 lwtp_r; \\\n"
-"\tasm volatile(\"%[r] = *(u32 *)(%[ctx] + %[off])\" \\\n"
-"\t\t     : [r] \"=r\"(lwtp_r) \\\n"
-"\t\t     : [ctx] \"r\"(skb), \\\n"
-"\t\t       [off] \"i\"(__builtin_offsetof(struct __sk_buff, field))); \\\n"
-"\tlwtp_r; \\\n"
-"})\n"
-"\n"
-"#define lwtp_ctx_write(skb, field, value) \\\n"
-"\tasm volatile(\"*(u32 *)(%[ctx] + %[off]) = %[val]\" \\\n"
-"\t\t     :: [ctx] \"r\"(skb), \\\n"
-"\t\t\t[off] \"i\"(__builtin_offsetof(struct __sk_buff, field)), \\\n"
-"\t\t\t[val] \"r\"((__u32)(value)) \\\n"
-"\t\t     : \"memory\")\n"
-"\n";
+/* The text with the number in place of LWTP_LOCKS, then the blank line
+ * that separates it from the next (the files end with their last line). */
+void emit_bpf_text(FILE *out, const char *text)
+{
+	const char *at;
 
-static const char ip4_frag_text[] =
-"/* IPv4: more fragments, or a fragment offset */\n"
-"static __always_inline int lwtp_ip4_is_fragment(const struct lwtp_iphdr *ip)\n"
-"{\n"
-"\treturn (ip->frag_off & bpf_htons(0x3fff)) != 0;\n"
-"}\n"
-"\n";
+	while ((at = strstr(text, LOCKS_NAME))) {
+		fwrite(text, 1, (size_t)(at - text), out);
+		fprintf(out, "%u", RESOURCES_LOCKS);
+		text = at + strlen(LOCKS_NAME);
+	}
+	fputs(text, out);
+	fputc('\n', out);
+}
 
-static const char tclass_text[] =
-"/* IPv6 traffic class */\n"
-"static __always_inline __u8 lwtp_ip6_tclass(const struct lwtp_ipv6hdr *ip6)\n"
-"{\n"
-"\treturn bpf_ntohl(ip6->vtc_flow) >> 20;\n"
-"}\n"
-"\n";
+/* A part of the prelude, written when the program uses one of uses. */
+struct part {
+	unsigned uses;          /* enum use */
+	const char *text;       /* compiler/bpf/NAME.bpf.h */
+};
 
-static const char ip4_const_text[] =
-"/* IPv4 address a.b.c.d, network order */\n"
-"#define lwtp_ip4(a, b, c, d) \\\n"
-"\tbpf_htonl((__u32)(a) << 24 | (__u32)(b) << 16 | (__u32)(c) << 8 | (__u32)(d))\n"
-"\n";
-
-static const char ip_from4_text[] =
-"/* An IPv4 address in a map key (lwtp_ip_t: 16 bytes, network order) */\n"
-"static __always_inline void lwtp_ip_from4(__be32 *key, __be32 addr)\n"
-"{\n"
-"\tkey[0] = 0;                     /* ::ffff:a.b.c.d */\n"
-"\tkey[1] = 0;\n"
-"\tkey[2] = bpf_htonl(0x0000ffff);\n"
-"\tkey[3] = addr;\n"
-"}\n"
-"\n";
-
-static const char ip_from6_text[] =
-"/* An IPv6 address in a map key (lwtp_ip_t, lwtp_ip6_t) */\n"
-"static __always_inline void lwtp_ip_from6(__be32 *key, const __be32 *addr)\n"
-"{\n"
-"\tkey[0] = addr[0];\n"
-"\tkey[1] = addr[1];\n"
-"\tkey[2] = addr[2];\n"
-"\tkey[3] = addr[3];\n"
-"}\n"
-"\n";
-
-static const char ip_key_saddr_text[] =
-"/* ip.src of either family in a key (lwtp_ip_t) */\n"
-"static __always_inline void lwtp_ip_key_saddr(__be32 *key, const struct lwtp_pkt *p)\n"
-"{\n"
-"\tif (lwtp_has(p->ip4))\n"
-"\t\tlwtp_ip_from4(key, p->ip4->saddr);\n"
-"\telse if (lwtp_has(p->ip6))\n"
-"\t\tlwtp_ip_from6(key, p->ip6->saddr);\n"
-"}\n"
-"\n";
-
-static const char ip_key_daddr_text[] =
-"/* ip.dst of either family in a key (lwtp_ip_t) */\n"
-"static __always_inline void lwtp_ip_key_daddr(__be32 *key, const struct lwtp_pkt *p)\n"
-"{\n"
-"\tif (lwtp_has(p->ip4))\n"
-"\t\tlwtp_ip_from4(key, p->ip4->daddr);\n"
-"\telse if (lwtp_has(p->ip6))\n"
-"\t\tlwtp_ip_from6(key, p->ip6->daddr);\n"
-"}\n"
-"\n";
-
-static const char log2_32_text[] =
-"/* Histogram bucket of v: floor(log2(v)), and 0 for 0 */\n"
-"static __always_inline lwtp_log2_t lwtp_log2_32(__u32 v)\n"
-"{\n"
-"\t__u32 r, shift;\n"
-"\n"
-"\tr = (v > 0xffff) << 4; v >>= r;\n"
-"\tshift = (v > 0xff) << 3; v >>= shift; r |= shift;\n"
-"\tshift = (v > 0xf) << 2; v >>= shift; r |= shift;\n"
-"\tshift = (v > 0x3) << 1; v >>= shift; r |= shift;\n"
-"\tr |= v >> 1;\n"
-"\treturn r;\n"
-"}\n"
-"\n";
-
-/* needs log2_32_text before it */
-static const char log2_64_text[] =
-"static __always_inline lwtp_log2_t lwtp_log2_64(__u64 v)\n"
-"{\n"
-"\t__u32 hi = v >> 32;\n"
-"\n"
-"\treturn hi ? lwtp_log2_32(hi) + 32 : lwtp_log2_32(v);\n"
-"}\n"
-"\n";
-
-static const char linear_text[] =
-"/* Linear histogram bucket of v: 0 below min, 1..n from min in steps of\n"
-" * step, n + 1 from max on */\n"
-"static __always_inline __u32 lwtp_linear(__u64 v, __u64 min, __u64 max,\n"
-"\t\t\t\t\t __u64 step, __u32 n)\n"
-"{\n"
-"\tif (v < min)\n"
-"\t\treturn 0;\n"
-"\tif (v >= max)\n"
-"\t\treturn n + 1;\n"
-"\treturn (v - min) / step + 1;\n"
-"}\n"
-"\n";
-
-static const char stats_intro_text[] =
-"/* ---- statistics -------------------------------------------------------- */\n"
-"\n"
-"/* Per-CPU values are added to atomically: the kernel runs route programs\n"
-" * with bottom halves disabled, but BPF_PROG_TEST_RUN only disables\n"
-" * migration, and counts must stay exact there too. */\n"
-"\n";
-
-static const char count_add_text[] =
-"static __always_inline void lwtp_counter_add(struct lwtp_counter *c, __u64 bytes)\n"
-"{\n"
-"\t__sync_fetch_and_add(&c->packets, 1);\n"
-"\t__sync_fetch_and_add(&c->bytes, bytes);\n"
-"}\n"
-"\n";
-
-static const char count_text[] =
-"/* count NAME: a per-CPU array of one counter */\n"
-"static __always_inline void lwtp_count(void *map, __u64 bytes)\n"
-"{\n"
-"\t__u32 zero = 0;\n"
-"\tstruct lwtp_counter *c = bpf_map_lookup_elem(map, &zero);\n"
-"\n"
-"\tif (c)\n"
-"\t\tlwtp_counter_add(c, bytes);\n"
-"}\n"
-"\n";
-
-static const char keys_note_text[] =
-"/* A new key of the keyed statistic NAME was stored (inserted) or not,\n"
-" * because the map was full (refused): count it in lwtp_full_NAME. */\n"
-"static __always_inline void lwtp_keys_note(void *full, long err)\n"
-"{\n"
-"\t__u32 zero = 0;\n"
-"\tstruct lwtp_keys *k = bpf_map_lookup_elem(full, &zero);\n"
-"\n"
-"\tif (!k)\n"
-"\t\treturn;\n"
-"\tif (err == 0)\n"
-"\t\t__sync_fetch_and_add(&k->inserted, 1);\n"
-"\telse\n"
-"\t\t__sync_fetch_and_add(&k->refused, 1);\n"
-"}\n"
-"\n";
-
-static const char count_key_text[] =
-"/* count NAME by KEYS: a per-CPU hash of counters. When another CPU\n"
-" * inserts the key first, add to its entry; when the map is full, the\n"
-" * packet is not counted, and the refused key is (in lwtp_full_NAME). */\n"
-"static __always_inline void lwtp_count_key(void *map, const void *key, __u64 bytes,\n"
-"\t\t\t\t\t   void *full)\n"
-"{\n"
-"\tstruct lwtp_counter *c = bpf_map_lookup_elem(map, key);\n"
-"\n"
-"\tif (!c) {\n"
-"\t\tstruct lwtp_counter init = { .packets = 1, .bytes = bytes };\n"
-"\t\tlong err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);\n"
-"\n"
-"\t\tif (err != -17 /* -EEXIST */) {\n"
-"\t\t\tlwtp_keys_note(full, err);   /* inserted, or the map is full */\n"
-"\t\t\treturn;\n"
-"\t\t}\n"
-"\t\tc = bpf_map_lookup_elem(map, key);\n"
-"\t\tif (!c)\n"
-"\t\t\treturn;\n"
-"\t}\n"
-"\tlwtp_counter_add(c, bytes);\n"
-"}\n"
-"\n";
-
-static const char hist_text[] =
-"/* hist NAME: a per-CPU array, one packet count per bucket */\n"
-"static __always_inline void lwtp_hist(void *map, __u32 bucket)\n"
-"{\n"
-"\t__u64 *n = bpf_map_lookup_elem(map, &bucket);\n"
-"\n"
-"\tif (n)\n"
-"\t\t__sync_fetch_and_add(n, 1);\n"
-"}\n"
-"\n";
-
-static const char hist_key_text[] =
-"/* hist NAME by KEYS: a per-CPU hash; the key ends with the bucket */\n"
-"static __always_inline void lwtp_hist_key(void *map, const void *key, void *full)\n"
-"{\n"
-"\t__u64 *n = bpf_map_lookup_elem(map, key);\n"
-"\n"
-"\tif (!n) {\n"
-"\t\t__u64 init = 1;\n"
-"\t\tlong err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);\n"
-"\n"
-"\t\tif (err != -17 /* -EEXIST */) {\n"
-"\t\t\tlwtp_keys_note(full, err);   /* inserted, or the map is full */\n"
-"\t\t\treturn;\n"
-"\t\t}\n"
-"\t\tn = bpf_map_lookup_elem(map, key);\n"
-"\t\tif (!n)\n"
-"\t\t\treturn;\n"
-"\t}\n"
-"\t__sync_fetch_and_add(n, 1);\n"
-"}\n"
-"\n";
-
-static const char set_has_addr_text[] =
-"/* Is the packet's source or destination address in a runtime set of\n"
-" * addresses (an LPM trie)? The family's header is known present; the\n"
-" * family is part of the key, so IPv4 matches IPv4 prefixes only. */\n"
-"static __always_inline int lwtp_set_has_addr(void *set, const struct lwtp_pkt *p, int dst)\n"
-"{\n"
-"\tstruct lwtp_lpm_ip key = { .prefixlen = 32 + 128 };\n"
-"\n"
-"\tif (lwtp_has(p->ip4)) {\n"
-"\t\tkey.family = 4;\n"
-"\t\tlwtp_ip_from4(key.addr, dst ? p->ip4->daddr : p->ip4->saddr);\n"
-"\t} else if (lwtp_has(p->ip6)) {\n"
-"\t\tkey.family = 6;\n"
-"\t\tlwtp_ip_from6(key.addr, dst ? p->ip6->daddr : p->ip6->saddr);\n"
-"\t} else {\n"
-"\t\treturn 0;\n"
-"\t}\n"
-"\treturn bpf_map_lookup_elem(set, &key) != 0;\n"
-"}\n"
-"\n";
-
-static const char limit_text[] =
-"/* ---- limits and quotas --------------------------------------------------- */\n"
-"\n"
-"/* A limit's token bucket in integers (see struct lwtp_limit_state): tokens\n"
-" * accrue at rate_n a nanosecond up to cap; a unit (packet, byte or bit)\n"
-" * costs scale tokens; from empty to full takes fill_ns. */\n"
-"struct lwtp_limit_params {\n"
-"\t__u64 rate_n, scale, cap, fill_ns;\n"
-"\t__u64 rate, period_ns, burst;  /* as written, for readers of the map */\n"
-"\t__u32 unit;\n"
-"};\n"
-"\n"
-"/* Take a packet of cost units from the bucket s: 1 when it has them, else\n"
-" * 0. Every CPU shares the bucket, so it is updated under its lock in\n"
-" * lwtp_locks; no helper may be called while it is held. */\n"
-"static __always_inline int lwtp_limit_take(struct lwtp_limit_state *s, __u32 stripe,\n"
-"\t\t\t\t\t   __u64 cost, const struct lwtp_limit_params *p)\n"
-"{\n"
-"\t__u64 now = bpf_ktime_get_ns(), need, t;\n"
-"\tstruct lwtp_lock *l = bpf_map_lookup_elem(&lwtp_locks, &stripe);\n"
-"\tint ok;\n"
-"\n"
-"\tif (!l)\n"
-"\t\treturn 0;\n"
-"\tif (cost > p->burst)\n"
-"\t\tcost = p->burst + 1;    /* never fits; keeps cost * scale small */\n"
-"\tneed = cost * p->scale;\n"
-"\tbpf_spin_lock(&l->lock);\n"
-"\tif (s->last_ns == 0) {\n"
-"\t\ts->tokens = p->cap;     /* a new bucket starts full */\n"
-"\t\ts->last_ns = now;\n"
-"\t} else if (now > s->last_ns) {\n"
-"\t\tt = now - s->last_ns;\n"
-"\t\tif (t > p->fill_ns)\n"
-"\t\t\tt = p->fill_ns;\n"
-"\t\ts->tokens += t * p->rate_n;\n"
-"\t\ts->last_ns = now;\n"
-"\t}\n"
-"\tif (s->tokens > p->cap)\n"
-"\t\ts->tokens = p->cap;\n"
-"\tok = s->tokens >= need;\n"
-"\tif (ok) {\n"
-"\t\ts->tokens -= need;\n"
-"\t\ts->passed++;\n"
-"\t} else {\n"
-"\t\ts->exceeded++;\n"
-"\t}\n"
-"\ts->scale = p->scale;\n"
-"\ts->rate = p->rate;\n"
-"\ts->period_ns = p->period_ns;\n"
-"\ts->burst = p->burst;\n"
-"\ts->unit = p->unit;\n"
-"\ts->lock = stripe;\n"
-"\tbpf_spin_unlock(&l->lock);\n"
-"\treturn ok;\n"
-"}\n"
-"\n";
-
-static const char limit_one_text[] =
-"/* limit NAME: an array of one bucket, guarded by lwtp_locks[stripe] */\n"
-"static __always_inline int lwtp_limit(void *map, __u32 stripe, __u64 cost,\n"
-"\t\t\t\t      const struct lwtp_limit_params *p)\n"
-"{\n"
-"\t__u32 zero = 0;\n"
-"\tstruct lwtp_limit_state *s = bpf_map_lookup_elem(map, &zero);\n"
-"\n"
-"\treturn s ? lwtp_limit_take(s, stripe, cost, p) : 0;\n"
-"}\n"
-"\n";
-
-static const char limit_key_text[] =
-"/* limit NAME by KEYS: an LRU hash of buckets, each guarded by the lock\n"
-" * it drew when it was made. A key that cannot be stored is over the\n"
-" * limit. */\n"
-"static __always_inline int lwtp_limit_key(void *map, const void *key, void *full,\n"
-"\t\t\t\t\t  __u64 cost, const struct lwtp_limit_params *p)\n"
-"{\n"
-"\tstruct lwtp_limit_state *s = bpf_map_lookup_elem(map, key);\n"
-"\n"
-"\tif (!s) {\n"
-"\t\tstruct lwtp_limit_state init = { .lock = bpf_get_prandom_u32() %% %u };\n"
-"\t\tlong err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);\n"
-"\n"
-"\t\tif (err != -17 /* -EEXIST */)\n"
-"\t\t\tlwtp_keys_note(full, err);\n"
-"\t\ts = bpf_map_lookup_elem(map, key);\n"
-"\t\tif (!s)\n"
-"\t\t\treturn 0;\n"
-"\t}\n"
-"\treturn lwtp_limit_take(s, s->lock %% %u, cost, p);\n"
-"}\n"
-"\n";
-
-static const char quota_text[] =
-"/* Count a packet of cost units against the budget s: 1 while the budget\n"
-" * lasts (what came before this packet is below limit), else 0. used\n"
-" * counts every packet, so that exactly the packets that find it below\n"
-" * limit pass, on any number of CPUs. */\n"
-"static __always_inline int lwtp_quota_take(struct lwtp_quota_state *s, __u64 cost,\n"
-"\t\t\t\t\t   __u64 limit, __u32 unit)\n"
-"{\n"
-"\t__u64 old = __sync_fetch_and_add(&s->used, cost);\n"
-"\n"
-"\tif (s->limit != limit)\n"
-"\t\ts->limit = limit;       /* for readers of the map */\n"
-"\tif (s->unit != unit)\n"
-"\t\ts->unit = unit;\n"
-"\tif (old < limit)\n"
-"\t\treturn 1;\n"
-"\t__sync_fetch_and_add(&s->over, 1);\n"
-"\treturn 0;\n"
-"}\n"
-"\n";
-
-static const char quota_one_text[] =
-"/* quota NAME: an array of one budget */\n"
-"static __always_inline int lwtp_quota(void *map, __u64 cost, __u64 limit, __u32 unit)\n"
-"{\n"
-"\t__u32 zero = 0;\n"
-"\tstruct lwtp_quota_state *s = bpf_map_lookup_elem(map, &zero);\n"
-"\n"
-"\treturn s ? lwtp_quota_take(s, cost, limit, unit) : 0;\n"
-"}\n"
-"\n";
-
-static const char quota_key_text[] =
-"/* quota NAME by KEYS: a hash of budgets. A key that cannot be stored\n"
-" * (the map is full) has no budget: it is over the quota. */\n"
-"static __always_inline int lwtp_quota_key(void *map, const void *key, void *full,\n"
-"\t\t\t\t\t  __u64 cost, __u64 limit, __u32 unit)\n"
-"{\n"
-"\tstruct lwtp_quota_state *s = bpf_map_lookup_elem(map, key);\n"
-"\n"
-"\tif (!s) {\n"
-"\t\tstruct lwtp_quota_state init = { .limit = limit, .unit = unit };\n"
-"\t\tlong err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);\n"
-"\n"
-"\t\tif (err != -17 /* -EEXIST */)\n"
-"\t\t\tlwtp_keys_note(full, err);\n"
-"\t\ts = bpf_map_lookup_elem(map, key);\n"
-"\t\tif (!s)\n"
-"\t\t\treturn 0;\n"
-"\t}\n"
-"\treturn lwtp_quota_take(s, cost, limit, unit);\n"
-"}\n"
-"\n";
+static const struct part parts[] = {
+	/* the packet */
+	{ USE_PARSE,                    bpf_text_parse },
+	{ USE_CTX_WRITE,                bpf_text_ctx_access },
+	{ USE_IP4_FRAG,                 bpf_text_ip4_frag },
+	{ USE_TCLASS,                   bpf_text_ip6_tclass },
+	{ USE_IP4_CONST,                bpf_text_ip4_const },
+	/* addresses in keys and runtime sets */
+	{ USE_IP_KEY_SRC | USE_IP_KEY_DST | USE_SET_IP,
+	  bpf_text_ip_from4 },
+	{ USE_IP_KEY | USE_IP_KEY_SRC | USE_IP_KEY_DST | USE_SET_IP,
+	  bpf_text_ip_from6 },
+	{ USE_IP_KEY_SRC,               bpf_text_ip_key_saddr },
+	{ USE_IP_KEY_DST,               bpf_text_ip_key_daddr },
+	{ USE_SET_IP,                   bpf_text_set_has_addr },
+	/* histogram buckets */
+	{ USE_LOG2_32 | USE_LOG2_64,    bpf_text_log2_32 },
+	{ USE_LOG2_64,                  bpf_text_log2_64 },
+	{ USE_LINEAR,                   bpf_text_linear },
+	/* count and hist */
+	{ USE_COUNT | USE_COUNT_KEY | USE_HIST | USE_HIST_KEY,
+	  bpf_text_stats_intro },
+	{ USE_COUNT_KEY | USE_HIST_KEY | USE_LIMIT_KEY | USE_QUOTA_KEY | USE_SAMPLE,
+	  bpf_text_keys_note },
+	{ USE_COUNT | USE_COUNT_KEY,    bpf_text_count_add },
+	{ USE_COUNT,                    bpf_text_count },
+	{ USE_COUNT_KEY,                bpf_text_count_key },
+	{ USE_HIST,                     bpf_text_hist },
+	{ USE_HIST_KEY,                 bpf_text_hist_key },
+	/* limit and quota */
+	{ USE_LIMIT | USE_LIMIT_KEY,    bpf_text_limit_take },
+	{ USE_LIMIT,                    bpf_text_limit },
+	{ USE_LIMIT_KEY,                bpf_text_limit_key },
+	{ USE_QUOTA | USE_QUOTA_KEY,    bpf_text_quota_take },
+	{ USE_QUOTA,                    bpf_text_quota },
+	{ USE_QUOTA_KEY,                bpf_text_quota_key },
+	/* sample, and the compares of the constant sets' searches */
+	{ USE_SAMPLE,                   bpf_text_sample },
+	{ USE_SEARCH,                   bpf_text_search },
+};
 
 void emit_prelude(struct emitter *e)
 {
-	unsigned u = e->uses;
-
-	if (u & USE_PARSE)
-		fputs(parse_text, e->out);
-	if (u & USE_CTX_WRITE)
-		fputs(ctx_write_text, e->out);
-	if (u & USE_IP4_FRAG)
-		fputs(ip4_frag_text, e->out);
-	if (u & USE_TCLASS)
-		fputs(tclass_text, e->out);
-	if (u & USE_IP4_CONST)
-		fputs(ip4_const_text, e->out);
-	if (u & (USE_IP_KEY_SRC | USE_IP_KEY_DST | USE_SET_IP))
-		fputs(ip_from4_text, e->out);
-	if (u & (USE_IP_KEY | USE_IP_KEY_SRC | USE_IP_KEY_DST | USE_SET_IP))
-		fputs(ip_from6_text, e->out);
-	if (u & USE_IP_KEY_SRC)
-		fputs(ip_key_saddr_text, e->out);
-	if (u & USE_IP_KEY_DST)
-		fputs(ip_key_daddr_text, e->out);
-	if (u & USE_SET_IP)
-		fputs(set_has_addr_text, e->out);
-	if (u & (USE_LOG2_32 | USE_LOG2_64))
-		fputs(log2_32_text, e->out);
-	if (u & USE_LOG2_64)
-		fputs(log2_64_text, e->out);
-	if (u & USE_LINEAR)
-		fputs(linear_text, e->out);
-	if (u & (USE_COUNT | USE_COUNT_KEY | USE_HIST | USE_HIST_KEY))
-		fputs(stats_intro_text, e->out);
-	if (u & (USE_COUNT_KEY | USE_HIST_KEY | USE_LIMIT_KEY | USE_QUOTA_KEY | USE_SAMPLE))
-		fputs(keys_note_text, e->out);
-	if (u & (USE_COUNT | USE_COUNT_KEY))
-		fputs(count_add_text, e->out);
-	if (u & USE_COUNT)
-		fputs(count_text, e->out);
-	if (u & USE_COUNT_KEY)
-		fputs(count_key_text, e->out);
-	if (u & USE_HIST)
-		fputs(hist_text, e->out);
-	if (u & USE_HIST_KEY)
-		fputs(hist_key_text, e->out);
-	if (u & (USE_LIMIT | USE_LIMIT_KEY))
-		fputs(limit_text, e->out);
-	if (u & USE_LIMIT)
-		fputs(limit_one_text, e->out);
-	if (u & USE_LIMIT_KEY)
-		fprintf(e->out, limit_key_text, RESOURCES_LOCKS, RESOURCES_LOCKS);
-	if (u & (USE_QUOTA | USE_QUOTA_KEY))
-		fputs(quota_text, e->out);
-	if (u & USE_QUOTA)
-		fputs(quota_one_text, e->out);
-	if (u & USE_QUOTA_KEY)
-		fputs(quota_key_text, e->out);
-	if (u & USE_SAMPLE)
-		emit_sample_prelude(e->out);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (e->uses & parts[i].uses)
+			emit_bpf_text(e->out, parts[i].text);
 }

@@ -7,8 +7,9 @@
  *   emit_text.c     string buffer, numbers, expressions as text
  *   emit_sets.c     membership in constant sets: inline compares, merging
  *   emit_search.c   the binary searches of large constant sets
- *   emit_prelude.c  the fixed C the programs call: packet header structs,
- *                   the parser, statistics helpers
+ *   emit_prelude.c  the fixed C the programs call (packet header structs,
+ *                   the parser, statistics helpers): which parts of
+ *                   compiler/bpf/ a program gets
  *   emit_sample.c   the sample rings: their record, which a policy writes,
  *                   the draw
  */
@@ -217,12 +218,12 @@ unsigned emit_sample_bit(const struct emitter *e, const struct map_def *m);
 void emit_sample_draw(struct sbuf *b, uint64_t num, uint64_t den);
 /* struct lwtp_sample, the record of a sampled packet. */
 void emit_sample_types(FILE *out);
-/* lwtp_sample(), which writes a record. */
-void emit_sample_prelude(FILE *out);
 
 /* ---- emit_prelude.c ------------------------------------------------------------ */
 
 /* The fixed helper C the file needs (enum use), after its maps. */
 void emit_prelude(struct emitter *e);
+/* A text of compiler/bpf/ (bpf_text_NAME, bpf_texts.h), then a blank line. */
+void emit_bpf_text(FILE *out, const char *text);
 
 #endif

@@ -2,7 +2,9 @@
  * packet is sampled where the statement runs; the record is written when
  * the program ends, so that it carries the verdict and the mark the packet
  * leaves with (emit.c routes every end of a sampling policy through one
- * exit). */
+ * exit). The record is compiler/bpf/sample_record.bpf.h, the function that
+ * writes it compiler/bpf/sample.bpf.h (a part of the prelude). */
+#include "bpf_texts.h"
 #include "emit_priv.h"
 
 static void collect_list(struct emitter *e, const struct stmt_list *list);
@@ -58,58 +60,5 @@ void emit_sample_draw(struct sbuf *b, uint64_t num, uint64_t den)
 
 void emit_sample_types(FILE *out)
 {
-	fputs("/* sample NAME: the record of a sampled packet in the ring NAME, as the\n"
-	      " * program ends (lwtp sample reads it) */\n"
-	      "struct lwtp_sample {\n"
-	      "\t__u64 time_ns;         /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */\n"
-	      "\t__u32 len;             /* skb.len: bytes from the IP header on */\n"
-	      "\t__u32 caplen;          /* bytes of the packet in data[] */\n"
-	      "\t__u32 verdict;         /* 0 passed (BPF_OK), 2 dropped (BPF_DROP) */\n"
-	      "\t__u32 mark;            /* skb.mark as the packet leaves */\n"
-	      "\t__u16 protocol;        /* skb.protocol, host order: 0x0800, 0x86dd */\n"
-	      "\t__u16 lwtp_pad0;\n"
-	      "\t__u32 ifindex;         /* skb.ifindex: the route's device */\n"
-	      "\t__u8 data[];           /* the packet's first caplen bytes, from the IP header */\n"
-	      "};\n\n", out);
-}
-
-void emit_sample_prelude(FILE *out)
-{
-	fputs("/* ---- samples ------------------------------------------------------------ */\n"
-	      "\n"
-	      "/* Write the packet's record to the ring of a sample; count it, or its\n"
-	      " * loss when the ring is full, in lwtp_full_NAME. snaplen is a constant. */\n"
-	      "static __always_inline void lwtp_sample(void *ring, void *full, struct __sk_buff *skb,\n"
-	      "\t\t\t\t\tint verdict, const __u32 snaplen)\n"
-	      "{\n"
-	      "\tstruct lwtp_sample *r = bpf_ringbuf_reserve(ring, sizeof(*r) + snaplen, 0);\n"
-	      "\t__u64 len = skb->len;\n"
-	      "\t__u64 last;\n"
-	      "\n"
-	      "\t/* r is tested once: a second test of a reservation makes older\n"
-	      "\t * verifiers (6.1) walk its NULL path holding the reference */\n"
-	      "\tif (!r) {\n"
-	      "\t\tlwtp_keys_note(full, -1);\n"
-	      "\t\treturn;\n"
-	      "\t}\n"
-	      "\tlwtp_keys_note(full, 0);\n"
-	      "\tr->time_ns = bpf_ktime_get_ns();\n"
-	      "\tr->len = len;\n"
-	      "\tr->caplen = 0;\n"
-	      "\tr->verdict = verdict;\n"
-	      "\tr->mark = skb->mark;\n"
-	      "\tr->protocol = bpf_ntohs(skb->protocol);\n"
-	      "\tr->lwtp_pad0 = 0;\n"
-	      "\tr->ifindex = skb->ifindex;\n"
-	      "\t/* bytes to copy, less one: the verifier must see a length of at\n"
-	      "\t * least 1 and at most snaplen where it is formed, which last + 1\n"
-	      "\t * after this test is on every kernel (6.1 loses a min(len, snaplen)\n"
-	      "\t * > 0 test on a copy of the register) */\n"
-	      "\tlast = (len < snaplen ? len : snaplen) - 1;\n"
-	      "\tasm volatile(\"\" : \"+r\"(last));\n"
-	      "\tif (last < snaplen && bpf_skb_load_bytes(skb, 0, r->data, last + 1) == 0)\n"
-	      "\t\tr->caplen = last + 1;\n"
-	      "\tbpf_ringbuf_submit(r, 0);\n"
-	      "}\n"
-	      "\n", out);
+	emit_bpf_text(out, bpf_text_sample_record);
 }

@@ -13,7 +13,9 @@
  * __u32 or __u64 in host order, IPv6 addresses as two __u64 halves.
  *
  * Each set literal gets one array per kind (integer width or address
- * family), shared by every use of it, also across policies.
+ * family), shared by every use of it, also across policies. The compares
+ * and the interval structs the searches use are compiler/bpf/search.bpf.h
+ * (USE_SEARCH, written with the prelude).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -132,73 +134,6 @@ void emit_const_sets_free(struct emitter *e)
 }
 
 /* ---- writing the searches --------------------------------------------------------- */
-
-static const char search_text[] =
-"/* ---- constant sets: sorted intervals, binary-searched ------------------- */\n"
-"\n"
-"/* Branch-free compares for the searches: with branches, the verifier would\n"
-" * follow both ways at every step. The empty asm keeps clang from turning\n"
-" * them back into branches (or a multiplication by one into a select). */\n"
-"\n"
-"/* 1 when a <= b, else 0 */\n"
-"static __always_inline __u64 lwtp_le32(__u32 a, __u32 b)\n"
-"{\n"
-"\t__u64 d = (__u64)b - (__u64)a;   /* wraps past 2^63 when b < a */\n"
-"\n"
-"\tasm volatile(\"\" : \"+r\"(d));\n"
-"\td = (d >> 63) ^ 1;\n"
-"\tasm volatile(\"\" : \"+r\"(d));\n"
-"\treturn d;\n"
-"}\n"
-"\n"
-"/* The borrow out of a - b - c (c: 0 or 1), Hacker's Delight 2-13: 1 when\n"
-" * a < b + c, else 0. The result is a shift of bit 63, so every verifier\n"
-" * knows it is 0 or 1 (6.1 tracks no bounds through OR or XOR of unknowns:\n"
-" * none of the search's values may come from one unshifted). */\n"
-"static __always_inline __u64 lwtp_borrow64(__u64 a, __u64 b, __u64 c)\n"
-"{\n"
-"\t__u64 r = (~a & b) | (~(a ^ b) & (a - b - c));\n"
-"\n"
-"\tasm volatile(\"\" : \"+r\"(r));\n"
-"\tr >>= 63;\n"
-"\tasm volatile(\"\" : \"+r\"(r));\n"
-"\treturn r;\n"
-"}\n"
-"\n"
-"/* 1 when a <= b, else 0 */\n"
-"static __always_inline __u64 lwtp_le64(__u64 a, __u64 b)\n"
-"{\n"
-"\t__u64 r = lwtp_borrow64(b, a, 0) ^ 1;\n"
-"\n"
-"\tasm volatile(\"\" : \"+r\"(r));\n"
-"\treturn r;\n"
-"}\n"
-"\n"
-"/* 1 when (ah, al) <= (bh, bl), 128-bit values as high and low halves: no\n"
-" * borrow out of the 128-bit subtraction b - a */\n"
-"static __always_inline __u64 lwtp_le128(__u64 ah, __u64 al, __u64 bh, __u64 bl)\n"
-"{\n"
-"\t__u64 r = lwtp_borrow64(bh, ah, lwtp_borrow64(bl, al, 0)) ^ 1;\n"
-"\n"
-"\tasm volatile(\"\" : \"+r\"(r));\n"
-"\treturn r;\n"
-"}\n"
-"\n"
-"/* The halves of an IPv6 address, host order */\n"
-"static __always_inline __u64 lwtp_ip6_hi(const __be32 *a)\n"
-"{\n"
-"\treturn (__u64)bpf_ntohl(a[0]) << 32 | bpf_ntohl(a[1]);\n"
-"}\n"
-"\n"
-"static __always_inline __u64 lwtp_ip6_lo(const __be32 *a)\n"
-"{\n"
-"\treturn (__u64)bpf_ntohl(a[2]) << 32 | bpf_ntohl(a[3]);\n"
-"}\n"
-"\n"
-"struct lwtp_span32 {\n\t__u32 lo, hi;\n};\n\n"
-"struct lwtp_span64 {\n\t__u64 lo, hi;\n};\n\n"
-"/* an interval of IPv6 addresses: each end as high and low halves */\n"
-"struct lwtp_span128 {\n\t__u64 lo_hi, lo_lo, hi_hi, hi_lo;\n};\n\n";
 
 /* ---- the layout of a search ------------------------------------------------- */
 
@@ -430,7 +365,6 @@ void emit_const_sets(struct emitter *e)
 {
 	if (!e->csets || !e->csets->first)
 		return;
-	fputs(search_text, e->out);
 	for (const struct cset *c = e->csets->first; c; c = c->next)
 		write_search(e->out, c);
 }

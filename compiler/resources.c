@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "resources.h"
 #include "util.h"
+#include "walk.h"
 
 /* ---- key member types -------------------------------------------------- */
 
@@ -542,8 +543,6 @@ static struct map_def *find_map(const struct program *prog, const char *name)
 	return NULL;
 }
 
-static void collect_stmts(struct collect *c, struct stmt_list *list);
-
 static void collect_stat(struct collect *c, struct stmt *s)
 {
 	struct map_def *m, *first;
@@ -589,32 +588,11 @@ static void collect_stat(struct collect *c, struct stmt *s)
 	map_free(m);
 }
 
-static void collect_stmt(struct collect *c, struct stmt *s)
+static enum walk_next collect_stmt(struct stmt *s, struct policy *p, void *ctx)
 {
-	switch (s->kind) {
-	case STMT_COUNT:
-	case STMT_HIST:
-	case STMT_LIMIT:
-	case STMT_QUOTA:
-	case STMT_SAMPLE:
-		collect_stat(c, s);
-		break;
-	case STMT_IF:
-		collect_stmts(c, &s->u.if_.then_body);
-		collect_stmts(c, &s->u.if_.else_body);
-		break;
-	case STMT_DROP:
-	case STMT_PASS:
-	case STMT_SET:
-	case STMT_CONST:
-		break;
-	}
-}
-
-static void collect_stmts(struct collect *c, struct stmt_list *list)
-{
-	for (size_t i = 0; i < list->len; i++)
-		collect_stmt(c, list->items[i]);
+	if (ast_is_stat(s))
+		collect_stat(ctx, s);
+	return WALK_ON;
 }
 
 /* ---- runtime sets ---------------------------------------------------------- */
@@ -687,7 +665,7 @@ int resources_collect(struct program *prog)
 		c.slots = 0;
 		c.locks = false;
 		c.too_many = false;
-		collect_stmts(&c, &p->body);
+		walk_stmts(&p->body, p, collect_stmt, &c);
 	}
 	return c.errors ? -1 : 0;
 }

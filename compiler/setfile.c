@@ -10,7 +10,6 @@
  * element (a prefix with host bits, an integer too wide for the field)
  * point there too.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "lwtp_literal.h"
 #include "setfile.h"
 #include "util.h"
 
@@ -125,58 +125,33 @@ static void shown(char *out, size_t size, const char *s, size_t n)
 /* A decimal or hex integer, all of s. */
 static bool parse_uint(const char *s, uint64_t *v)
 {
-	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-	uint64_t base = hex ? 16 : 10;
-	const char *p = hex ? s + 2 : s;
-
-	*v = 0;
-	if (!*p)
-		return false;
-	for (; *p; p++) {
-		unsigned d;
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (hex && *p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
-		else if (hex && *p >= 'A' && *p <= 'F')
-			d = (unsigned)(*p - 'A' + 10);
-		else
-			return false;
-		if (*v > (UINT64_MAX - d) / base)
-			return false;
-		*v = *v * base + d;
-	}
-	return true;
+	return lwtp_uint(s, LWTP_DEC | LWTP_HEX, UINT64_MAX, v) == LWTP_LIT_OK;
 }
 
+/* An address or prefix of family 4 or 6 (text is at most ELEMENT_MAX). */
 static struct expr *parse_addr(const char *text, int family, const struct loc *loc)
 {
+	struct lwtp_addr_lit lit;
 	struct addr a = { .family = family };
-	int max = family == 4 ? 32 : 128;
-	char buf[ELEMENT_MAX + 1];
-	const char *slash = strchr(text, '/');
-	size_t n = slash ? (size_t)(slash - text) : strlen(text);
-	uint64_t len;
+	int n = (int)strcspn(text, "/");
 
-	a.prefix_len = max;
-	snprintf(buf, sizeof(buf), "%.*s", (int)n, text);
-	if (inet_pton(family == 4 ? AF_INET : AF_INET6, buf, a.bytes) != 1) {
-		diag_error(loc, "invalid IPv%d address '%s'", family, buf);
+	switch (lwtp_addr(text, family, &lit)) {
+	case LWTP_LIT_OK:
+		break;
+	case LWTP_LIT_BAD:
+		diag_error(loc, "invalid IPv%d address '%.*s'", family, n, text);
+		return NULL;
+	case LWTP_LIT_BAD_PREFIX:
+		diag_error(loc, "invalid prefix length in '%s'", text);
+		return NULL;
+	case LWTP_LIT_TOO_LARGE:
+		diag_error(loc, "prefix length in '%s' is larger than %d", text,
+			   family == 4 ? 32 : 128);
 		return NULL;
 	}
-	if (slash) {
-		if (strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
-		    !parse_uint(slash + 1, &len)) {
-			diag_error(loc, "invalid prefix length in '%s'", text);
-			return NULL;
-		}
-		if (len > (uint64_t)max) {
-			diag_error(loc, "prefix length in '%s' is larger than %d", text, max);
-			return NULL;
-		}
-		a.prefix_len = (int)len;
-		a.is_prefix = true;
-	}
+	memcpy(a.bytes, lit.bytes, sizeof(a.bytes));
+	a.prefix_len = (int)lit.prefix_len;
+	a.is_prefix = lit.has_prefix;
 	return ast_addr(loc, &a);
 }
 

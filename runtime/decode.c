@@ -34,24 +34,146 @@ static const struct {
 	{ "lwtp_log2_t",  FK_LOG2,  0 },
 };
 
-static const char *const proto_names[256] = {
-	[1] = "icmp", [2] = "igmp", [4] = "ipip", [6] = "tcp", [17] = "udp",
-	[41] = "ipv6", [47] = "gre", [50] = "esp", [51] = "ah", [58] = "icmpv6",
-	[132] = "sctp", [136] = "udplite",
+/* ---- the values the policy language names ------------------------------- */
+
+/* As compiler/fields.c names them. A key member lwtc made is named after
+ * its field (ip.dscp: ip_dscp; the same field twice in one key: ip_dscp_2)
+ * and typed by its width only (lwtp_u8_t for ip.dscp, icmp.type and
+ * ip.ttl alike), so the member's name says whose values it holds. */
+#define IP_PROTOCOLS \
+	{ "icmp", 1 }, { "igmp", 2 }, { "ipip", 4 }, { "tcp", 6 }, \
+	{ "udp", 17 }, { "ipv6", 41 }, { "gre", 47 }, { "esp", 50 }, \
+	{ "ah", 51 }, { "icmpv6", 58 }, { "sctp", 132 }, { "udplite", 136 }
+
+static const struct named_value ip_proto_names[] = {
+	IP_PROTOCOLS,
+	{ NULL, 0 },
 };
+
+static const struct named_value ip6_nexthdr_names[] = {
+	IP_PROTOCOLS,
+	{ "hopopts", 0 }, { "routing", 43 }, { "fragment", 44 },
+	{ "none", 59 }, { "dstopts", 60 },
+	{ NULL, 0 },
+};
+
+static const struct named_value icmp_type_names[] = {
+	{ "echo_reply", 0 }, { "dest_unreachable", 3 }, { "source_quench", 4 },
+	{ "redirect", 5 }, { "echo_request", 8 },
+	{ "router_advertisement", 9 }, { "router_solicitation", 10 },
+	{ "time_exceeded", 11 }, { "parameter_problem", 12 },
+	{ "timestamp_request", 13 }, { "timestamp_reply", 14 },
+	{ NULL, 0 },
+};
+
+static const struct named_value icmp6_type_names[] = {
+	{ "dest_unreachable", 1 }, { "packet_too_big", 2 },
+	{ "time_exceeded", 3 }, { "parameter_problem", 4 },
+	{ "echo_request", 128 }, { "echo_reply", 129 },
+	{ "mld_query", 130 }, { "mld_report", 131 }, { "mld_done", 132 },
+	{ "router_solicitation", 133 }, { "router_advertisement", 134 },
+	{ "neighbor_solicitation", 135 }, { "neighbor_advertisement", 136 },
+	{ "redirect", 137 },
+	{ NULL, 0 },
+};
+
+static const struct named_value dscp_names[] = {
+	{ "cs0", 0 }, { "cs1", 8 }, { "cs2", 16 }, { "cs3", 24 },
+	{ "cs4", 32 }, { "cs5", 40 }, { "cs6", 48 }, { "cs7", 56 },
+	{ "af11", 10 }, { "af12", 12 }, { "af13", 14 },
+	{ "af21", 18 }, { "af22", 20 }, { "af23", 22 },
+	{ "af31", 26 }, { "af32", 28 }, { "af33", 30 },
+	{ "af41", 34 }, { "af42", 36 }, { "af43", 38 },
+	{ "ef", 46 }, { "va", 44 }, { "le", 1 },
+	{ NULL, 0 },
+};
+
+static const struct named_value ecn_names[] = {
+	{ "not_ect", 0 }, { "ect1", 1 }, { "ect0", 2 }, { "ce", 3 },
+	{ NULL, 0 },
+};
+
+static const struct named_value pkt_type_names[] = {
+	{ "host", 0 }, { "broadcast", 1 }, { "multicast", 2 },
+	{ "otherhost", 3 }, { "outgoing", 4 }, { "loopback", 5 },
+	{ NULL, 0 },
+};
+
+static const struct named_value ethertype_names[] = {
+	{ "ipv4", 0x0800 }, { "arp", 0x0806 }, { "ipv6", 0x86dd },
+	{ "vlan", 0x8100 }, { "qinq", 0x88a8 },
+	{ NULL, 0 },
+};
+
+/* tcp.flags is left out: a key holds a combination of the flags the
+ * language names one by one. */
+static const struct {
+	const char *member;
+	const struct named_value *names;
+} named_fields[] = {
+	{ "skb_pkt_type", pkt_type_names },
+	{ "skb_protocol", ethertype_names },
+	{ "skb_vlan_proto", ethertype_names },
+	{ "ip_proto", ip_proto_names },
+	{ "ip4_proto", ip_proto_names },
+	{ "ip6_proto", ip_proto_names },
+	{ "ip6_nexthdr", ip6_nexthdr_names },
+	{ "ip_dscp", dscp_names },
+	{ "ip4_dscp", dscp_names },
+	{ "ip6_dscp", dscp_names },
+	{ "ip_ecn", ecn_names },
+	{ "ip4_ecn", ecn_names },
+	{ "ip6_ecn", ecn_names },
+	{ "icmp_type", icmp_type_names },
+	{ "icmp6_type", icmp6_type_names },
+};
+
+/* Whether member is field or, the same field again in one key, field_N. */
+static bool member_is(const char *member, const char *field)
+{
+	size_t len = strlen(field);
+
+	if (strncmp(member, field, len))
+		return false;
+	if (!member[len])
+		return true;
+	return member[len] == '_' && member[len + 1] &&
+	       strspn(member + len + 1, "0123456789") == strlen(member + len + 1);
+}
+
+/* The values the language names for the integer key member f, or NULL. */
+static const struct named_value *member_names(const struct field *f)
+{
+	size_t i;
+
+	if (f->kind != FK_UINT && f->kind != FK_PROTO)
+		return NULL;
+	for (i = 0; i < sizeof(named_fields) / sizeof(named_fields[0]); i++)
+		if (member_is(f->name, named_fields[i].member))
+			return named_fields[i].names;
+	return NULL;
+}
+
+static const char *value_name(const struct named_value *names, __u64 v)
+{
+	for (; names && names->name; names++)
+		if (names->value == v)
+			return names->name;
+	return NULL;
+}
 
 const char *decode_proto_name(unsigned proto)
 {
-	return proto < 256 ? proto_names[proto] : NULL;
+	return value_name(ip_proto_names, proto);
 }
 
 int decode_proto_number(const char *name)
 {
-	int i;
+	const struct named_value *nv;
 
-	for (i = 0; i < 256; i++)
-		if (proto_names[i] && strcmp(proto_names[i], name) == 0)
-			return i;
+	for (nv = ip_proto_names; nv->name; nv++)
+		if (strcmp(nv->name, name) == 0)
+			return nv->value;
 	return -1;
 }
 
@@ -419,6 +541,7 @@ static int struct_fields(const char *map, const struct btf *btf, const struct bt
 		err = classify(map, btf, m->type, f);
 		if (err)
 			return err;
+		f->names = member_names(f);
 	}
 	return 0;
 }
@@ -781,7 +904,7 @@ int decode_field_cmp(const struct field *f, const void *a, const void *b)
 {
 	__u64 u, v;
 
-	if (decode_field_is_number(f) || f->kind == FK_PROTO || f->kind == FK_BOOL) {
+	if (decode_field_is_number(f) || f->names || f->kind == FK_PROTO || f->kind == FK_BOOL) {
 		u = decode_uint(f, a);
 		v = decode_uint(f, b);
 		return u < v ? -1 : u > v;
@@ -939,6 +1062,8 @@ out:
 
 bool decode_field_is_number(const struct field *f)
 {
+	if (f->names)
+		return false;
 	switch (f->kind) {
 	case FK_UINT:
 	case FK_PORT:
@@ -951,7 +1076,10 @@ bool decode_field_is_number(const struct field *f)
 	}
 }
 
-int decode_field(const struct field *f, const void *key, char *buf, size_t size)
+/* decode_field() with the names of integers given: an integer of those
+ * prints by its name, when it has one. */
+static int field_text(const struct field *f, const void *key, const struct named_value *names,
+		      char *buf, size_t size)
 {
 	const unsigned char *p = (const unsigned char *)key + f->offset;
 	char tmp[INET6_ADDRSTRLEN];
@@ -974,15 +1102,15 @@ int decode_field(const struct field *f, const void *key, char *buf, size_t size)
 		n = snprintf(buf, size, "%s", tmp);
 		break;
 	case FK_PROTO:
+	case FK_UINT:
 		v = read_uint(p, f->size);
-		name = decode_proto_name(v);
+		name = value_name(names, v);
 		n = name ? snprintf(buf, size, "%s", name)
 			 : snprintf(buf, size, "%" PRIu64, (uint64_t)v);
 		break;
 	case FK_BOOL:
 		n = snprintf(buf, size, "%s", read_uint(p, f->size) ? "true" : "false");
 		break;
-	case FK_UINT:
 	case FK_PORT:
 	case FK_LOG2:
 	case FK_LINEAR:
@@ -998,6 +1126,15 @@ int decode_field(const struct field *f, const void *key, char *buf, size_t size)
 	if (n < 0 || (size_t)n >= size)
 		return -ENOSPC;
 	return n;
+}
+
+int decode_field(const struct field *f, const void *key, char *buf, size_t size)
+{
+	const struct named_value *names = f->names;
+
+	if (!names && f->kind == FK_PROTO)
+		names = ip_proto_names;
+	return field_text(f, key, names, buf, size);
 }
 
 int decode_entry_text(const struct layout *l, const struct entry *e, char *buf, size_t size)
@@ -1027,7 +1164,9 @@ int decode_entry_text(const struct layout *l, const struct entry *e, char *buf, 
 				PUT("%" PRIu64, (uint64_t)decode_uint(f, e->key));
 				continue;
 			}
-			n = decode_field(f, e->key, buf + len, size - len);
+			/* the canonical text names protocols only, as it always has */
+			n = field_text(f, e->key, f->kind == FK_PROTO ? ip_proto_names : NULL,
+				       buf + len, size - len);
 			if (n < 0)
 				return n;
 			len += n;

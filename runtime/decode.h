@@ -77,12 +77,21 @@ enum field_kind {
 	FK_BYTES,       /* anything else: hex */
 };
 
+/* A value the policy language names: "ef" is ip.dscp 46. */
+struct named_value {
+	const char *name;
+	__u64 value;
+};
+
 struct field {
 	char name[64];          /* the C member ("ip_dst"); "" for a scalar key */
 	char label[72];         /* as the policy writes it ("ip.dst") */
 	enum field_kind kind;
 	__u32 offset, size;     /* bytes */
 	__u64 lin_min, lin_max, lin_step;
+	/* the values the language names for this field (ip.dscp, icmp.type,
+	 * ...: see decode_field()), ending with { NULL }; NULL: none */
+	const struct named_value *names;
 };
 
 #define LWTP_MAX_FIELDS 16
@@ -145,9 +154,16 @@ int decode_key_cmp(const struct layout *l, const void *a, const void *b);
 int decode_read(const struct layout *l, int fd, struct entry **entries, size_t *n);
 void decode_free(struct entry *entries, size_t n);
 
-/* One key field as text; returns the length or -ENOSPC. */
+/* One key field as text; returns the length or -ENOSPC. An integer the
+ * policy language names prints by that name, as the policy writes it: a
+ * protocol ("udp"), and the value of a key member lwtc named after a field
+ * whose values the language names (compiler/fields.c): ip_dscp "ef",
+ * icmp_type and icmp6_type "echo_request", ip_ecn "ce", ip6_nexthdr
+ * "fragment", skb_pkt_type "host", skb_protocol "ipv6"; other values as
+ * numbers. */
 int decode_field(const struct field *f, const void *key, char *buf, size_t size);
-/* Whether decode_field() text is a number (JSON prints it bare). */
+/* Whether decode_field() text is always a number (JSON prints it bare); a
+ * field whose values may print as names is not. */
 bool decode_field_is_number(const struct field *f);
 /* A numeric key field's value. */
 __u64 decode_uint(const struct field *f, const void *key);
@@ -155,7 +171,8 @@ __u64 decode_uint(const struct field *f, const void *key);
 /* The canonical one-line text of an entry that tests compare
  * (tests/tools/mapdec.h): "KEY => VALUE", KEY a scalar ("5") or
  * "member=value" per key member, bucket included ("ip_dst=198.51.100.7
- * l4_dport=53"), VALUE "packets=N bytes=N" (counters), "N" (histograms) or
+ * l4_dport=53"; protocols by name, other named values such as ip_dscp as
+ * numbers), VALUE "packets=N bytes=N" (counters), "N" (histograms) or
  * "member=N" per member of a limit, quota or keys value ("used=5 limit=3
  * over=2 unit=0").
  * Returns the length or -ENOSPC. */

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "elem.h"
+#include "lwtp_literal.h"
 
 static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
@@ -45,33 +46,10 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* An unsigned number, decimal or 0x hex, nothing else; -1 when it is not. */
-static int parse_u64(const char *s, __u64 *v)
+/* An unsigned number, decimal or 0x hex, nothing else, at most max. */
+static bool parse_uint(const char *s, uint64_t max, uint64_t *v)
 {
-	int base = 10;
-	__u64 r = 0, d;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
-			return -1;
-		if (r > (UINT64_MAX - d) / base)
-			return -1;
-		r = r * base + d;
-	}
-	*v = r;
-	return 0;
+	return lwtp_uint(s, LWTP_DEC | LWTP_HEX, max, v) == LWTP_LIT_OK;
 }
 
 /* Zero the bits of addr (len bytes) past plen; whether any was set. */
@@ -104,40 +82,25 @@ static const char *family_words(enum field_kind kind)
 static int parse_ip(const struct layout *l, const char *text, void *key,
 		    char *err, size_t errlen)
 {
-	unsigned char addr[16];
-	char buf[INET6_ADDRSTRLEN + 8], shown[INET6_ADDRSTRLEN];
+	struct lwtp_addr_lit lit;
+	unsigned char *addr = lit.bytes;
+	char shown[INET6_ADDRSTRLEN];
 	unsigned alen, maxlen, plen;
-	bool v4, has_len = false;
-	char *slash;
+	bool v4, has_len;
+	enum lwtp_lit res = lwtp_addr(text, 0, &lit);
 	int note = 0;
-	__u64 v;
 
-	if (strlen(text) >= sizeof(buf))
-		goto bad;
-	strcpy(buf, text);
-	slash = strchr(buf, '/');
-	if (slash) {
-		*slash = 0;
-		has_len = true;
-	}
-	memset(addr, 0, sizeof(addr));
-	if (inet_pton(AF_INET, buf, addr) == 1) {
-		v4 = true;
-		alen = 4;
-	} else if (inet_pton(AF_INET6, buf, addr) == 1) {
-		v4 = false;
-		alen = 16;
-	} else {
-		goto bad;
-	}
+	if (res == LWTP_LIT_BAD)
+		return fail(err, errlen, "'%s' is not %s or prefix", text,
+			    family_words(l->elem.kind));
+	v4 = lit.family == 4;
+	alen = v4 ? 4 : 16;
 	maxlen = alen * 8;
-	plen = maxlen;
-	if (has_len) {
-		if (parse_u64(slash + 1, &v) || (slash[1] == '0' && slash[2] == 'x') || v > maxlen)
-			return fail(err, errlen, "'%s': the prefix length of an %s must be "
-				    "0 to %u", text, v4 ? "IPv4 address" : "IPv6 address", maxlen);
-		plen = v;
-	}
+	if (res != LWTP_LIT_OK)     /* not a decimal number, or too long */
+		return fail(err, errlen, "'%s': the prefix length of an %s must be "
+			    "0 to %u", text, v4 ? "IPv4 address" : "IPv6 address", maxlen);
+	plen = lit.prefix_len;
+	has_len = lit.has_prefix;
 	if (v4 && l->elem.kind == FK_IP6)
 		return fail(err, errlen, "'%s' is an IPv4 %s, but the set holds IPv6 ones",
 			    text, has_len ? "prefix" : "address");
@@ -185,8 +148,6 @@ static int parse_ip(const struct layout *l, const char *text, void *key,
 		}
 	}
 	return 0;
-bad:
-	return fail(err, errlen, "'%s' is not %s or prefix", text, family_words(l->elem.kind));
 }
 
 static void store_uint(void *p, __u32 size, __u64 v)
@@ -204,7 +165,7 @@ int elem_parse(const struct layout *l, const char *text, void *key,
 {
 	const struct field *f = &l->elem;
 	unsigned char *p = (unsigned char *)key + f->offset;
-	__u64 v, max = f->size >= 8 ? UINT64_MAX : (1ULL << (f->size * 8)) - 1;
+	uint64_t v, max = f->size >= 8 ? UINT64_MAX : (1ULL << (f->size * 8)) - 1;
 	int proto;
 
 	memset(key, 0, l->key_size);
@@ -214,14 +175,14 @@ int elem_parse(const struct layout *l, const char *text, void *key,
 	case FK_IP6:
 		return parse_ip(l, text, key, err, errlen);
 	case FK_PORT:
-		if (parse_u64(text, &v) || v > 65535)
+		if (!parse_uint(text, 65535, &v))
 			return fail(err, errlen, "'%s' is not a port (0 to 65535)", text);
 		break;
 	case FK_PROTO:
 		proto = decode_proto_number(text);
 		if (proto >= 0)
 			v = proto;
-		else if (parse_u64(text, &v) || v > 255)
+		else if (!parse_uint(text, 255, &v))
 			return fail(err, errlen, "'%s' is not a protocol name (tcp, udp, icmp, "
 				    "icmpv6, ...) or number (0 to 255)", text);
 		break;
@@ -234,7 +195,7 @@ int elem_parse(const struct layout *l, const char *text, void *key,
 			return fail(err, errlen, "'%s' is not true or false", text);
 		break;
 	case FK_UINT:
-		if (parse_u64(text, &v) || v > max)
+		if (!parse_uint(text, max, &v))
 			return fail(err, errlen, "'%s' is not a u%u (0 to %" PRIu64 ")",
 				    text, f->size * 8, (uint64_t)max);
 		break;

@@ -383,7 +383,7 @@ static void prom_keys(FILE *f, const char *name, const struct snap *s, const str
 {
 	const struct layout *l = s ? &s->m->layout : NULL;
 	char help[1024];
-	__u64 inserted, refused;
+	__u64 inserted, refused, stored;
 
 	stat_keys(full, &inserted, &refused);
 	snprintf(help, sizeof(help), "New keys stored in the lwtp statistic %s since its map was "
@@ -396,13 +396,14 @@ static void prom_keys(FILE *f, const char *name, const struct snap *s, const str
 		return;
 	snprintf(help, sizeof(help), "Keys in the map of the lwtp statistic %s, of %u at most.",
 		 name, l->max_entries);
-	put_single(f, name, "_keys_present", "gauge", help, s->n);
+	stored = stat_stored(s);
+	put_single(f, name, "_keys_present", "gauge", help, stored);
 	if (l->map_type != BPF_MAP_TYPE_LRU_HASH && l->map_type != BPF_MAP_TYPE_LRU_PERCPU_HASH)
 		return;
 	snprintf(help, sizeof(help), "Keys evicted from the LRU map of the lwtp statistic %s "
 		 "(inserted - present).", name);
 	put_single(f, name, "_keys_evicted_total", "counter", help,
-		   inserted > s->n ? inserted - s->n : 0);
+		   inserted > stored ? inserted - stored : 0);
 }
 
 static void prom_ring(FILE *f, const struct snap *s, const struct snap *full)

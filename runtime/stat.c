@@ -237,6 +237,36 @@ static void free_snap(struct snap *s)
 	s->n = s->nelems = 0;
 }
 
+/* How many keys entries sorted by their key fields (decode_key_cmp(), or
+ * stat_groups()) have: a histogram's are the runs of equal key fields (an
+ * entry a bucket); others, one an entry. */
+static size_t count_keys(const struct layout *l, const struct entry *e, size_t n)
+{
+	size_t i, keys = n ? 1 : 0;
+
+	if (l->kind != LWTP_HIST)
+		return n;
+	for (i = 1; i < n; i++)
+		keys += key_fields_cmp(l, e[i - 1].key, e[i].key) != 0;
+	return keys;
+}
+
+/* A snapshot read whole (by read_snap(), or by lwtp replay's own reader)
+ * holds every entry; one of -i, only what changed. */
+size_t stat_stored(const struct snap *s)
+{
+	if (s->delta)
+		return s->stored;
+	return s->m->layout.kind == LWTP_SET ? s->nelems : s->n;
+}
+
+size_t stat_stored_keys(const struct snap *s)
+{
+	if (s->delta)
+		return s->stored_keys;
+	return s->m->layout.kind == LWTP_SET ? s->nelems : count_keys(&s->m->layout, s->e, s->n);
+}
+
 static int read_snap(struct snap *s)
 {
 	const struct layout *l = &s->m->layout;
@@ -290,6 +320,9 @@ static int delta_snap(const struct snap *prev, const struct snap *cur, struct sn
 	size_t i;
 
 	*out = *cur;
+	out->delta = true;
+	out->stored = stat_stored(cur);
+	out->stored_keys = stat_stored_keys(cur);
 	out->e = NULL;
 	out->n = 0;
 	out->elems = NULL;
@@ -635,6 +668,35 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* One round of -i: every map read, one after the other with nothing in
+ * between, and one time for all of them, halfway through the reading.
+ * Rates divide by the time between two rounds' times: one interval for
+ * every map, so that maps fed by the same packets show the same rates. A
+ * map read early in the round and one read late both count over that
+ * interval, as long as reading takes about as long each round. On error,
+ * nothing read is kept. */
+static int read_round(struct snap *snaps, size_t n, double *when)
+{
+	double start = now();
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		snaps[i].e = NULL;
+		snaps[i].elems = NULL;
+		err = read_snap(&snaps[i]);
+		if (err) {
+			while (i--)
+				free_snap(&snaps[i]);
+			return err;
+		}
+	}
+	*when = (start + now()) / 2;
+	return 0;
+}
+
+/* The first round is the baseline: it prints nothing. Rounds start SEC
+ * apart on the monotonic clock, however long reading and printing take. */
 static int run_intervals(struct snap *snaps, size_t n)
 {
 	struct snap *prev, *delta;
@@ -644,28 +706,28 @@ static int run_intervals(struct snap *snaps, size_t n)
 	size_t i;
 	int err = 0;
 
-	prev = calloc(n, sizeof(*prev));
-	delta = calloc(n, sizeof(*delta));
+	prev = calloc(n + 1, sizeof(*prev));
+	delta = calloc(n + 1, sizeof(*delta));
 	if (!prev || !delta) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < n; i++)
-		prev[i] = snaps[i];     /* the first reading is the baseline */
-	t_prev = now();
 	clock_gettime(CLOCK_MONOTONIC, &next);
+	err = read_round(snaps, n, &t_prev);
+	if (err)
+		goto out;
+	for (i = 0; i < n; i++) {
+		prev[i] = snaps[i];
+		snaps[i].e = NULL;
+		snaps[i].elems = NULL;
+	}
 	for (k = 0; !opts.count_set || k < opts.count; k++) {
 		next.tv_sec += opts.interval;
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			;
-		t = now();
-		for (i = 0; i < n; i++) {
-			snaps[i].e = NULL;
-			snaps[i].elems = NULL;
-			err = read_snap(&snaps[i]);
-			if (err)
-				goto out;
-		}
+		err = read_round(snaps, n, &t);
+		if (err)
+			goto out;
 		for (i = 0; i < n; i++) {
 			err = delta_snap(&prev[i], &snaps[i], &delta[i]);
 			if (err)
@@ -694,10 +756,12 @@ static int run_intervals(struct snap *snaps, size_t n)
 		t_prev = t;
 	}
 out:
-	for (i = 0; prev && i < n; i++) {
-		free_snap(&prev[i]);
-		snaps[i].e = NULL;
-		snaps[i].elems = NULL;
+	for (i = 0; i < n; i++) {
+		if (prev)
+			free_snap(&prev[i]);
+		if (delta)
+			decode_free(delta[i].e, delta[i].n);
+		free_snap(&snaps[i]);   /* read, but not yet moved to prev */
 	}
 	free(prev);
 	free(delta);
@@ -708,6 +772,7 @@ out:
 
 int do_stat(int argc, char **argv)
 {
+	struct stat_places places = { 0 };
 	struct lwtp_map *maps = NULL;
 	struct snap *snaps = NULL;
 	char **names = NULL;
@@ -775,10 +840,9 @@ int do_stat(int argc, char **argv)
 	/* named maps must all be fine; of all the maps, the fine ones print */
 	if (failed && (!listed || opts.interval))
 		goto out;
-
-	for (i = 0; i < nmaps; i++)
-		if (read_snap(&snaps[i]))
-			goto out;
+	/* once, not per map or round: the policies and routes of the maps */
+	if (!opts.prometheus && stat_where_find(&places, snaps, nmaps))
+		goto out;
 
 	if (opts.interval) {
 		if (run_intervals(snaps, nmaps))
@@ -786,6 +850,10 @@ int do_stat(int argc, char **argv)
 		ret = LWTP_EXIT_OK;
 		goto out;
 	}
+
+	for (i = 0; i < nmaps; i++)
+		if (read_snap(&snaps[i]))
+			goto out;
 
 	if (!nmaps && !opts.json && !opts.prometheus) {
 		printf("no lwtp maps in %s\n", opts.pin_dir);
@@ -809,6 +877,7 @@ int do_stat(int argc, char **argv)
 	}
 	ret = failed ? LWTP_EXIT_FAIL : LWTP_EXIT_OK;
 out:
+	stat_where_free(&places);
 	for (i = 0; snaps && i < nmaps; i++)
 		free_snap(&snaps[i]);
 	for (i = 0; maps && i < nmaps; i++)

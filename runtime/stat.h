@@ -5,7 +5,19 @@
 #include <stdio.h>
 
 #include "decode.h"
+#include "inventory.h"
 #include "maps.h"
+
+/* What the inventory of this host tells of a map (stat_where.c): the
+ * policies whose programs count into it, sorted, and the routes of this
+ * network namespace that run those programs, in routes_read()'s order;
+ * both point into the inventory read. */
+struct stat_where {
+	const char **policies;
+	size_t npolicies;
+	const struct lwt_route **routes;
+	size_t nroutes;
+};
 
 struct snap {
 	struct lwtp_map *m;
@@ -13,6 +25,13 @@ struct snap {
 	size_t n;
 	unsigned char *elems;           /* sets: n keys of m->layout.key_size */
 	size_t nelems;
+	/* With -i, e holds only the entries that changed in the interval
+	 * (delta), and stored and stored_keys count those the map held; read
+	 * them with stat_stored() and stat_stored_keys(). */
+	bool delta;
+	size_t stored, stored_keys;
+	/* NULL: not known (the programs could not be listed) */
+	const struct stat_where *where;
 };
 
 /* A histogram's entries that share every key field but the bucket. */
@@ -20,6 +39,11 @@ struct group {
 	size_t first, n;                /* in snap.e */
 	__u64 total;
 };
+
+/* The entries the map held when it was read, and how many keys they have
+ * (a histogram's: one a set of key fields, whatever its buckets). */
+size_t stat_stored(const struct snap *s);
+size_t stat_stored_keys(const struct snap *s);
 
 /* Sort a counter's entries busiest first (packets, then bytes). */
 void stat_sort_counters(const struct layout *l, struct entry *e, size_t n);
@@ -49,12 +73,30 @@ double stat_limit_tokens(const struct entry *e);
 /* "packets", "bytes", "bits": LIM_UNIT, QUOTA_UNIT */
 const char *stat_unit_name(__u64 unit);
 
+/* The policy and routes of each map (snaps[i].where), from one reading of
+ * the inventory: NULL for all when the programs cannot be listed (no
+ * right to: nothing said), or the inventory cannot be read (logged).
+ * stat_where_free() frees what stat_where_find() made. */
+struct stat_places {
+	struct inventory inv;
+	bool known;
+	struct stat_where *where;       /* one per snap */
+	size_t n;
+};
+int stat_where_find(struct stat_places *pl, struct snap *snaps, size_t n);
+void stat_where_free(struct stat_places *pl);
+
 /* ---- what the text outputs share (stat_text.c) ---- */
 
 /* A value: exact, or a per-second rate when per > 0 ("%.1f"). */
 const char *stat_num(char *buf, size_t size, __u64 v, double per);
 /* "by ip.dst, l4.dport" ("" when unkeyed) */
 void stat_by_text(const struct layout *l, char *buf, size_t size);
+/* Under a map's first line: "  policy P on ROUTE, ROUTE", when known. */
+void stat_text_where(const struct snap *s);
+/* ", 2 active" after "N keys" with -i (per > 0): of the keys the map
+ * holds, those that counted something in the interval. */
+void stat_text_active(size_t active, double per);
 
 /* A table: the key's fields first, left-aligned, headed by their labels in
  * capitals, then value columns, left- or right-aligned, two spaces apart. */

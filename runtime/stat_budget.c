@@ -184,20 +184,18 @@ static void print_unkeyed_budget(const struct snap *s, double per)
 	const struct entry *e = s->e;
 	char a[64], b[32], c[32], d[32];
 
-	if (!s->n) {
+	if (!s->n)
 		printf("%s: %s, no packet yet\n", s->m->escaped, decode_kind_name(s->m->layout.kind));
-		return;
-	}
-	if (s->m->layout.kind == LWTP_LIMIT) {
+	else if (s->m->layout.kind == LWTP_LIMIT)
 		printf("%s: limit %s: tokens %s, %s passed, %s exceeded\n", s->m->escaped,
 		       limit_text(a, sizeof(a), e), tokens_text(b, sizeof(b), e),
 		       count(c, sizeof(c), e->v[LIM_PASSED], per),
 		       count(d, sizeof(d), e->v[LIM_EXCEEDED], per));
-		return;
-	}
-	printf("%s: quota %s: %s used, %s left, %s over\n", s->m->escaped,
-	       quota_text(a, sizeof(a), e), used_text(b, sizeof(b), e),
-	       left_text(c, sizeof(c), e), count(d, sizeof(d), e->v[QUOTA_OVER], per));
+	else
+		printf("%s: quota %s: %s used, %s left, %s over\n", s->m->escaped,
+		       quota_text(a, sizeof(a), e), used_text(b, sizeof(b), e),
+		       left_text(c, sizeof(c), e), count(d, sizeof(d), e->v[QUOTA_OVER], per));
+	stat_text_where(s);
 }
 
 /* "lim: limit by ip.dst: 2 keys, 12 passed, 3 exceeded", then the table;
@@ -208,7 +206,7 @@ int stat_text_budget(const struct snap *s, double per)
 	bool limit = l->kind == LWTP_LIMIT;
 	__u64 passed = 0, over = 0;
 	char by[256], a[32], b[32];
-	size_t i, shown;
+	size_t i, shown, keys;
 
 	stat_sort_budgets(l, s->e, s->n);
 	if (!l->nkeys) {
@@ -221,14 +219,17 @@ int stat_text_budget(const struct snap *s, double per)
 	}
 	shown = opts.top && opts.top < s->n ? opts.top : s->n;
 	stat_by_text(l, by, sizeof(by));
-	printf("%s: %s %s: %zu key%s, ", s->m->escaped, decode_kind_name(l->kind), by, s->n,
-	       s->n == 1 ? "" : "s");
+	keys = stat_stored_keys(s);
+	printf("%s: %s %s: %zu key%s", s->m->escaped, decode_kind_name(l->kind), by, keys,
+	       keys == 1 ? "" : "s");
+	stat_text_active(s->n, per);
 	if (limit)
-		printf("%s passed, ", count(a, sizeof(a), passed, per));
-	printf("%s %s", count(b, sizeof(b), over, per), limit ? "exceeded" : "over");
+		printf(", %s passed", count(a, sizeof(a), passed, per));
+	printf(", %s %s", count(b, sizeof(b), over, per), limit ? "exceeded" : "over");
 	if (shown < s->n)
 		printf(" (top %zu shown)", shown);
 	putchar('\n');
+	stat_text_where(s);
 	return shown ? print_budget_table(s, shown, per) : 0;
 }
 
@@ -236,25 +237,31 @@ int stat_text_budget(const struct snap *s, double per)
 
 /* Under a keyed statistic: "keys: 1234 stored, 17 refused (map full, size
  * 4096)"; under an LRU limit: "keys: 1500 stored, 476 evicted (size 1024,
- * least recently used go first)", evicted being inserted - present. */
+ * least recently used go first)", evicted being inserted - stored. Stored
+ * is what the map holds, as the header counts it, not what lwtp_full_NAME
+ * counts as inserted: --reset renews a keyed quota's entries but zeroes
+ * its lwtp_full_NAME. With -i: "keys: 1234 stored, 2.0 inserted/s, 0.0
+ * refused/s". */
 void stat_text_keys(const struct snap *s, const struct snap *full, double per)
 {
 	const struct layout *l = &s->m->layout;
 	const char *what = l->kind == LWTP_HIST ? "entries" : "keys";
 	bool lru = l->map_type == BPF_MAP_TYPE_LRU_HASH ||
 		   l->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	size_t stored = stat_stored(s);
 	__u64 inserted, refused;
 	char a[32], b[32];
 
 	stat_keys(full, &inserted, &refused);
+	printf("%s: %zu stored", what, stored);
 	if (per > 0) {
-		printf("%s: %s stored/s, %s refused/s\n", what, stat_num(a, sizeof(a), inserted, per),
+		printf(", %s inserted/s, %s refused/s\n", stat_num(a, sizeof(a), inserted, per),
 		       stat_num(b, sizeof(b), refused, per));
 		return;
 	}
-	printf("%s: %" PRIu64 " stored", what, (uint64_t)inserted);
 	if (lru)
-		printf(", %" PRIu64 " evicted", (uint64_t)(inserted > s->n ? inserted - s->n : 0));
+		printf(", %" PRIu64 " evicted",
+		       (uint64_t)(inserted > stored ? inserted - stored : 0));
 	if (!lru || refused)
 		printf(", %" PRIu64 " refused", (uint64_t)refused);
 	printf(" (%ssize %u%s)\n", refused && !lru ? "map full, " : "", l->max_entries,
@@ -268,6 +275,7 @@ void stat_text_ring(const struct snap *s, const struct snap *full, double per)
 	char a[32], b[32];
 
 	printf("%s: sample ring of %u bytes\n", s->m->escaped, s->m->layout.max_entries);
+	stat_text_where(s);
 	if (!full) {
 		printf("samples: not counted (no %s%s)\n", LWTP_FULL_PREFIX, s->m->escaped);
 		return;
@@ -288,5 +296,6 @@ void stat_text_full(const struct snap *s, double per)
 	printf("%s: %s inserted, %s refused (the new keys or samples of %s)\n", s->m->escaped,
 	       count(a, sizeof(a), inserted, per), count(b, sizeof(b), refused, per),
 	       of ? of : "a statistic");
+	stat_text_where(s);
 }
 

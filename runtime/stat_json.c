@@ -1,6 +1,7 @@
 /* stat_json.c: lwtp stat --json; the schema is in docs/lwtp.1, "JSON OUTPUT". */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include <linux/bpf.h>
 
@@ -140,20 +141,21 @@ static void json_full_counts(struct json *j, const struct snap *full, const char
 static void json_keys(struct json *j, const struct snap *s, const struct snap *full, double per)
 {
 	const struct layout *l = &s->m->layout;
+	size_t stored = stat_stored(s);
 	__u64 ins, ref;
 
 	json_key(j, "keys");
 	json_object_start(j);
 	json_full_counts(j, full, "inserted", "refused", per);
-	if (per <= 0) {
-		json_key(j, "present");
-		json_uint(j, s->n);
-		if (l->map_type == BPF_MAP_TYPE_LRU_HASH ||
-		    l->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH) {
-			stat_keys(full, &ins, &ref);
-			json_key(j, "evicted");
-			json_uint(j, ins > s->n ? ins - s->n : 0);
-		}
+	/* what the map holds, with -i too; evicted counts since the map was
+	 * made or reset, which a rate cannot say */
+	json_key(j, "present");
+	json_uint(j, stored);
+	if (per <= 0 && (l->map_type == BPF_MAP_TYPE_LRU_HASH ||
+			 l->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH)) {
+		stat_keys(full, &ins, &ref);
+		json_key(j, "evicted");
+		json_uint(j, ins > stored ? ins - stored : 0);
 	}
 	json_key(j, "max_entries");
 	json_uint(j, l->max_entries);
@@ -281,6 +283,37 @@ static void json_set(struct json *j, const struct snap *s)
 	json_array_end(j);
 }
 
+/* "policies": ["P", ...], "routes": [{...}, ...] when known; a route as
+ * lwtp show --json has it, but its hooks */
+static void json_where(struct json *j, const struct snap *s)
+{
+	const struct stat_where *w = s->where;
+	size_t i;
+
+	if (!w)
+		return;
+	json_key(j, "policies");
+	json_array_start(j);
+	for (i = 0; i < w->npolicies; i++)
+		json_string(j, w->policies[i]);
+	json_array_end(j);
+	json_key(j, "routes");
+	json_array_start(j);
+	for (i = 0; i < w->nroutes; i++) {
+		const struct lwt_route *r = w->routes[i];
+
+		json_object_start(j);
+		json_member_string(j, "family", r->family == AF_INET6 ? "inet6" : "inet");
+		json_member_string(j, "dst", r->dst);
+		json_member_uint(j, "table", r->table);
+		json_member_string(j, "dev", r->dev);
+		json_member_string(j, "via", r->via);
+		json_member_uint(j, "metric", r->metric);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 static int json_map(struct json *j, struct snap *snaps, size_t n, struct snap *s, double per)
 {
 	const struct snap *full = stat_full_of(snaps, n, s);
@@ -291,6 +324,7 @@ static int json_map(struct json *j, struct snap *snaps, size_t n, struct snap *s
 	json_string(j, s->m->name);
 	json_key(j, "kind");
 	json_string(j, decode_kind_name(s->m->layout.kind));
+	json_where(j, s);
 	switch (s->m->layout.kind) {
 	case LWTP_COUNTER:
 		json_counter(j, s, per);

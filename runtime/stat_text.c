@@ -64,6 +64,30 @@ void stat_by_text(const struct layout *l, char *buf, size_t size)
 	}
 }
 
+void stat_text_where(const struct snap *s)
+{
+	const struct stat_where *w = s->where;
+	char desc[512];
+	size_t i;
+
+	if (!w || !w->npolicies)
+		return;         /* not known, or no policy of lwtc's counts into it */
+	printf("  polic%s", w->npolicies == 1 ? "y" : "ies");
+	for (i = 0; i < w->npolicies; i++)
+		printf("%s %s", i ? "," : "", w->policies[i]);
+	if (!w->nroutes)
+		printf(", on no route of this network namespace");
+	for (i = 0; i < w->nroutes; i++)
+		printf("%s %s", i ? "," : " on", route_describe(w->routes[i], desc, sizeof(desc)));
+	putchar('\n');
+}
+
+void stat_text_active(size_t active, double per)
+{
+	if (per > 0)
+		printf(", %zu active", active);
+}
+
 /* ---- tables: the key columns left, the values right -------------------------- */
 
 void stat_table_free(struct stat_table *t)
@@ -169,7 +193,7 @@ static int print_counter(const struct snap *s, double per)
 	char a[32], b[32];
 	__u64 packets = 0, bytes = 0;
 	struct stat_table t;
-	size_t i, shown;
+	size_t i, shown, keys;
 	int err;
 
 	for (i = 0; i < s->n; i++) {
@@ -179,14 +203,19 @@ static int print_counter(const struct snap *s, double per)
 	if (!l->nkeys) {
 		printf("%s: %s packets%s, %s bytes%s\n", s->m->escaped,
 		       stat_num(a, sizeof(a), packets, per), unit, stat_num(b, sizeof(b), bytes, per), unit);
+		stat_text_where(s);
 		return 0;
 	}
 	shown = opts.top && opts.top < s->n ? opts.top : s->n;
-	printf("%s: %zu key%s, %s packets%s, %s bytes%s", s->m->escaped, s->n, s->n == 1 ? "" : "s",
-	       stat_num(a, sizeof(a), packets, per), unit, stat_num(b, sizeof(b), bytes, per), unit);
+	keys = stat_stored_keys(s);
+	printf("%s: %zu key%s", s->m->escaped, keys, keys == 1 ? "" : "s");
+	stat_text_active(s->n, per);
+	printf(", %s packets%s, %s bytes%s", stat_num(a, sizeof(a), packets, per), unit,
+	       stat_num(b, sizeof(b), bytes, per), unit);
 	if (shown < s->n)
 		printf(" (top %zu shown)", shown);
 	putchar('\n');
+	stat_text_where(s);
 	if (!s->n)
 		return 0;
 	err = stat_table_init(&t, l, s->e, shown, 2);
@@ -293,7 +322,7 @@ static int print_hist(struct snap *s, double per)
 	const struct layout *l = &s->m->layout;
 	const char *unit = per > 0 ? "/s" : "";
 	struct group *g;
-	size_t ng, i, shown;
+	size_t ng, i, shown, keys;
 	__u64 total = 0;
 	char a[32], key[512];
 	int err;
@@ -305,16 +334,20 @@ static int print_hist(struct snap *s, double per)
 		total += g[i].total;
 	if (!l->nkeys) {
 		printf("%s: %s packets%s\n", s->m->escaped, stat_num(a, sizeof(a), total, per), unit);
+		stat_text_where(s);
 		print_buckets(l, s->e, s->n, per);
 		free(g);
 		return 0;
 	}
 	shown = opts.top && opts.top < ng ? opts.top : ng;
-	printf("%s: %zu key%s, %s packets%s", s->m->escaped, ng, ng == 1 ? "" : "s",
-	       stat_num(a, sizeof(a), total, per), unit);
+	keys = stat_stored_keys(s);
+	printf("%s: %zu key%s", s->m->escaped, keys, keys == 1 ? "" : "s");
+	stat_text_active(ng, per);
+	printf(", %s packets%s", stat_num(a, sizeof(a), total, per), unit);
 	if (shown < ng)
 		printf(" (top %zu shown)", shown);
 	putchar('\n');
+	stat_text_where(s);
 	for (i = 0; i < shown; i++) {
 		if (i)
 			putchar('\n');
@@ -333,6 +366,7 @@ static void print_set(const struct snap *s)
 
 	printf("%s: set of %s, %zu element%s (room for %u)\n", s->m->escaped, decode_set_type(l),
 	       s->nelems, s->nelems == 1 ? "" : "s", l->max_entries);
+	stat_text_where(s);
 }
 
 /* ---- all of them ------------------------------------------------------------------ */

@@ -2,6 +2,9 @@
 # tests/run.sh [SUITE...]: run the test suites (default: all of them).
 #
 #   tools      the test tools on hand-written BPF objects (tests/tools/)
+#   bpf        each part of the BPF C lwtc writes (compiler/bpf/*.bpf.h)
+#              compiles on its own, after the parts it needs; lwtc writes
+#              them as they are, and its -S output compiles standalone
 #   load       every policy that should compile does, and the verifier
 #              accepts it as LWT_OUT (lwtc + build/tests/loadcheck)
 #   diag       lwtc --check on tests/diag/NAME.lwtp (with the options in
@@ -201,6 +204,153 @@ $out"
 	fi
 }
 
+# ---- bpf ----------------------------------------------------------------
+
+# The BPF C lwtc writes into programs, compiler/bpf/NAME.bpf.h: each part
+# (emit_prelude.c's table), with the parts it needs before it, in order.
+BPF_PARTS="
+parse
+ctx_access
+ip4_frag: parse
+ip6_tclass: parse
+ip4_const
+ip_from4
+ip_from6
+ip_key_saddr: parse ip_from4 ip_from6
+ip_key_daddr: parse ip_from4 ip_from6
+set_has_addr: parse ip_from4 ip_from6
+log2_32
+log2_64: log2_32
+linear
+stats_intro
+keys_note
+count_add
+count: count_add
+count_key: keys_note count_add
+hist
+hist_key: keys_note
+limit_take
+limit: limit_take
+limit_key: keys_note limit_take
+quota_take
+quota: quota_take
+quota_key: keys_note quota_take
+sample_record
+sample: keys_note sample_record
+search
+"
+
+# A policy that uses every map type (but samples: struct lwtp_sample is a
+# part); what lwtc writes before its first part is the parts' context.
+BPF_CONTEXT_POLICY='set deny : ip;
+policy context {
+    count c;
+    count ck by ip.src;
+    hist h log2(skb.len);
+    hist hk log2(skb.len) by ip.dst;
+    limit l rate 10/s burst 5;
+    limit lk rate 10/s burst 5 by ip.src;
+    quota q 1000;
+    quota qk 1000 by ip.src;
+    drop if ip.src in deny;
+}'
+
+# One that uses every part.
+BPF_EVERY_POLICY="set deny : ip;
+policy every {
+    sample s 1/10;
+    count c if ip.fragment;
+    count ck by ip.src if ip.tos == 0;
+    count k6 by ip6.dst;
+    hist h log2(skb.len);
+    hist h64 log2(5000000000) by ip.dst;
+    hist hl linear(skb.len, 0, 1500, 100);
+    limit l rate 10/s burst 5;
+    limit lk rate 10/s burst 5 by ip.src else set skb.mark = 1;
+    quota q 1000;
+    quota qk 1000 by ip.src;
+    drop if ip.src in deny;
+    drop if ip4.dst == 10.1.2.3;
+    drop if ip4.dst in { $(for i in $(seq 0 99); do printf '10.%d.%d.0/24, ' $((i * 7 % 256)) $((i * 13 % 256)); done)10.255.0.0/16 };
+}"
+
+# bpf_locks C_FILE: the entries of lwtp_locks in lwtc's C, which a part
+# names LWTP_LOCKS (emit_prelude.c)
+bpf_locks() {
+	sed -n -e '/__uint(max_entries, [0-9]*);/{s/.*, \([0-9]*\));/\1/;h;}' \
+		-e '/^} lwtp_locks SEC/{x;p;}' "$1"
+}
+
+suite_bpf() {
+	local d=$TMP/bpf clang=${CLANG:-clang} part deps line f want locks out
+	local parts=() cflags
+	mkdir -p "$d"
+	# lwtc's flags (compiler/clang.c); the parts must not warn either
+	cflags=(-O2 -g -target bpf -I"/usr/include/$(${CC:-cc} -print-multiarch 2>/dev/null)"
+		-fbracket-depth=1024)
+
+	while IFS= read -r line; do
+		[ -n "$line" ] && parts+=("${line%%:*}")
+	done <<<"$BPF_PARTS"
+	want=$(printf '%s\n' "${parts[@]}" | sort)
+	out=$(for f in compiler/bpf/*.bpf.h; do basename "$f" .bpf.h; done | sort)
+	if [ "$want" = "$out" ]; then
+		pass bpf/listed
+	else
+		fail bpf/listed "compiler/bpf/*.bpf.h and BPF_PARTS (tests/run.sh) differ (- listed, + files):
+$(diff <(echo "$want") <(echo "$out") | grep '^[<>]' | sed 's/^</-/; s/^>/+/')"
+	fi
+
+	have bpf/lwtc "$LWTC" || return
+	printf '%s\n' "$BPF_CONTEXT_POLICY" > "$d/context.lwtp"
+	if ! out=$("$LWTC" -S "$d/context.lwtp" -o "$d/context.out" 2>&1); then
+		fail bpf/context "lwtc -S failed:
+$out"
+		return
+	fi
+	awk -v stop="$(head -n1 compiler/bpf/parse.bpf.h)" '$0 == stop { exit } { print }' \
+		"$d/context.out" > "$d/context.h"
+	locks=$(bpf_locks "$d/context.out")
+	echo "#define LWTP_LOCKS ${locks:-0}" >> "$d/context.h"
+
+	# each part on its own: the context, the parts it needs, the part
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		part=${line%%:*}
+		deps=
+		[ "$part" != "$line" ] && deps=${line#*:}
+		{
+			echo "#include \"$d/context.h\""
+			for f in $deps $part; do
+				echo "#include \"$ROOT/compiler/bpf/$f.bpf.h\""
+			done
+		} > "$d/$part.c"
+		run "bpf/$part" "$clang" "${cflags[@]}" -Wall -Werror -c "$d/$part.c" -o "$d/$part.o"
+	done <<<"$BPF_PARTS"
+
+	# lwtc writes the parts as they are, and its C compiles standalone
+	printf '%s\n' "$BPF_EVERY_POLICY" > "$d/every.lwtp"
+	if ! out=$("$LWTC" -S "$d/every.lwtp" -o "$d/every.c" 2>&1); then
+		fail bpf/embedded "lwtc -S failed:
+$out"
+		return
+	fi
+	locks=$(bpf_locks "$d/every.c")
+	tr '\n' '\001' < "$d/every.c" > "$d/every.line"
+	out=
+	for part in "${parts[@]}"; do
+		sed "s/LWTP_LOCKS/$locks/g" "compiler/bpf/$part.bpf.h" | tr '\n' '\001' > "$d/part.line"
+		grep -qF -f "$d/part.line" "$d/every.line" || out="$out
+compiler/bpf/$part.bpf.h"
+	done
+	if [ -z "$out" ] && [ -n "$locks" ]; then
+		pass bpf/embedded
+	else
+		fail bpf/embedded "not in lwtc -S's C as in the file (lwtp_locks: ${locks:-not found}):$out"
+	fi
+	run bpf/standalone "$clang" "${cflags[@]}" -c "$d/every.c" -o "$d/every.o"
+}
+
 # ---- load ---------------------------------------------------------------
 
 # Whether a tests/ policy is meant to compile: everything but diag policies
@@ -364,12 +514,12 @@ suite_asan() {
 # ---- main ---------------------------------------------------------------
 
 suites=("$@")
-[ ${#suites[@]} = 0 ] && suites=(tools load diag behaviour replay e2e runtime hostile property asan)
+[ ${#suites[@]} = 0 ] && suites=(tools bpf load diag behaviour replay e2e runtime hostile property asan)
 for s in "${suites[@]}"; do
 	case $s in
-	tools | load | diag | behaviour | replay | e2e | runtime | hostile | property | asan) "suite_$s" ;;
+	tools | bpf | load | diag | behaviour | replay | e2e | runtime | hostile | property | asan) "suite_$s" ;;
 	*)
-		echo "run.sh: unknown suite '$s' (tools load diag behaviour replay e2e runtime hostile property asan)" >&2
+		echo "run.sh: unknown suite '$s' (tools bpf load diag behaviour replay e2e runtime hostile property asan)" >&2
 		exit 2
 		;;
 	esac

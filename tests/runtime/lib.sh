@@ -95,9 +95,12 @@ fixture() {
 # fixtures/NAME.bpf.c, the same maps written by hand. With MAPs named, a
 # policy lwtc rejects, or an object without those maps (a feature lwtc does
 # not have yet), falls back to the fixture, with a note.
+# LWTC_MADE is 1 after an object lwtc compiled, empty after a fixture.
+LWTC_MADE=
 object() {
 	_name=$1
 	shift
+	LWTC_MADE=
 	if [ -z "${LWTP_RT_FIXTURES:-}" ] && [ -x "$LWTC" ] && [ -f "$HERE/policies/$_name.lwtp" ]; then
 		if "$LWTC" "$HERE/policies/$_name.lwtp" -o "$T/$_name.o" 2> "$T/$_name.lwtc.err"; then
 			_missing=
@@ -107,6 +110,7 @@ object() {
 			done
 			if [ -z "$_missing" ]; then
 				echo "# $TEST: $_name.o compiled by lwtc from policies/$_name.lwtp"
+				LWTC_MADE=1
 				return 0
 			fi
 			echo "# $TEST: lwtc's $_name.o has no map$_missing yet; using fixtures/$_name.bpf.c"
@@ -130,6 +134,27 @@ route_bpf() {
 }
 
 lwtp() { "$LWTP" "$@"; }
+# lwtp_ns ARGS...: lwtp in $NS, where the routes are: lwtp stat then says
+# which routes run the policy of each map
+lwtp_ns() { in_ns "$LWTP" "$@"; }
+
+# expect_text NAME EXPECTED GOT: ok when the file GOT is the file EXPECTED.
+# lwtp stat names the policy of a map, and its routes, on a line of their
+# own ("  policy P on ROUTE, ..."), for lwtc's programs only: after a
+# fixture (a program that names no policy) GOT has no such line, and
+# EXPECTED's are left out.
+expect_text() {
+	if [ -n "$LWTC_MADE" ]; then
+		cp "$2" "$T/expected.txt"
+	else
+		grep -v '^  polic' "$2" > "$T/expected.txt"
+	fi
+	if diff -u "$T/expected.txt" "$3" > "$T/expect.diff"; then
+		ok "$1"
+	else
+		fail "$1" "$(cat "$T/expect.diff")"
+	fi
+}
 
 # jqn FILTER FILE: one value from a JSON file
 jqn() { jq -r "$1" "$2"; }

@@ -123,7 +123,9 @@ expect "... restores it" 2001:db8::7 53 "$passes"
 lwtp set add deny_dst 192.0.2.0/24 >/dev/null
 got=$(lwtp stat --json deny_dst deny_proto | jq -r '[.maps[] | "\(.name):\(.kind):\(.type):\(.elements | join(","))"] | join(" ")')
 check "stat shows sets" [ "$got" = "deny_dst:set:ip:192.0.2.0/24 deny_proto:set:proto:icmp,tcp" ]
-check "stat text of a set" [ "$(lwtp stat deny_dst)" = "deny_dst: set of ip, 1 element (room for 1024)" ]
+# (without the line that names the set's policy: see stat.sh)
+check "stat text of a set" [ "$(lwtp stat deny_dst | grep -v '^  polic')" = \
+	"deny_dst: set of ip, 1 element (room for 1024)" ]
 # set list with no name: every set, by name, each with a header
 lwtp set list > "$T/all.txt"
 check "list with no name lists every set" [ "$(cat "$T/all.txt")" = "blocked_ports: set of port, 0 elements (room for 4)

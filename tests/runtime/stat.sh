@@ -2,8 +2,8 @@
 # stat.sh: lwtp stat reads what a route's program counted, from the pins
 # alone: exact numbers in --json and --prometheus (which promtool accepts,
 # and node_exporter's textfile collector serves, when installed), the text
-# of expected/*.txt, the decoder linked into another tool (dumpmap.c),
-# --top, --reset, -i rates.
+# of expected/*.txt, the policy and routes of each map, the decoder linked
+# into another tool (dumpmap.c), --top, --reset, -i rates and key counts.
 #
 # The object is policies/stats.lwtp compiled by lwtc (fixtures/stats.bpf.c,
 # the same maps by hand, before lwtc exists or with LWTP_RT_FIXTURES=1),
@@ -46,18 +46,34 @@ check "json names only lwtp maps" [ "$(jqn '[.maps[].name] | join(" ")' "$T/all.
 
 # ---- text -------------------------------------------------------------------
 
-lwtp stat rt_len_hist_by_log2 rt_ver_len rt_ttl > "$T/hist.txt"
-if diff -u "$HERE/expected/stat_hist.txt" "$T/hist.txt" > "$T/hist.diff"; then
-	ok "histogram text"
+# in $NS, where the routes are: each map's policy and routes under its name
+lwtp_ns stat rt_len_hist_by_log2 rt_ver_len rt_ttl > "$T/hist.txt"
+expect_text "histogram text" "$HERE/expected/stat_hist.txt" "$T/hist.txt"
+lwtp_ns stat rt_total rt_by_dst > "$T/counters.txt"
+expect_text "counter text" "$HERE/expected/stat_counters.txt" "$T/counters.txt"
+
+# ---- the policy and routes of a map ---------------------------------------------
+
+# lwtc's program names its policy, and the routes that run it are known;
+# a hand-written fixture's names none, and which route runs it is not known
+lwtp_ns stat --json rt_by_dst > "$T/where.json"
+got=$(jq -r '.maps[0] | "\(.policies | join(",")) \([.routes[] | "\(.family):\(.dst):\(.dev):\(.table)"] | join(","))"' "$T/where.json")
+if [ -n "$LWTC_MADE" ]; then
+	check "json policies and routes" [ "$got" = "stats inet:198.51.100.7:d0:254,inet6:2001:db8::7:d0:254" ]
 else
-	fail "histogram text" "$(cat "$T/hist.diff")"
+	check "json: a fixture has no policy, no route" [ "$got" = " " ]
 fi
-lwtp stat rt_total rt_by_dst > "$T/counters.txt"
-if diff -u "$HERE/expected/stat_counters.txt" "$T/counters.txt" > "$T/counters.diff"; then
-	ok "counter text"
+# outside $NS the policy is known, its routes are not
+lwtp stat rt_total > "$T/elsewhere.txt"
+if [ -n "$LWTC_MADE" ]; then
+	check "text: no route in this namespace" [ "$(sed -n 2p "$T/elsewhere.txt")" = \
+		"  policy stats, on no route of this network namespace" ]
 else
-	fail "counter text" "$(cat "$T/counters.diff")"
+	check "text: a fixture has no policy line" [ "$(wc -l < "$T/elsewhere.txt")" = 1 ]
 fi
+lwtp stat --prometheus rt_total > "$T/where.prom"
+check "prometheus: no policy of its own (the exporter labels it)" \
+	sh -c '! grep -q "polic\|route" "$1"' - "$T/where.prom"
 
 # ---- the decoder as other tools link it: canonical entry text --------------------
 
@@ -180,8 +196,15 @@ got=$(head -1 "$T/rates.json" | jq -r '(.maps[0].entries[0].packets * .interval 
 check "-i first interval rate" [ "$got" = "10 400" ]
 got=$(sed -n 2p "$T/rates.json" | jq -r '.maps[0].entries[0].packets')
 check "-i second interval rate is 0" [ "$got" = 0 ]
-lwtp stat -i 1 -c 1 rt_total > "$T/rates.txt" || fail "-i text" "exit $?"
+lwtp stat -i 1 -c 1 rt_total rt_by_dst > "$T/rates.txt" || fail "-i text" "exit $?"
 check "-i text" grep -q '^rt_total: 0.0 packets/s, 0.0 bytes/s$' "$T/rates.txt"
+# the keys stored, though none counted in the interval
+check "-i: a keyed map's keys, and those that counted" \
+	grep -qx 'rt_by_dst: 3 keys, 0 active, 0.0 packets/s, 0.0 bytes/s' "$T/rates.txt"
+check "-i: the keys stored under it" \
+	grep -qx 'keys: 3 stored, 0.0 inserted/s, 0.0 refused/s' "$T/rates.txt"
+lwtp stat --json -i 1 -c 1 rt_by_dst > "$T/rates.json" || fail "-i json" "exit $?"
+check "-i json: keys present" [ "$(jq -r '.maps[0] | "\(.keys.present) \(.entries | length)"' "$T/rates.json")" = "3 0" ]
 
 # ---- --reset ------------------------------------------------------------------------
 
