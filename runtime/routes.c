@@ -23,6 +23,7 @@
 #include <linux/rtnetlink.h>
 
 #include "lwtp.h"
+#include "json.h"
 #include "routes.h"
 
 #ifndef MNL_SOCKET_DUMP_SIZE	/* libmnl 1.0.5; Debian 12 has 1.0.4 */
@@ -833,4 +834,14 @@ bool lwt_prog_name_split(const char *name, char *file, size_t fsize, char *secti
 	memcpy(section, sep + 2, slen);
 	section[slen] = 0;
 	return true;
+}
+
+void route_json_members(struct json *j, const struct lwt_route *r)
+{
+	json_member_string(j, "family", r->family == AF_INET6 ? "inet6" : "inet");
+	json_member_string(j, "dst", r->dst);
+	json_member_uint(j, "table", r->table);
+	json_member_string(j, "dev", r->dev);
+	json_member_string(j, "via", r->via);
+	json_member_uint(j, "metric", r->metric);
 }

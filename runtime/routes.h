@@ -84,4 +84,9 @@ const char *route_describe(const struct lwt_route *r, char *buf, size_t size);
 bool lwt_prog_name_split(const char *name, char *file, size_t fsize, char *section,
 			 size_t ssize);
 
+/* A route's family, dst, table, dev, via and metric as members of the JSON
+ * object being written (lwtp show -j, lwtp stat -j). */
+struct json;
+void route_json_members(struct json *j, const struct lwt_route *r);
+
 #endif

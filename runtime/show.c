@@ -160,12 +160,7 @@ static void json_route(struct json *j, const struct inventory *inv, const struct
 	size_t idx[MAX_SHOWN];
 
 	json_object_start(j);
-	json_member_string(j, "family", r->family == AF_INET6 ? "inet6" : "inet");
-	json_member_string(j, "dst", r->dst);
-	json_member_uint(j, "table", r->table);
-	json_member_string(j, "dev", r->dev);
-	json_member_string(j, "via", r->via);
-	json_member_uint(j, "metric", r->metric);
+	route_json_members(j, r);
 	json_key(j, "hooks");
 	json_array_start(j);
 	for (int h = 0; h < LWT_HOOKS; h++) {

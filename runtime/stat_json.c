@@ -303,12 +303,7 @@ static void json_where(struct json *j, const struct snap *s)
 		const struct lwt_route *r = w->routes[i];
 
 		json_object_start(j);
-		json_member_string(j, "family", r->family == AF_INET6 ? "inet6" : "inet");
-		json_member_string(j, "dst", r->dst);
-		json_member_uint(j, "table", r->table);
-		json_member_string(j, "dev", r->dev);
-		json_member_string(j, "via", r->via);
-		json_member_uint(j, "metric", r->metric);
+		route_json_members(j, r);
 		json_object_end(j);
 	}
 	json_array_end(j);
