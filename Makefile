@@ -28,8 +28,9 @@ LWTC      := $(B)/lwtc
 LWTP      := $(B)/lwtp
 
 COMPILER_SRCS := $(wildcard compiler/*.c)
-# the BPF C that lwtc writes into programs, embedded (scripts/bpf_texts.sh)
-BPF_TEXTS     := $(sort $(wildcard compiler/bpf/*.bpf.h))
+# the BPF C that lwtc writes into programs, embedded (scripts/bpf_texts.sh):
+# the parts of the BPF side, and the types of the contract between lwtc and lwtp
+BPF_TEXTS     := $(sort $(wildcard compiler/bpf/*.bpf.h)) include/lwtp_contract.h
 COMPILER_GEN  := $(B)/compiler/lexer.c $(B)/compiler/parser.c $(B)/compiler/bpf_texts.c
 # headers the build makes: there before any compiler source is compiled
 COMPILER_GEN_H := $(B)/compiler/lexer.h $(B)/compiler/parser.h $(B)/compiler/bpf_texts.h \
@@ -82,7 +83,8 @@ $(B)/compiler/reserved.inc: scripts/reserved.sh
 	@mkdir -p $(@D)
 	sh scripts/reserved.sh "$(CLANG)" "/usr/include/$(MULTIARCH)" > $@
 
-# compiler/bpf/NAME.bpf.h as const char bpf_text_NAME[] (emit_prelude.c)
+# compiler/bpf/NAME.bpf.h as const char bpf_text_NAME[] (emit_prelude.c), the
+# contract's @part NAME as bpf_text_contract_NAME (emit_maps.c)
 $(B)/compiler/bpf_texts.c: scripts/bpf_texts.sh $(BPF_TEXTS)
 	@mkdir -p $(@D)
 	sh scripts/bpf_texts.sh c $(BPF_TEXTS) > $@
@@ -136,7 +138,7 @@ out/%.o: policies/%.lwtp $(LWTC) $(wildcard policies/*.txt)
 
 TEST_LDLIBS  := -lbpf -lelf -lz -lpcap
 TOOL_CPPFLAGS := -Itests/tools -Iinclude -Iruntime
-BPF_CFLAGS   := -O2 -g -Wall -target bpf -I/usr/include/$(MULTIARCH)
+BPF_CFLAGS   := -O2 -g -Wall -target bpf -I/usr/include/$(MULTIARCH) -Iinclude
 # The programs are tests/tools/NAME.c and bench/NAME.c; every other .c there
 # is their library (libtools.a, libbench.a; bench/egress_send.c builds
 # alone), from which each takes what it needs, then from lwtp's own code

@@ -2,53 +2,14 @@
  * edge_deny.txt (its four prefixes, written out) are dropped and counted;
  * every other destination gets a token bucket of 1000 packets/s, burst
  * 100, and a budget of 1 GB; 1 packet in 100 is sampled with its first 128
- * bytes. The record and state structs are lwtc's, so that lwtp stat and
- * lwtp sample read them. See ref.h. */
+ * bytes. The record and state structs are the contract's (lwtc's), so that
+ * lwtp stat and lwtp sample read them. See ref.h. */
 #include "ref.h"
 
 #define SNAPLEN         128
 #define RATE_SCALE      1000000ULL              /* tokens a packet; 1 a ns: 1000 packets/s */
 #define RATE_CAP        (100 * RATE_SCALE)      /* burst 100 */
 #define QUOTA_BYTES     1000000000ULL
-#define LOCKS           256
-
-struct lwtp_sample {
-	__u64 time_ns;
-	__u32 len;
-	__u32 caplen;
-	__u32 verdict;
-	__u32 mark;
-	__u16 protocol;         /* host order */
-	__u16 lwtp_pad0;
-	__u32 ifindex;
-	__u8 data[];
-};
-
-struct lwtp_limit_state {
-	__u64 tokens;           /* in 1/scale packets */
-	__u64 scale;
-	__u64 last_ns;
-	__u64 rate;             /* packets per period_ns */
-	__u64 period_ns;
-	__u64 burst;
-	__u64 passed;
-	__u64 exceeded;
-	__u32 unit;             /* 0: packets */
-	__u32 lock;             /* its lock in lwtp_locks */
-};
-
-struct lwtp_quota_state {
-	__u64 used;
-	__u64 limit;
-	__u64 over;
-	__u32 unit;             /* 1: bytes */
-	__u32 lwtp_pad0;
-};
-
-/* a bpf_spin_lock cannot live in an LRU map's value */
-struct lwtp_lock {
-	struct bpf_spin_lock lock;
-};
 
 struct edge_key {
 	lwtp_ip_t ip_dst;
@@ -63,7 +24,7 @@ struct {
 REF_MAP(edge_denied, BPF_MAP_TYPE_PERCPU_HASH, struct edge_key, struct lwtp_counter, 65536);
 REF_MAP(edge_rate, BPF_MAP_TYPE_LRU_HASH, struct edge_key, struct lwtp_limit_state, 65536);
 REF_MAP(edge_quota, BPF_MAP_TYPE_HASH, struct edge_key, struct lwtp_quota_state, 65536);
-REF_MAP(lwtp_locks, BPF_MAP_TYPE_ARRAY, __u32, struct lwtp_lock, LOCKS);
+REF_MAP(lwtp_locks, BPF_MAP_TYPE_ARRAY, __u32, struct lwtp_lock, LWTP_LOCKS);
 
 /* 203.0.113.0/24, 198.51.100.128/25, 2001:db8:bad::/48, 2001:db8:dead:beef::/64 */
 static __always_inline int denied(const struct ref_ip *ip)
@@ -84,7 +45,7 @@ static __always_inline struct lwtp_limit_state *bucket(const struct edge_key *ke
 	struct lwtp_limit_state *s = bpf_map_lookup_elem(&edge_rate, key);
 	struct lwtp_limit_state init = {
 		.tokens = RATE_CAP, .scale = RATE_SCALE, .last_ns = now, .rate = 1000,
-		.period_ns = 1000000000, .burst = 100, .lock = bpf_get_prandom_u32() % LOCKS,
+		.period_ns = 1000000000, .burst = 100, .lock = bpf_get_prandom_u32() % LWTP_LOCKS,
 	};
 
 	if (s)
@@ -104,7 +65,7 @@ static __always_inline int rate_ok(const struct edge_key *key)
 
 	if (!s)
 		return 0;
-	stripe = s->lock % LOCKS;
+	stripe = s->lock % LWTP_LOCKS;
 	l = bpf_map_lookup_elem(&lwtp_locks, &stripe);
 	if (!l)
 		return 0;

@@ -30,19 +30,9 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
-/* ---- map keys and values, as lwtc names them ----------------------------- */
+/* ---- map keys and values: lwtc's and lwtp's (include/lwtp_contract.h) ---- */
 
-typedef __be32 lwtp_ip_t[4];            /* IPv4 as ::ffff:a.b.c.d */
-typedef __u16 lwtp_port_t;              /* host order */
-typedef __u8 lwtp_proto_t;
-typedef __u8 lwtp_u8_t;
-typedef __u32 lwtp_log2_t;
-typedef __u64 lwtp_hist_count_t;
-
-struct lwtp_counter {
-	__u64 packets;
-	__u64 bytes;
-};
+#include "lwtp_contract.h"
 
 #define REF_MAP(name, map_type, key_type, value_type, size)      \
 	struct {                                                 \

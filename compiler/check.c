@@ -1,8 +1,9 @@
 /* check.c: the checking pass. Walks the items in order, keeping the consts
  * in scope; checks each policy's name and statements; and, for statistics,
  * their names, histogram functions, keys, size, and that one name used
- * twice in a policy means the same statistic. Expressions are checked in
- * check_expr.c and check_compare.c.
+ * twice in the file means the same statistic (the one place that rule is
+ * checked: the resources pass makes one map of it). Expressions are checked
+ * in check_expr.c and check_compare.c.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,26 +13,23 @@
 #include "check.h"
 #include "check_priv.h"
 #include "diag.h"
-#include "resources.h"
 #include "lwtp_contract.h"
+#include "names.h"
+#include "stat_size.h"
 #include "util.h"
 #include "walk.h"
 
 #define MAX_KEYS       8
 #define MAX_SIZE       16777216
-#define DEFAULT_SIZE   4096
-#define MAX_BUCKETS    1024
 #define MAX_NESTING    64       /* 'if' inside 'if' */
 #define MAX_POLICY_WEIGHT 16384 /* statements and operators in a policy */
 #define MAX_FILE_WEIGHT   65536 /* and in a file */
-#define MAX_KEYED_NAME (255 - (int)sizeof(LWTP_FULL_PREFIX) + 1)
 #define TEXT           160
 
 struct checker {
 	struct program *prog;
 	struct check_scope scope;
-	struct stmt **stats;        /* the current policy's statistics, first uses */
-	size_t nstats, capstats;
+	struct names stats;         /* statistic name -> its first statement, in the file */
 	int nesting;                /* blocks of 'if' around the statement */
 	size_t weight;              /* of the policies so far (check_policy_size) */
 };
@@ -140,25 +138,49 @@ static void check_const_decl(struct checker *ck, struct const_decl *c)
 
 /* ---- statistics ------------------------------------------------------------ */
 
-static const struct policy *find_policy(const struct program *prog, const char *name)
+/* The name an item declares, or NULL. */
+static const char *item_name(const struct item *it)
 {
-	for (size_t i = 0; i < prog->nitems; i++) {
-		const struct item *it = &prog->items[i];
-		if (it->kind == ITEM_POLICY && it->u.policy && it->u.policy->name &&
-		    strcmp(it->u.policy->name, name) == 0)
-			return it->u.policy;
+	switch (it->kind) {
+	case ITEM_CONST:  return it->u.konst ? it->u.konst->name : NULL;
+	case ITEM_POLICY: return it->u.policy ? it->u.policy->name : NULL;
+	case ITEM_SET:    return it->u.set ? it->u.set->name : NULL;
 	}
 	return NULL;
 }
 
+/* The first item of that kind and name in the file, before or after. */
+static const struct item *find_item(const struct program *prog, enum item_kind kind,
+				    const char *name)
+{
+	for (size_t i = 0; i < prog->nitems; i++) {
+		const struct item *it = &prog->items[i];
+		const char *n = it->kind == kind ? item_name(it) : NULL;
+		if (n && strcmp(n, name) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+const struct policy *check_find_policy(const struct program *prog, const char *name)
+{
+	const struct item *it = find_item(prog, ITEM_POLICY, name);
+
+	return it ? it->u.policy : NULL;
+}
+
+/* A statistic's name: a C identifier, and one map's only: a statistic
+ * named like a policy would clash with the policy's ELF section symbol,
+ * one named like a set would be the set's map. */
 static bool check_stat_name(struct checker *ck, const struct stmt *s)
 {
 	const char *name = s->u.stat.name;
 	const struct policy *p;
+	const struct item *set;
 
 	if (!check_c_name(name, &s->u.stat.name_loc, "statistic"))
 		return false;
-	p = find_policy(ck->prog, name);
+	p = check_find_policy(ck->prog, name);
 	if (p) {
 		diag_error(&s->u.stat.name_loc, "statistic '%s' has the same name as a policy; "
 			   "an object cannot hold a map and a program of one name: rename one",
@@ -166,16 +188,17 @@ static bool check_stat_name(struct checker *ck, const struct stmt *s)
 		diag_note(&p->name_loc, "policy '%s' is defined here", name);
 		return false;
 	}
+	set = find_item(ck->prog, ITEM_SET, name);
+	if (set) {
+		diag_error(&s->u.stat.name_loc, "statistic '%s' has the same name as a set; "
+			   "each names one map: rename one", name);
+		diag_note(&set->u.set->name_loc, "set '%s' is declared here", name);
+		return false;
+	}
 	return true;
 }
 
 /* ceil((max - min) / step), without overflow */
-static uint64_t linear_buckets(uint64_t min, uint64_t max, uint64_t step)
-{
-	uint64_t span = max - min;
-	return span / step + (span % step != 0);
-}
-
 static void check_linear(const struct stmt *s)
 {
 	const struct loc *loc = &s->u.stat.lin_loc;
@@ -191,12 +214,12 @@ static void check_linear(const struct stmt *s)
 		diag_error(loc, "linear() needs a STEP of at least 1");
 		return;
 	}
-	n = linear_buckets(min, max, step);
-	if (n > MAX_BUCKETS)
+	n = lwtp_linear_steps(min, max, step);
+	if (n > LWTP_MAX_LINEAR_BUCKETS)
 		diag_error(loc, "linear(%" PRIu64 ", %" PRIu64 ", %" PRIu64 ") makes %" PRIu64
 			   " buckets, but at most %d are allowed; use a STEP of at least %" PRIu64,
-			   min, max, step, n, MAX_BUCKETS,
-			   linear_buckets(0, max - min, MAX_BUCKETS));
+			   min, max, step, n, LWTP_MAX_LINEAR_BUCKETS,
+			   (uint64_t)lwtp_linear_steps(0, max - min, LWTP_MAX_LINEAR_BUCKETS));
 }
 
 static void check_hist_value(struct checker *ck, struct stmt *s)
@@ -263,15 +286,6 @@ static void check_size(const struct stmt *s)
 }
 
 /* ---- one name, one statistic ------------------------------------------------ */
-
-static uint64_t effective_size(const struct stmt *s)
-{
-	if (s->kind == STMT_SAMPLE)
-		return resources_sample_size(s);
-	if (s->u.stat.keys.len == 0)
-		return 0;
-	return s->u.stat.has_size ? s->u.stat.size : DEFAULT_SIZE;
-}
 
 /* "(ip.dst, tcp.dport)" or "(none)" */
 static const char *keys_text(const struct stmt *s, char *buf, size_t size)
@@ -351,43 +365,40 @@ static const char *definition_difference(const struct stmt *s, const struct stmt
 		   strcmp(budget_text(s, a, sizeof(a)), budget_text(first, b, sizeof(b))) != 0) {
 		snprintf(buf, size, "here it is %s, there %s", a, b);
 	} else if (s->kind == STMT_SAMPLE &&
-		   resources_sample_snaplen(s) != resources_sample_snaplen(first)) {
+		   stat_snaplen(s) != stat_snaplen(first)) {
 		snprintf(buf, size, "here its snaplen is %" PRIu64 ", there %" PRIu64,
-			 resources_sample_snaplen(s), resources_sample_snaplen(first));
+			 stat_snaplen(s), stat_snaplen(first));
 	} else if (!same_keys(s, first)) {
 		snprintf(buf, size, "here its keys are %s, there %s",
 			 keys_text(s, a, sizeof(a)), keys_text(first, b, sizeof(b)));
-	} else if (effective_size(s) != effective_size(first)) {
+	} else if (stat_size(s) != stat_size(first)) {
 		snprintf(buf, size, "here its size is %" PRIu64 ", there %" PRIu64,
-			 effective_size(s), effective_size(first));
+			 stat_size(s), stat_size(first));
 	} else {
 		return NULL;
 	}
 	return buf;
 }
 
+/* The rule "one name, one statistic", checked here and nowhere else: every
+ * statement that names a statistic, in any policy of the file, counts into
+ * the one map of that name (the resources pass makes it), so it must define
+ * it as the first statement does. */
 static void check_same_definition(struct checker *ck, struct stmt *s)
 {
+	const struct stmt *first = names_find(&ck->stats, s->u.stat.name);
 	char why[1200];
 
-	for (size_t i = 0; i < ck->nstats; i++) {
-		const struct stmt *first = ck->stats[i];
-		if (strcmp(first->u.stat.name, s->u.stat.name) != 0)
-			continue;
-		if (definition_difference(s, first, why, sizeof(why))) {
-			diag_error(&s->u.stat.name_loc, "statistic '%s' is already defined "
-				   "differently: %s; a name used twice must mean the same "
-				   "statistic", s->u.stat.name, why);
-			diag_note(&first->u.stat.name_loc, "'%s' is first defined here",
-				  s->u.stat.name);
-		}
+	if (!first) {
+		names_add(&ck->stats, s->u.stat.name, s);
 		return;
 	}
-	if (ck->nstats == ck->capstats) {
-		ck->capstats = ck->capstats ? 2 * ck->capstats : 8;
-		ck->stats = xrealloc(ck->stats, ck->capstats * sizeof(*ck->stats));
+	if (definition_difference(s, first, why, sizeof(why))) {
+		diag_error(&s->u.stat.name_loc, "statistic '%s' is already defined "
+			   "differently: %s; a name used twice must mean the same "
+			   "statistic", s->u.stat.name, why);
+		diag_note(&first->u.stat.name_loc, "'%s' is first defined here", s->u.stat.name);
 	}
-	ck->stats[ck->nstats++] = s;
 }
 
 /* limit: a rate of at least 1, a burst in the rate's unit; quota: a budget
@@ -453,10 +464,10 @@ static void check_stat(struct checker *ck, struct stmt *s)
 
 	/* a keyed statistic's new keys, a sample's records are counted in
 	 * lwtp_full_NAME */
-	if (name_ok && (s->u.stat.keys.len > 0 || s->kind == STMT_SAMPLE) && strlen(s->u.stat.name) > MAX_KEYED_NAME) {
+	if (name_ok && (s->u.stat.keys.len > 0 || s->kind == STMT_SAMPLE) && strlen(s->u.stat.name) > LWTP_KEYED_NAME_MAX) {
 		diag_error(&s->u.stat.name_loc, "the name of a keyed statistic or a sample can have at most "
 			   "%d characters (its map of refusals is lwtp_full_NAME), but '%.20s...' "
-			   "has %zu", MAX_KEYED_NAME, s->u.stat.name, strlen(s->u.stat.name));
+			   "has %zu", LWTP_KEYED_NAME_MAX, s->u.stat.name, strlen(s->u.stat.name));
 		name_ok = false;
 	}
 
@@ -576,7 +587,7 @@ static bool check_block(struct checker *ck, struct stmt_list *body)
 static void check_policy_name(struct checker *ck, const struct policy *p)
 {
 	static const char *const sections[] = { "license", "maps", "version", NULL };
-	const struct policy *first = find_policy(ck->prog, p->name);
+	const struct policy *first = check_find_policy(ck->prog, p->name);
 
 	if (first != p) {
 		diag_error(&p->name_loc, "policy '%s' is defined twice", p->name);
@@ -648,7 +659,6 @@ static void check_policy(struct checker *ck, struct policy *p)
 {
 	if (p->name)
 		check_policy_name(ck, p);
-	ck->nstats = 0;
 	check_policy_size(ck, p);
 	if (diag_too_many())
 		return;
@@ -689,6 +699,6 @@ int check_program(struct program *prog)
 	}
 	free(ck.scope.consts);
 	free(ck.scope.sets);
-	free(ck.stats);
+	names_free(&ck.stats);
 	return diag_error_count() > 0 ? -1 : 0;
 }

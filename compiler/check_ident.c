@@ -10,8 +10,7 @@
 #include "check_priv.h"
 #include "diag.h"
 #include "lex.h"
-
-#define MAX_NAME 255
+#include "lwtp_contract.h"
 
 /* Every identifier of the BPF headers, the C keywords and lwtc's own names,
  * sorted (strcmp order), from scripts/reserved.sh. */
@@ -78,9 +77,9 @@ bool check_c_name(const char *name, const struct loc *loc, const char *what)
 
 	if (!name)
 		return false;
-	if (strlen(name) > MAX_NAME) {
+	if (strlen(name) > LWTP_NAME_MAX) {
 		diag_error(loc, "this %s name is %zu characters long; at most %d are allowed",
-			   what, strlen(name), MAX_NAME);
+			   what, strlen(name), LWTP_NAME_MAX);
 		return false;
 	}
 	if (!is_c_identifier(name)) {

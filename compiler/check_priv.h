@@ -44,6 +44,8 @@ struct set_decl *check_find_set(const struct check_scope *sc, const char *name);
 const struct const_decl *check_find_const(const struct check_scope *sc, const char *name);
 /* A const of that name anywhere in the program, in scope or not. */
 const struct const_decl *check_find_any_const(const struct program *prog, const char *name);
+/* The first policy of that name in the program, or NULL. */
+const struct policy *check_find_policy(const struct program *prog, const char *name);
 
 /* check_sample.c: the ratio, snaplen and size of a sample statement */
 void check_sample(const struct stmt *s);

@@ -3,7 +3,8 @@
 
 #include "check_priv.h"
 #include "diag.h"
-#include "resources.h"
+#include "lwtp_contract.h"
+#include "stat_size.h"
 
 /* M/N: a share of the packets, from 1/2^32 to all of them. */
 static void check_ratio(const struct stmt *s)
@@ -24,14 +25,14 @@ static void check_ratio(const struct stmt *s)
 
 void check_sample(const struct stmt *s)
 {
-	uint64_t snaplen = resources_sample_snaplen(s);
-	uint64_t size = resources_sample_size(s);
+	uint64_t snaplen = stat_snaplen(s);
+	uint64_t size = stat_size(s);
 
 	check_ratio(s);
 	if (s->u.stat.snaplen_loc.first_line &&
-	    (s->u.stat.snaplen < 1 || s->u.stat.snaplen > SAMPLE_MAX_SNAPLEN)) {
+	    (s->u.stat.snaplen < 1 || s->u.stat.snaplen > LWTP_SAMPLE_MAX_SNAPLEN)) {
 		diag_error(&s->u.stat.snaplen_loc, "snaplen must be 1..%d bytes, but it is %"
-			   PRIu64, SAMPLE_MAX_SNAPLEN, s->u.stat.snaplen);
+			   PRIu64, LWTP_SAMPLE_MAX_SNAPLEN, s->u.stat.snaplen);
 		return;
 	}
 	if (s->u.stat.has_size && size < 1) {
@@ -39,9 +40,9 @@ void check_sample(const struct stmt *s)
 			   "ring holds: at least 1");
 		return;
 	}
-	if (!resources_sample_ring(snaplen, size))
+	if (!stat_ring_bytes(snaplen, size))
 		diag_error(s->u.stat.has_size ? &s->u.stat.size_loc : &s->u.stat.snaplen_loc,
 			   "a ring of %" PRIu64 " samples of %" PRIu64 " bytes would be larger "
 			   "than %u MiB: lower the size or the snaplen", size, snaplen,
-			   SAMPLE_MAX_RING >> 20);
+			   LWTP_SAMPLE_MAX_RING >> 20);
 }

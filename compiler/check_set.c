@@ -5,6 +5,7 @@
 
 #include "check_priv.h"
 #include "diag.h"
+#include "lwtp_contract.h"
 #include "util.h"
 
 #define SET_MAX_SIZE (1u << 24)
@@ -82,6 +83,13 @@ void check_set_decl(struct check_scope *sc, struct set_decl *d)
 			  "'%s' is first defined here", d->name);
 		ok = false;
 	}
+	/* reported, but the set stays declared: its tests are checked */
+	const struct policy *policy = check_find_policy(sc->prog, d->name);
+	if (policy) {
+		diag_error(&d->name_loc, "set '%s' has the same name as a policy; an object "
+			   "cannot hold a map and a program of one name: rename one", d->name);
+		diag_note(&policy->name_loc, "policy '%s' is defined here", d->name);
+	}
 	if (!resolve_elem_type(d))
 		ok = false;
 	if (d->has_size && (d->size < 1 || d->size > SET_MAX_SIZE)) {
@@ -89,7 +97,7 @@ void check_set_decl(struct check_scope *sc, struct set_decl *d)
 		ok = false;
 	}
 	if (!d->has_size)
-		d->size = 4096;
+		d->size = LWTP_DEFAULT_SIZE;
 	if (!ok)
 		return;
 	if (sc->nsets == sc->sets_cap) {

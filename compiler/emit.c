@@ -1,10 +1,12 @@
 /* emit.c: the C emitter. Writes one self-contained BPF C file for a
- * checked program, in this order:
+ * checked program, whose parts, parser calls, sample rings and constant
+ * sets' tests the analysis (analyse.c) has decided, once, in this order:
  *
  *   header comment and includes
  *   map key and value types (typedefs that say how to print each member)
  *   maps, one per statistic, in order of first use
  *   the prelude helpers the programs use (emit_prelude.c)
+ *   the searches of large constant sets (emit_search.c)
  *   one SEC("<policy>") function per policy, in file order
  *   the license
  *   the object's identity: a hash of all of the above, in a function's name
@@ -22,6 +24,7 @@
 #include "emit_priv.h"
 #include "kernel.h"
 #include "lwtp_contract.h"
+#include "stat_size.h"
 #include "util.h"
 
 #ifndef LWTC_VERSION
@@ -221,7 +224,7 @@ static void stmt_comment(struct emitter *e, const struct stmt *s, int depth)
 		sb_printf(&b, "sample %s %llu/%llu snaplen %llu", s->u.stat.name,
 			  (unsigned long long)s->u.stat.ratio_num,
 			  (unsigned long long)s->u.stat.ratio_den,
-			  (unsigned long long)resources_sample_snaplen(s));
+			  (unsigned long long)stat_snaplen(s));
 		break;
 	case STMT_DROP:
 		sb_puts(&b, "drop");
@@ -271,7 +274,7 @@ static int open_guard(struct emitter *e, int src, int depth, const struct sbuf *
  * samples, by its exit, which writes the samples first. */
 static void emit_return(struct emitter *e, int src, int depth, const char *verdict)
 {
-	if (e->nsamples)
+	if (e->plan->nrings)
 		code(e, src, depth, "{ lwtp_verdict = %s; goto lwtp_exit; }", verdict);
 	else
 		code(e, src, depth, "return %s;", verdict);
@@ -285,9 +288,7 @@ static void key_member(struct emitter *e, int src, int depth, const struct map_k
 
 	if (k->type->addr) {
 		const char *which = (f->id == F_IP_SRC || f->id == F_IP6_SRC) ? "saddr" : "daddr";
-		e->uses |= USE_IP_KEY;
 		if (f->header == HDR_IP) {
-			e->uses |= f->id == F_IP_SRC ? USE_IP_KEY_SRC : USE_IP_KEY_DST;
 			code(e, src, depth, "lwtp_ip_key_%s(lwtp_key.%s, &lwtp_pkt);",
 			     which, k->name);
 		} else {
@@ -296,7 +297,7 @@ static void key_member(struct emitter *e, int src, int depth, const struct map_k
 		}
 		return;
 	}
-	emit_field_value(e, &v, f, k->index);
+	emit_field_value(&v, f, k->index);
 	code(e, src, depth, "lwtp_key.%s = %s;", k->name, sb_str(&v));
 	sb_free(&v);
 }
@@ -311,10 +312,8 @@ static void bucket_expr(struct emitter *e, struct sbuf *b, const struct stmt *s)
 	emit_value(e, &val, v);
 	if (m->kind == MAP_HIST_LOG2) {
 		bool wide = v->type.kind == TYPE_INT && v->type.bits > 32;
-		e->uses |= wide ? USE_LOG2_64 : USE_LOG2_32;
 		sb_printf(b, "lwtp_log2_%s(%s)", wide ? "64" : "32", sb_str(&val));
 	} else {
-		e->uses |= USE_LINEAR;
 		sb_printf(b, "lwtp_linear(%s, ", sb_str(&val));
 		emit_number(b, m->lin_min);
 		sb_puts(b, ", ");
@@ -346,13 +345,10 @@ static void emit_stat(struct emitter *e, const struct stmt *s, int depth)
 
 	if (!m->keyed) {
 		d = open_guard(e, src, depth, &g, false);
-		if (s->kind == STMT_COUNT) {
-			e->uses |= USE_COUNT;
+		if (s->kind == STMT_COUNT)
 			code(e, src, d, "lwtp_count(&%s, skb->len);", m->name);
-		} else {
-			e->uses |= USE_HIST;
+		else
 			code(e, src, d, "lwtp_hist(&%s, %s);", m->name, sb_str(&bucket));
-		}
 		goto out;
 	}
 
@@ -365,14 +361,11 @@ static void emit_stat(struct emitter *e, const struct stmt *s, int depth)
 		else if (k->type)   /* the bucket */
 			code(e, src, d, "lwtp_key.bucket = %s;", sb_str(&bucket));
 	}
-	if (s->kind == STMT_COUNT) {
-		e->uses |= USE_COUNT_KEY;
+	if (s->kind == STMT_COUNT)
 		code(e, src, d, "lwtp_count_key(&%s, &lwtp_key, skb->len, &" LWTP_FULL_PREFIX "%s);",
 		     m->name, m->name);
-	} else {
-		e->uses |= USE_HIST_KEY;
+	else
 		code(e, src, d, "lwtp_hist_key(&%s, &lwtp_key, &" LWTP_FULL_PREFIX "%s);", m->name, m->name);
-	}
 	plain(e, depth, "}");
 out:
 	sb_free(&g);
@@ -391,12 +384,11 @@ static const char *cost_text(enum amount_unit unit)
 }
 
 /* The call that takes a packet from a limit or quota: 1 within, 0 over. */
-static void budget_call(struct emitter *e, struct sbuf *b, const struct map_def *m)
+static void budget_call(struct sbuf *b, const struct map_def *m)
 {
 	const struct limit_params *p = &m->limit;
 
 	if (m->kind == MAP_LIMIT) {
-		e->uses |= m->keyed ? USE_LIMIT_KEY : USE_LIMIT;
 		if (m->keyed)
 			sb_printf(b, "lwtp_limit_key(&%s, &lwtp_key, &" LWTP_FULL_PREFIX "%s, ", m->name, m->name);
 		else
@@ -410,7 +402,6 @@ static void budget_call(struct emitter *e, struct sbuf *b, const struct map_def 
 			  (unsigned long long)p->period_ns, (unsigned long long)p->burst, (int)m->unit);
 		return;
 	}
-	e->uses |= m->keyed ? USE_QUOTA_KEY : USE_QUOTA;
 	if (m->keyed)
 		sb_printf(b, "lwtp_quota_key(&%s, &lwtp_key, &" LWTP_FULL_PREFIX "%s, ", m->name, m->name);
 	else
@@ -442,7 +433,7 @@ static void emit_budget(struct emitter *e, const struct stmt *s, int depth)
 			if (m->members[i].field)
 				key_member(e, src, d, &m->members[i]);
 	}
-	budget_call(e, &call, m);
+	budget_call(&call, m);
 	switch (a->kind) {
 	case ACTION_DROP:
 		code(e, src, d, "if (!%s)", sb_str(&call));
@@ -458,7 +449,6 @@ static void emit_budget(struct emitter *e, const struct stmt *s, int depth)
 			sb_printf(&lhs, "%s[%d]", a->target->u.field.name, a->target->u.field.index);
 		else
 			sb_puts(&lhs, a->target->u.field.name);
-		e->uses |= USE_CTX_WRITE;
 		code(e, src, d, "if (!%s%s%s)", sb_str(&call), vp.len ? " && " : "", sb_str(&vp));
 		code(e, src, d + 1, "lwtp_ctx_write(skb, %s, %s);", sb_str(&lhs), sb_str(&v));
 		break;
@@ -485,7 +475,6 @@ static void emit_set(struct emitter *e, const struct stmt *s, int depth)
 		sb_printf(&lhs, "%s[%d]", t->u.field.name, t->u.field.index);
 	else
 		sb_puts(&lhs, t->u.field.name);
-	e->uses |= USE_CTX_WRITE;
 	d = open_guard(e, src, depth, &g, false);
 	code(e, src, d, "lwtp_ctx_write(skb, %s, %s);", sb_str(&lhs), sb_str(&v));
 	sb_free(&g);
@@ -521,7 +510,8 @@ static void emit_sample(struct emitter *e, const struct stmt *s, int depth)
 		sb_puts(&g, " && ");
 	sb_puts(&g, sb_str(&draw));
 	d = open_guard(e, src, depth, &g, false);
-	code(e, src, d, "lwtp_sampled |= 1u << %u;   /* %s */", emit_sample_bit(e, m), m->name);
+	code(e, src, d, "lwtp_sampled |= 1u << %u;   /* %s */", analyse_ring_bit(e->plan, m),
+	     m->name);
 	sb_free(&g);
 	sb_free(&draw);
 }
@@ -531,8 +521,8 @@ static void emit_sample(struct emitter *e, const struct stmt *s, int depth)
 static void emit_sample_exit(struct emitter *e, int src)
 {
 	plain(e, 0, "lwtp_exit:");
-	for (unsigned i = 0; i < e->nsamples; i++) {
-		const struct map_def *m = e->samples[i];
+	for (unsigned i = 0; i < e->plan->nrings; i++) {
+		const struct map_def *m = e->plan->rings[i];
 		code(e, src, 1, "if (lwtp_sampled & (1u << %u))", i);
 		code(e, src, 2, "lwtp_sample(&%s, &" LWTP_FULL_PREFIX "%s, skb, lwtp_verdict, %llu);",
 		     m->name, m->name, (unsigned long long)m->snaplen);
@@ -632,46 +622,24 @@ static void want_text(FILE *out, unsigned want)
 	}
 }
 
-/* Write the policy's function to e->out. The body is generated first, into
- * memory, to learn which headers it reads. */
-static int emit_policy(struct emitter *e, const struct policy *p)
+void emit_unplanned(struct emitter *e, const char *fmt, ...)
 {
-	FILE *real = e->out;
-	char *body = NULL;
-	size_t body_len = 0;
-	int src = p->loc.first_line;
-	int end = p->loc.last_line > 0 ? p->loc.last_line : src;
-	int err = 0;
+	va_list ap;
 
-	e->out = open_memstream(&body, &body_len);
-	if (!e->out) {
-		e->out = real;
-		return -errno;
-	}
-	e->want = 0;
-	e->next_line = 0;
-	e->named = true;        /* by the #line before the function */
-	emit_sample_collect(e, &p->body);
-	emit_stmts(e, &p->body, 1);
-	for (size_t i = 0; i < p->body.len; i++)
-		if (p->body.items[i]->kind != STMT_CONST) {
-			blank(e);
-			break;
-		}
-	if (e->nsamples) {
-		e->uses |= USE_SAMPLE;
-		emit_sample_exit(e, end);
-	} else {
-		code(e, end, 1, "return BPF_OK;");
-	}
-	if (fclose(e->out) != 0)
-		err = -errno;
-	e->out = real;
-	if (err) {
-		free(body);
-		return err;
-	}
+	if (e->err)
+		return;         /* the first one says it */
+	fprintf(stderr, "lwtc: internal error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	e->err = -EINVAL;
+}
 
+/* The function's head: its section, and what every path through it needs
+ * first: a sampling policy's verdict and rings drawn, the headers parsed. */
+static void policy_head(struct emitter *e, const struct policy *p, int src)
+{
 	fprintf(e->out, "/* ---- policy %s ", p->name);
 	for (size_t n = strlen(p->name); n < 58; n++)
 		fputc('-', e->out);
@@ -681,22 +649,40 @@ static int emit_policy(struct emitter *e, const struct policy *p)
 	fprintf(e->out, "#line %d %s\n", src, e->file_lit);
 	fprintf(e->out, "SEC(\"%s\")\n", p->name);
 	fprintf(e->out, "int " LWTP_PROG_PREFIX "%s(struct __sk_buff *skb)\n{\n", p->name);
-	if (e->nsamples)
+	if (e->plan->nrings)
 		fprintf(e->out, "\tint lwtp_verdict = BPF_OK;\n"
 			"\t__u32 lwtp_sampled = 0;      /* bit i: samples ring i */\n\n");
-	if (e->want) {
-		e->uses |= USE_PARSE;
+	if (e->plan->want) {
 		fprintf(e->out, "\tstruct lwtp_pkt lwtp_pkt;\n\n");
 		fprintf(e->out, "#line %d\n", src);
 		fprintf(e->out, "\tlwtp_parse(skb, &lwtp_pkt, ");
-		want_text(e->out, e->want);
+		want_text(e->out, e->plan->want);
 		fprintf(e->out, ");\n\n");
 	}
-	fwrite(body, 1, body_len, e->out);
+}
+
+/* Write the policy's function to e->out, as its plan says. */
+static void emit_policy(struct emitter *e, const struct policy *p, const struct policy_plan *plan)
+{
+	int src = p->loc.first_line;
+	int end = p->loc.last_line > 0 ? p->loc.last_line : src;
+
+	e->plan = plan;
+	policy_head(e, p, src);
+	e->next_line = 0;
+	e->named = true;        /* by the #line before the function */
+	emit_stmts(e, &p->body, 1);
+	for (size_t i = 0; i < p->body.len; i++)
+		if (p->body.items[i]->kind != STMT_CONST) {
+			blank(e);
+			break;
+		}
+	if (plan->nrings)
+		emit_sample_exit(e, end);
+	else
+		code(e, end, 1, "return BPF_OK;");
 	/* the closing brace is the policy's last line, not the one after it */
 	fprintf(e->out, "#line %d\n}\n\n", end);
-	free(body);
-	return 0;
 }
 
 /* ---- the file ------------------------------------------------------------------ */
@@ -728,29 +714,15 @@ static void emit_object_id(FILE *out, const char *c_text, size_t len)
 
 int emit_program(FILE *out, const struct program *prog)
 {
-	struct emitter e = { .out = out, .prog = prog };
-	char *functions = NULL, *whole = NULL, *file_comment, target[16];
-	size_t functions_len = 0, whole_len = 0;
+	struct analysis plan;
+	struct emitter e = { .prog = prog, .an = &plan };
+	char *whole = NULL, *file_comment, target[16];
+	size_t whole_len = 0;
 	const char *file = prog->file ? prog->file : "<stdin>";
-	FILE *real = out;
 	int err = 0;
 
+	analyse_program(prog, &plan);
 	e.file_lit = c_string(file);
-
-	/* the functions first, to learn what the prelude must hold */
-	e.out = open_memstream(&functions, &functions_len);
-	if (!e.out) {
-		free((char *)e.file_lit);
-		return -errno;
-	}
-	for (size_t i = 0; i < prog->nitems && !err; i++)
-		if (prog->items[i].kind == ITEM_POLICY)
-			err = emit_policy(&e, prog->items[i].u.policy);
-	if (fclose(e.out) != 0 && !err)
-		err = -errno;
-	e.out = real;
-	if (err)
-		goto out;
 
 	/* the whole file in memory, to name the object by a hash of it */
 	e.out = open_memstream(&whole, &whole_len);
@@ -768,11 +740,16 @@ int emit_program(FILE *out, const struct program *prog)
 	emit_maps(&e);
 	emit_prelude(&e);
 	emit_const_sets(&e);
-	fwrite(functions, 1, functions_len, e.out);
+	for (size_t i = 0; i < prog->nitems; i++) {
+		const struct item *it = &prog->items[i];
+		if (it->kind == ITEM_POLICY)
+			emit_policy(&e, it->u.policy, analyse_plan(&plan, it->u.policy));
+	}
 	fprintf(e.out, "char _license[] SEC(\"license\") = \"GPL\";\n");
 	if (fclose(e.out) != 0)
 		err = -errno;
-	e.out = real;
+	if (!err)
+		err = e.err;
 	if (err)
 		goto out;
 	fwrite(whole, 1, whole_len, out);
@@ -780,9 +757,8 @@ int emit_program(FILE *out, const struct program *prog)
 	if (ferror(out))
 		err = -EIO;
 out:
-	emit_const_sets_free(&e);
+	analyse_free(&plan);
 	free(whole);
-	free(functions);
 	free((char *)e.file_lit);
 	return err;
 }

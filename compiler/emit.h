@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include "ast.h"
 
-/* 0 on success, -errno when writing failed. */
+/* Analyse the program (analyse.h), then write it. 0 on success, -errno
+ * when writing failed. */
 int emit_program(FILE *out, const struct program *prog);
 
 #endif

@@ -3,7 +3,8 @@
  * A comparison that reads an absent field is false: each one is emitted as
  * "(PRESENCE && COMPARISON)", where PRESENCE tests the header pointers
  * lwtp_parse() set (NULL when absent), and 'not' negates the whole.
- * Membership in constant sets is written by emit_sets.c.
+ * Membership in constant sets is written by emit_sets.c, as analyse_sets.c
+ * planned it.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -13,14 +14,6 @@
 #include "util.h"
 
 /* ---- values ----------------------------------------------------------------- */
-
-/* Follow const names to the literal they stand for. */
-static const struct expr *resolve(const struct expr *x)
-{
-	while (x && x->kind == EXPR_NAME && x->u.name.value)
-		x = x->u.name.value;
-	return x;
-}
 
 static bool is_cond_op(enum op op)
 {
@@ -58,7 +51,7 @@ void emit_value(struct emitter *e, struct sbuf *b, const struct expr *x)
 			emit_number(b, x->u.name.symbol->value);
 			sb_printf(b, " /* %s */", x->u.name.name);
 		} else if (x->u.name.value) {
-			const struct expr *v = resolve(x);
+			const struct expr *v = analyse_resolve(x);
 			emit_value(e, b, v);
 			if (v->kind == EXPR_INT || v->kind == EXPR_BOOL)
 				sb_printf(b, " /* %s */", x->u.name.name);
@@ -67,7 +60,7 @@ void emit_value(struct emitter *e, struct sbuf *b, const struct expr *x)
 		}
 		break;
 	case EXPR_FIELD:
-		emit_field_value(e, b, x->u.field.def, x->u.field.index);
+		emit_field_value(b, x->u.field.def, x->u.field.index);
 		break;
 	case EXPR_BINARY:
 		if (!is_cond_op(x->u.binary.op)) {
@@ -103,33 +96,12 @@ static void guarded(struct sbuf *b, unsigned presence, const char *t)
 
 /* ---- addresses ------------------------------------------------------------------ */
 
-static bool is_addr_type(const struct expr *x)
-{
-	const struct expr *v = resolve(x);
-	enum type_kind k = x->type.kind;
-
-	if (k == TYPE_ADDR || k == TYPE_ADDR4 || k == TYPE_ADDR6)
-		return true;
-	return v && v->kind == EXPR_ADDR;
-}
-
-
-static unsigned addr_field_presence(struct emitter *e, const struct field_def *f)
-{
-	/* an address field of either family needs only its family's header */
-	if (f->header == HDR_IP) {
-		e->want |= WANT_IP4 | WANT_IP6;
-		return P_IP;
-	}
-	return emit_field_presence(e, f);
-}
-
 /* Two address fields equal: only within one family. */
 static void addr_match_fields(struct sbuf *b, const struct field_def *l, const struct field_def *r)
 {
 	const char *lw = emit_field_is_src(l) ? "saddr" : "daddr", *rw = emit_field_is_src(r) ? "saddr" : "daddr";
-	bool v4 = emit_field_has_family(l, 4) && emit_field_has_family(r, 4);
-	bool v6 = emit_field_has_family(l, 6) && emit_field_has_family(r, 6);
+	bool v4 = analyse_field_has_family(l, 4) && analyse_field_has_family(r, 4);
+	bool v6 = analyse_field_has_family(l, 6) && analyse_field_has_family(r, 6);
 
 	if (!v4 && !v6) {
 		sb_puts(b, "0");
@@ -151,9 +123,12 @@ static void addr_match_fields(struct sbuf *b, const struct field_def *l, const s
 		sb_puts(b, ")");
 }
 
-static void addr_compare(struct emitter *e, struct sbuf *b, enum op op,
-			 const struct expr *l, const struct expr *r)
+/* The comparison x of addresses: two fields, or a field and a constant
+ * (a set, an address, a prefix). */
+static void addr_compare(struct emitter *e, struct sbuf *b, const struct expr *x)
 {
+	const struct expr *l = x->u.binary.left, *r = x->u.binary.right;
+	enum op op = x->u.binary.op;
 	struct sbuf m = { 0 };
 	unsigned p;
 	bool negate = op == OP_NE || op == OP_NOT_IN;
@@ -167,12 +142,12 @@ static void addr_compare(struct emitter *e, struct sbuf *b, enum op op,
 		sb_puts(b, "0 /* no address field */");
 		return;
 	}
-	p = addr_field_presence(e, l->u.field.def);
+	p = emit_field_presence(e, l->u.field.def);
 	if (r->kind == EXPR_FIELD && r->u.field.def) {
-		p |= addr_field_presence(e, r->u.field.def);
+		p |= emit_field_presence(e, r->u.field.def);
 		addr_match_fields(&m, l->u.field.def, r->u.field.def);
 	} else {
-		emit_addr_in(e, &m, l->u.field.def, r);
+		emit_addr_in(e, &m, x, l->u.field.def);
 	}
 	if (!negate) {
 		/* the match tests the family's header itself */
@@ -188,16 +163,14 @@ static void addr_compare(struct emitter *e, struct sbuf *b, enum op op,
 
 /* ---- conditions ------------------------------------------------------------------- */
 
+/* A comparison's C operator: the language writes them as C does. */
 static const char *c_op(enum op op)
 {
 	switch (op) {
-	case OP_EQ: return "==";
-	case OP_NE: return "!=";
-	case OP_LT: return "<";
-	case OP_LE: return "<=";
-	case OP_GT: return ">";
-	case OP_GE: return ">=";
-	default:    return "?";
+	case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+		return ast_op_str(op);
+	default:
+		return "?";
 	}
 }
 
@@ -211,8 +184,7 @@ static void runtime_membership(struct emitter *e, struct sbuf *b, enum op op,
 
 	if (!m->set_key_type) {
 		const struct field_def *f = l->u.field.def;
-		p = addr_field_presence(e, f);
-		e->uses |= USE_SET_IP;
+		p = emit_field_presence(e, f);
 		sb_printf(&t, "%slwtp_set_has_addr(&%s, &lwtp_pkt, %d)", not, m->name,
 			  emit_field_is_src(f) ? 0 : 1);
 	} else {
@@ -226,9 +198,10 @@ static void runtime_membership(struct emitter *e, struct sbuf *b, enum op op,
 	sb_free(&t);
 }
 
-static void compare(struct emitter *e, struct sbuf *b, enum op op,
-		    const struct expr *l, const struct expr *r)
+static void compare(struct emitter *e, struct sbuf *b, const struct expr *x)
 {
+	const struct expr *l = x->u.binary.left, *r = x->u.binary.right;
+	enum op op = x->u.binary.op;
 	struct sbuf t = { 0 };
 	unsigned p;
 
@@ -238,15 +211,15 @@ static void compare(struct emitter *e, struct sbuf *b, enum op op,
 		return;
 	}
 
-	if (is_addr_type(l) || is_addr_type(r)) {
-		addr_compare(e, b, op, l, r);
+	if (analyse_is_addr_compare(l, r)) {
+		addr_compare(e, b, x);
 		return;
 	}
 	p = emit_presence_of(e, l) | emit_presence_of(e, r);
 	if (op == OP_IN || op == OP_NOT_IN) {
 		if (op == OP_NOT_IN)
 			sb_puts(&t, "!");
-		emit_int_in(e, &t, l, r);
+		emit_int_in(e, &t, x);
 	} else {
 		sb_puts(&t, "(");
 		emit_value(e, &t, l);
@@ -268,7 +241,7 @@ void emit_cond(struct emitter *e, struct sbuf *b, const struct expr *x)
 		break;
 	case EXPR_NAME:
 		if (x->u.name.value)
-			emit_cond(e, b, resolve(x));
+			emit_cond(e, b, analyse_resolve(x));
 		else
 			sb_puts(b, "0 /* not a condition */");
 		break;
@@ -316,7 +289,7 @@ void emit_cond(struct emitter *e, struct sbuf *b, const struct expr *x)
 		case OP_NOT:
 			break;
 		default:
-			compare(e, b, x->u.binary.op, x->u.binary.left, x->u.binary.right);
+			compare(e, b, x);
 			break;
 		}
 		break;

@@ -10,43 +10,28 @@
 
 unsigned emit_field_presence(struct emitter *e, const struct field_def *f)
 {
+	if (analyse_field_want(f) & ~e->plan->want)
+		emit_unplanned(e, "policy '%s' tests %s.%s, whose headers analyse.c did not "
+			       "have lwtp_parse() read", e->plan->policy->name, f->ns, f->name);
 	switch (f->header) {
 	case HDR_SKB:
 	case HDR_TASK:
 		return 0;
 	case HDR_IP:
-		e->want |= WANT_IP4 | WANT_IP6;
-		if (f->id == F_IP_PROTO) {
-			e->want |= WANT_PROTO;
-			return P_PROTO;
-		}
-		if (f->id == F_IP_FRAGMENT)
-			e->want |= WANT_PROTO;      /* IPv6: a fragment header */
-		return P_IP;
+		return f->id == F_IP_PROTO ? P_PROTO : P_IP;
 	case HDR_IP4:
-		e->want |= WANT_IP4;
 		return P_IP4;
 	case HDR_IP6:
-		e->want |= WANT_IP6;
-		if (f->id == F_IP6_PROTO) {
-			e->want |= WANT_PROTO;
-			return P_IP6 | P_PROTO;
-		}
-		return P_IP6;
+		return f->id == F_IP6_PROTO ? P_IP6 | P_PROTO : P_IP6;
 	case HDR_TCP:
-		e->want |= WANT_IP4 | WANT_IP6 | WANT_PROTO | WANT_TCP;
 		return P_TCP;
 	case HDR_UDP:
-		e->want |= WANT_IP4 | WANT_IP6 | WANT_PROTO | WANT_UDP;
 		return P_UDP;
 	case HDR_L4PORTS:
-		e->want |= WANT_IP4 | WANT_IP6 | WANT_PROTO | WANT_PORTS;
 		return P_PORTS;
 	case HDR_ICMP:
-		e->want |= WANT_IP4 | WANT_PROTO | WANT_ICMP;
 		return P_ICMP;
 	case HDR_ICMP6:
-		e->want |= WANT_IP6 | WANT_PROTO | WANT_ICMP6;
 		return P_ICMP6;
 	}
 	return 0;
@@ -91,46 +76,45 @@ static void either(struct sbuf *b, const char *v4, const char *v6)
 }
 
 /* "lwtp_ctx_read(skb, FIELD)": see emit_prelude.c */
-static void ctx_read(struct emitter *e, struct sbuf *b, const char *field)
+static void ctx_read(struct sbuf *b, const char *field)
 {
-	e->uses |= USE_CTX_WRITE;
 	sb_printf(b, "lwtp_ctx_read(skb, %s)", field);
 }
 
-void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def *f, int index)
+void emit_field_value(struct sbuf *b, const struct field_def *f, int index)
 {
 	switch (f->id) {
 	/* __sk_buff, read at the point of use, in assembly (lwtp_ctx_read) */
-	case F_SKB_LEN:             ctx_read(e, b, "len"); break;
-	case F_SKB_PKT_TYPE:        ctx_read(e, b, "pkt_type"); break;
-	case F_SKB_MARK:            ctx_read(e, b, "mark"); break;
-	case F_SKB_QUEUE_MAPPING:   ctx_read(e, b, "queue_mapping"); break;
+	case F_SKB_LEN:             ctx_read(b, "len"); break;
+	case F_SKB_PKT_TYPE:        ctx_read(b, "pkt_type"); break;
+	case F_SKB_MARK:            ctx_read(b, "mark"); break;
+	case F_SKB_QUEUE_MAPPING:   ctx_read(b, "queue_mapping"); break;
 	case F_SKB_PROTOCOL:
 		sb_puts(b, "bpf_ntohs(");
-		ctx_read(e, b, "protocol");
+		ctx_read(b, "protocol");
 		sb_puts(b, ")");
 		break;
-	case F_SKB_VLAN_PRESENT:    ctx_read(e, b, "vlan_present"); break;
-	case F_SKB_VLAN_TCI:        ctx_read(e, b, "vlan_tci"); break;
+	case F_SKB_VLAN_PRESENT:    ctx_read(b, "vlan_present"); break;
+	case F_SKB_VLAN_TCI:        ctx_read(b, "vlan_tci"); break;
 	case F_SKB_VLAN_PROTO:
 		sb_puts(b, "bpf_ntohs(");
-		ctx_read(e, b, "vlan_proto");
+		ctx_read(b, "vlan_proto");
 		sb_puts(b, ")");
 		break;
-	case F_SKB_PRIORITY:        ctx_read(e, b, "priority"); break;
-	case F_SKB_INGRESS_IFINDEX: ctx_read(e, b, "ingress_ifindex"); break;
-	case F_SKB_IFINDEX:         ctx_read(e, b, "ifindex"); break;
-	case F_SKB_TC_INDEX:        ctx_read(e, b, "tc_index"); break;
+	case F_SKB_PRIORITY:        ctx_read(b, "priority"); break;
+	case F_SKB_INGRESS_IFINDEX: ctx_read(b, "ingress_ifindex"); break;
+	case F_SKB_IFINDEX:         ctx_read(b, "ifindex"); break;
+	case F_SKB_TC_INDEX:        ctx_read(b, "tc_index"); break;
 	case F_SKB_CB: {
 		char cb[16];
 		snprintf(cb, sizeof(cb), "cb[%d]", index);
-		ctx_read(e, b, cb);
+		ctx_read(b, cb);
 		break;
 	}
-	case F_SKB_HASH:            ctx_read(e, b, "hash"); break;
-	case F_SKB_NAPI_ID:         ctx_read(e, b, "napi_id"); break;
-	case F_SKB_GSO_SEGS:        ctx_read(e, b, "gso_segs"); break;
-	case F_SKB_GSO_SIZE:        ctx_read(e, b, "gso_size"); break;
+	case F_SKB_HASH:            ctx_read(b, "hash"); break;
+	case F_SKB_NAPI_ID:         ctx_read(b, "napi_id"); break;
+	case F_SKB_GSO_SEGS:        ctx_read(b, "gso_segs"); break;
+	case F_SKB_GSO_SIZE:        ctx_read(b, "gso_size"); break;
 	case F_SKB_FORBIDDEN:       sb_puts(b, "0 /* forbidden field */"); break;
 
 	/* the current task: the helper's low half is the thread, the high the
@@ -155,17 +139,14 @@ void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def 
 		either(b, "lwtp_pkt.ip4->ttl", "lwtp_pkt.ip6->hop_limit");
 		break;
 	case F_IP_TOS:
-		e->uses |= USE_TCLASS;
 		either(b, "lwtp_pkt.ip4->tos", "lwtp_ip6_tclass(lwtp_pkt.ip6)");
 		break;
 	case F_IP_DSCP:
-		e->uses |= USE_TCLASS;
 		sb_puts(b, "(");
 		either(b, "lwtp_pkt.ip4->tos", "lwtp_ip6_tclass(lwtp_pkt.ip6)");
 		sb_puts(b, " >> 2)");
 		break;
 	case F_IP_ECN:
-		e->uses |= USE_TCLASS;
 		sb_puts(b, "(");
 		either(b, "lwtp_pkt.ip4->tos", "lwtp_ip6_tclass(lwtp_pkt.ip6)");
 		sb_puts(b, " & 3)");
@@ -175,7 +156,6 @@ void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def 
 		       "40 + bpf_ntohs(lwtp_pkt.ip6->payload_len)");
 		break;
 	case F_IP_FRAGMENT:
-		e->uses |= USE_IP4_FRAG;
 		either(b, "lwtp_ip4_is_fragment(lwtp_pkt.ip4)", "lwtp_pkt.frag6");
 		break;
 
@@ -207,15 +187,12 @@ void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def 
 	case F_IP6_NEXTHDR:     sb_puts(b, "lwtp_pkt.ip6->nexthdr"); break;
 	case F_IP6_HOPLIMIT:    sb_puts(b, "lwtp_pkt.ip6->hop_limit"); break;
 	case F_IP6_TCLASS:
-		e->uses |= USE_TCLASS;
 		sb_puts(b, "lwtp_ip6_tclass(lwtp_pkt.ip6)");
 		break;
 	case F_IP6_DSCP:
-		e->uses |= USE_TCLASS;
 		sb_puts(b, "(lwtp_ip6_tclass(lwtp_pkt.ip6) >> 2)");
 		break;
 	case F_IP6_ECN:
-		e->uses |= USE_TCLASS;
 		sb_puts(b, "(lwtp_ip6_tclass(lwtp_pkt.ip6) & 3)");
 		break;
 	case F_IP6_FLOWLABEL:
@@ -241,16 +218,6 @@ void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def 
 	case F_ICMP_CODE:       sb_puts(b, "lwtp_pkt.icmp->code"); break;
 	case F_ICMP6_TYPE:      sb_puts(b, "lwtp_pkt.icmp6->type"); break;
 	case F_ICMP6_CODE:      sb_puts(b, "lwtp_pkt.icmp6->code"); break;
-	}
-}
-
-bool emit_field_has_family(const struct field_def *f, int family)
-{
-	switch (f->type.kind) {
-	case TYPE_ADDR4: return family == 4;
-	case TYPE_ADDR6: return family == 6;
-	case TYPE_ADDR:  return true;
-	default:         return false;
 	}
 }
 

@@ -4,15 +4,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf_texts.h"
 #include "emit_priv.h"
 #include "lwtp_contract.h"
 #include "util.h"
 
 /* ---- types and maps ------------------------------------------------------------- */
 
-static const char *const key_type_order[] = {
-	"lwtp_ip_t", "lwtp_ip4_t", "lwtp_ip6_t", "lwtp_port_t", "lwtp_proto_t",
-	"lwtp_u8_t", "lwtp_u16_t", "lwtp_u32_t", "lwtp_bool_t", "lwtp_log2_t", NULL,
+/* The key member types, in the order a program declares them, each with
+ * its part of include/lwtp_contract.h (a comment and the typedef). */
+static const struct {
+	const char *name;
+	const char *text;
+} key_type_parts[] = {
+	{ "lwtp_ip_t",    bpf_text_contract_key_ip },
+	{ "lwtp_ip4_t",   bpf_text_contract_key_ip4 },
+	{ "lwtp_ip6_t",   bpf_text_contract_key_ip6 },
+	{ "lwtp_port_t",  bpf_text_contract_key_port },
+	{ "lwtp_proto_t", bpf_text_contract_key_proto },
+	{ "lwtp_u8_t",    bpf_text_contract_key_u8 },
+	{ "lwtp_u16_t",   bpf_text_contract_key_u16 },
+	{ "lwtp_u32_t",   bpf_text_contract_key_u32 },
+	{ "lwtp_bool_t",  bpf_text_contract_key_bool },
+	{ "lwtp_log2_t",  bpf_text_contract_key_log2 },
 };
 
 static bool map_uses_type(const struct map_def *m, const char *name)
@@ -28,86 +42,65 @@ static bool map_uses_type(const struct map_def *m, const char *name)
 	return false;
 }
 
-void emit_types(struct emitter *e)
+static bool program_uses_type(const struct program *prog, const char *name)
+{
+	for (const struct map_def *m = prog->maps; m; m = m->next)
+		if (map_uses_type(m, name))
+			return true;
+	return false;
+}
+
+static bool program_has_map(const struct program *prog, bool (*is)(const struct map_def *))
+{
+	for (const struct map_def *m = prog->maps; m; m = m->next)
+		if (is(m))
+			return true;
+	return false;
+}
+
+static bool is_count(const struct map_def *m) { return m->kind == MAP_COUNT; }
+static bool is_limit(const struct map_def *m) { return m->kind == MAP_LIMIT; }
+static bool is_quota(const struct map_def *m) { return m->kind == MAP_QUOTA; }
+static bool is_sample(const struct map_def *m) { return m->kind == MAP_SAMPLE; }
+static bool is_set(const struct map_def *m) { return m->kind == MAP_SET; }
+static bool is_ip_set(const struct map_def *m) { return m->kind == MAP_SET && !m->set_key_type; }
+static bool is_hist(const struct map_def *m)
+{
+	return m->kind == MAP_HIST_LOG2 || m->kind == MAP_HIST_LINEAR;
+}
+
+/* The value types of the program's maps, as the contract writes them. */
+static void emit_value_types(struct emitter *e)
 {
 	const struct program *prog = e->prog;
-	bool counter = false, hist = false, any = false, set = false, ip_set = false;
-	bool full = false, limit = false, quota = false, sample = false;
 
-	for (const struct map_def *m = prog->maps; m; m = m->next) {
-		if (m->kind == MAP_COUNT)
-			counter = true;
-		if (m->kind == MAP_HIST_LOG2 || m->kind == MAP_HIST_LINEAR)
-			hist = true;
-		if (resources_has_full(m))
-			full = true;
-		if (m->kind == MAP_LIMIT)
-			limit = true;
-		if (m->kind == MAP_QUOTA)
-			quota = true;
-		if (m->kind == MAP_SAMPLE)
-			sample = true;
-		if (m->kind == MAP_SET)
-			set = true;
-		if (m->kind == MAP_SET && !m->set_key_type)
-			ip_set = true;
+	if (program_has_map(prog, is_hist))
+		emit_bpf_text(e->out, bpf_text_contract_hist_count);
+	if (program_has_map(prog, is_count))
+		emit_bpf_text(e->out, bpf_text_contract_counter);
+	if (program_has_map(prog, resources_has_full))
+		emit_bpf_text(e->out, bpf_text_contract_keys);
+	if (program_has_map(prog, is_sample))
+		emit_bpf_text(e->out, bpf_text_contract_sample);
+	if (program_has_map(prog, is_limit)) {
+		emit_bpf_text(e->out, bpf_text_contract_limit_state);
+		emit_bpf_text(e->out, bpf_text_contract_lock);
+		fprintf(e->out, "#define LWTP_LOCKS %u\n\n", LWTP_LOCKS);
 	}
-	if (!prog->maps)
-		return;
-	fprintf(e->out, "/* ---- map keys and values: the typedef names say how to "
-		"print them ----- */\n\n");
-	if (hist)
-		fprintf(e->out, "/* packets in one histogram bucket */\n"
-			"typedef __u64 lwtp_hist_count_t;\n\n");
-	if (counter)
-		fprintf(e->out, "struct lwtp_counter {\n\t__u64 packets;\n"
-			"\t__u64 bytes;           /* skb.len */\n};\n\n");
-	if (full)
-		fprintf(e->out, "/* lwtp_full_NAME, per CPU: the new keys of the keyed statistic "
-			"NAME,\n * or the records of the sample NAME */\n"
-			"struct lwtp_keys {\n"
-			"\t__u64 inserted;        /* stored (an LRU map evicts old keys for them) */\n"
-			"\t__u64 refused;         /* not stored: the map or the ring was full */\n};\n\n");
-	if (sample)
-		emit_sample_types(e->out);
-	if (limit)
-		fprintf(e->out, "/* limit NAME: a token bucket, with its parameters */\n"
-			"struct lwtp_limit_state {\n"
-			"\t__u64 tokens;          /* what the bucket holds, in 1/scale units */\n"
-			"\t__u64 scale;           /* tokens a unit (packet, byte or bit) */\n"
-			"\t__u64 last_ns;         /* bpf_ktime_get_ns() when tokens was brought up to date */\n"
-			"\t__u64 rate;            /* units per period_ns */\n"
-			"\t__u64 period_ns;\n"
-			"\t__u64 burst;           /* the bucket's size, in units */\n"
-			"\t__u64 passed;          /* packets within the limit */\n"
-			"\t__u64 exceeded;        /* packets over it: the action applied */\n"
-			"\t__u32 unit;            /* 0 packets, 1 bytes, 2 bits */\n"
-			"\t__u32 lock;            /* the lwtp_locks entry that guards this one */\n};\n\n"
-			"struct lwtp_lock {\n\tstruct bpf_spin_lock lock;\n};\n\n");
-	if (quota)
-		fprintf(e->out, "/* quota NAME: a budget */\n"
-			"struct lwtp_quota_state {\n"
-			"\t__u64 used;            /* packets or bytes seen, over ones included */\n"
-			"\t__u64 limit;           /* the budget */\n"
-			"\t__u64 over;            /* packets over the budget: the action applied */\n"
-			"\t__u32 unit;            /* 0 packets, 1 bytes */\n"
-			"\t__u32 lwtp_pad0;\n};\n\n");
-	for (const char *const *t = key_type_order; *t; t++) {
-		const struct key_type *kt = resources_key_type(*t);
-		bool used = false;
-		for (const struct map_def *m = prog->maps; m && !used; m = m->next)
-			used = map_uses_type(m, *t);
-		if (!used)
-			continue;
-		fprintf(e->out, "/* %s */\n%s\n", kt->doc, kt->decl);
-		any = true;
-	}
-	/* linear buckets: one typedef per parameter set, in order of first use */
-	for (const struct map_def *m = prog->maps; m; m = m->next) {
+	if (program_has_map(prog, is_quota))
+		emit_bpf_text(e->out, bpf_text_contract_quota_state);
+}
+
+/* linear buckets: one typedef per parameter set, in order of first use */
+static bool emit_linear_types(struct emitter *e)
+{
+	bool any = false;
+
+	for (const struct map_def *m = e->prog->maps; m; m = m->next) {
 		bool seen = false;
 		if (m->kind != MAP_HIST_LINEAR)
 			continue;
-		for (const struct map_def *o = prog->maps; o != m; o = o->next)
+		for (const struct map_def *o = e->prog->maps; o != m; o = o->next)
 			if (o->bucket_type && strcmp(o->bucket_type, m->bucket_type) == 0)
 				seen = true;
 		if (seen)
@@ -121,18 +114,38 @@ void emit_types(struct emitter *e)
 		fprintf(e->out, "typedef __u32 %s;\n", m->bucket_type);
 		any = true;
 	}
-	if (any)
+	return any;
+}
+
+/* The key member types the program's maps use, one after another. */
+static void emit_key_types(struct emitter *e)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(key_type_parts) / sizeof(key_type_parts[0]); i++) {
+		if (!program_uses_type(e->prog, key_type_parts[i].name))
+			continue;
+		fputs(key_type_parts[i].text, e->out);
+		any = true;
+	}
+	if (emit_linear_types(e) || any)
 		fputc('\n', e->out);
-	if (set)
-		fprintf(e->out, "/* the value of every element of a runtime set */\n"
-			"typedef __u8 lwtp_set_value_t;\n\n");
-	if (ip_set)
-		fprintf(e->out, "/* an element of a runtime set of addresses: the family (4 or\n"
-			" * 6) is the first 32 bits of every prefix, so that no IPv6 prefix\n"
-			" * (::/0 either) covers an IPv4 address; IPv4 a.b.c.d/len is\n"
-			" * ::ffff:a.b.c.d with prefixlen 32 + 96 + len, IPv6 a/len 32 + len */\n"
-			"struct lwtp_lpm_ip {\n\t__u32 prefixlen;\n\t__u32 family;\n"
-			"\tlwtp_ip_t addr;\n};\n\n");
+}
+
+void emit_types(struct emitter *e)
+{
+	const struct program *prog = e->prog;
+
+	if (!prog->maps)
+		return;
+	fprintf(e->out, "/* ---- map keys and values: the typedef names say how to "
+		"print them ----- */\n\n");
+	emit_value_types(e);
+	emit_key_types(e);
+	if (program_has_map(prog, is_set))
+		emit_bpf_text(e->out, bpf_text_contract_set_value);
+	if (program_has_map(prog, is_ip_set))
+		emit_bpf_text(e->out, bpf_text_contract_lpm_ip);
 
 	for (const struct map_def *m = prog->maps; m; m = m->next) {
 		if (!m->keyed)
@@ -314,6 +327,6 @@ void emit_maps(struct emitter *e)
 		fprintf(e->out, "/* the locks of the limits' token buckets, shared by all "
 			"(a bpf_spin_lock\n * cannot live in an LRU map's value) */\n");
 		emit_map_def(e, "BPF_MAP_TYPE_ARRAY", "__u32", "struct lwtp_lock",
-			     RESOURCES_LOCKS, "lwtp_locks");
+			     LWTP_LOCKS, "lwtp_locks");
 	}
 }

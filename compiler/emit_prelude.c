@@ -16,26 +16,13 @@
  * may read skb->data .. skb->data_end) and calls bpf_skb_pull_data() only
  * when a header it needs lies past the linear data of a non-linear packet.
  */
-#include <string.h>
-
 #include "bpf_texts.h"
 #include "emit_priv.h"
 
-/* The one value a part takes from lwtc: the entries of lwtp_locks, which
- * limit_key.bpf.h names LWTP_LOCKS. */
-#define LOCKS_NAME "LWTP_LOCKS"
-
-/* The text with the number in place of LWTP_LOCKS, then the blank line
- * that separates it from the next (the files end with their last line). */
+/* A part as it is, then the blank line that separates it from the next
+ * (the files end with their last line). */
 void emit_bpf_text(FILE *out, const char *text)
 {
-	const char *at;
-
-	while ((at = strstr(text, LOCKS_NAME))) {
-		fwrite(text, 1, (size_t)(at - text), out);
-		fprintf(out, "%u", RESOURCES_LOCKS);
-		text = at + strlen(LOCKS_NAME);
-	}
 	fputs(text, out);
 	fputc('\n', out);
 }
@@ -76,6 +63,7 @@ static const struct part parts[] = {
 	{ USE_HIST,                     bpf_text_hist },
 	{ USE_HIST_KEY,                 bpf_text_hist_key },
 	/* limit and quota */
+	{ USE_LIMIT_KEY | USE_QUOTA_KEY, bpf_text_key_new },
 	{ USE_LIMIT | USE_LIMIT_KEY,    bpf_text_limit_take },
 	{ USE_LIMIT,                    bpf_text_limit },
 	{ USE_LIMIT_KEY,                bpf_text_limit_key },
@@ -90,6 +78,6 @@ static const struct part parts[] = {
 void emit_prelude(struct emitter *e)
 {
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-		if (e->uses & parts[i].uses)
+		if (e->an->uses & parts[i].uses)
 			emit_bpf_text(e->out, parts[i].text);
 }

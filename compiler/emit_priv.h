@@ -1,17 +1,18 @@
 /* emit_priv.h: what the files of the C emitter share.
  *
- *   emit.c          the file, one function per policy, statements, #line
+ *   emit.c          the file, one function per policy, statements, #line;
+ *                   what to write is decided before, by analyse.c and
+ *                   analyse_sets.c
  *   emit_maps.c     map key and value types, map definitions
  *   emit_expr.c     conditions and values: comparisons, sets, addresses
  *   emit_field.c    field reads and presence tests
  *   emit_text.c     string buffer, numbers, expressions as text
- *   emit_sets.c     membership in constant sets: inline compares, merging
+ *   emit_sets.c     membership in constant sets: the inline compares
  *   emit_search.c   the binary searches of large constant sets
  *   emit_prelude.c  the fixed C the programs call (packet header structs,
  *                   the parser, statistics helpers): which parts of
  *                   compiler/bpf/ a program gets
- *   emit_sample.c   the sample rings: their record, which a policy writes,
- *                   the draw
+ *   emit_sample.c   the sample rings: their record, the draw
  */
 #ifndef LWTC_EMIT_PRIV_H
 #define LWTC_EMIT_PRIV_H
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "analyse.h"
 #include "ast.h"
 #include "fields.h"
 #include "resources.h"
@@ -38,20 +40,7 @@ void sb_free(struct sbuf *b);
 /* the text so far ("" when empty); stays owned by b */
 const char *sb_str(const struct sbuf *b);
 
-/* ---- what a policy needs from the packet parser -------------------------- */
-
-/* Headers a policy reads: the lwtp_want_* flags of the prelude's
- * lwtp_parse(), same values. */
-enum want {
-	WANT_IP4   = 1 << 0,    /* bind lwtp_pkt.ip4 */
-	WANT_IP6   = 1 << 1,    /* bind lwtp_pkt.ip6 */
-	WANT_PROTO = 1 << 2,    /* L4 protocol: walk IPv6 extension headers */
-	WANT_TCP   = 1 << 3,
-	WANT_UDP   = 1 << 4,
-	WANT_PORTS = 1 << 5,    /* TCP or UDP ports */
-	WANT_ICMP  = 1 << 6,
-	WANT_ICMP6 = 1 << 7,
-};
+/* ---- what a statement tests before it reads a field ----------------------- */
 
 /* Presence tests a statement needs before it reads a field: "lwtp_pkt.tcp"
  * and friends. */
@@ -67,53 +56,25 @@ enum presence {
 	P_ICMP6 = 1 << 8,
 };
 
-/* Prelude parts a program uses. */
-enum use {
-	USE_PARSE      = 1 << 0,
-	USE_IP4_CONST  = 1 << 1,    /* lwtp_ip4(a, b, c, d) */
-	USE_IP_KEY     = 1 << 2,    /* lwtp_ip_from6() */
-	USE_LOG2_32    = 1 << 3,
-	USE_LOG2_64    = 1 << 4,
-	USE_LINEAR     = 1 << 5,
-	USE_COUNT      = 1 << 6,
-	USE_COUNT_KEY  = 1 << 7,
-	USE_HIST       = 1 << 8,
-	USE_HIST_KEY   = 1 << 9,
-	USE_TCLASS     = 1 << 10,   /* lwtp_ip6_tclass() */
-	USE_IP4_FRAG   = 1 << 11,   /* lwtp_ip4_is_fragment() */
-	USE_CTX_WRITE  = 1 << 12,   /* lwtp_ctx_write() */
-	USE_IP_KEY_SRC = 1 << 13,   /* lwtp_ip_key_saddr(), lwtp_ip_from4() */
-	USE_IP_KEY_DST = 1 << 14,   /* lwtp_ip_key_daddr(), lwtp_ip_from4() */
-	USE_SET_IP     = 1 << 15,   /* lwtp_set_has_addr() */
-	USE_LIMIT      = 1 << 17,   /* lwtp_limit() */
-	USE_LIMIT_KEY  = 1 << 18,   /* lwtp_limit_key() */
-	USE_QUOTA      = 1 << 19,   /* lwtp_quota() */
-	USE_QUOTA_KEY  = 1 << 20,   /* lwtp_quota_key() */
-	USE_SEARCH     = 1 << 21,   /* branch-free compares of the set searches */
-	USE_SAMPLE     = 1 << 22,   /* lwtp_sample() */
-};
-
-/* A policy writes to at most this many sample rings: each takes two of
- * the kernel's 64 maps a program (the ring and lwtp_full_NAME). */
-#define EMIT_MAX_SAMPLES 32
-
-struct emit_csets;  /* emit_sets.c */
-
 struct emitter {
 	FILE *out;
 	const struct program *prog;
-	struct emit_csets *csets;   /* the constant sets the programs search */
-	unsigned uses;          /* enum use, for the whole file */
-	unsigned want;          /* enum want, for the policy being written */
+	/* what to write: the parts, every policy's plan, the constant sets'
+	 * tests and searches (analyse.c) */
+	const struct analysis *an;
+	const struct policy_plan *plan;     /* the policy being written */
+	int err;                /* -EINVAL: the analysis missed what was written */
 	/* #line bookkeeping: the source line the next output line has */
 	const char *file_lit;   /* the file name as a C string literal */
 	int next_line;          /* 0: unknown (not under a #line) */
 	bool named;             /* a #line with the file name was written */
-	/* the sample rings of the policy being written: bit i of its
-	 * lwtp_sampled stands for samples[i] */
-	const struct map_def *samples[EMIT_MAX_SAMPLES];
-	unsigned nsamples;
 };
+
+/* The analysis did not plan what the emitter is writing: say so, and make
+ * emit_program() fail rather than write C that reads a header lwtp_parse()
+ * did not look for, or tests a set nobody planned. */
+void emit_unplanned(struct emitter *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* ---- emit_text.c ------------------------------------------------------------ */
 
@@ -128,17 +89,14 @@ char *emit_comment_safe(const char *s);
 
 /* ---- emit_field.c ------------------------------------------------------------ */
 
-/* Presence tests a field needs (enum presence), and what it wants from the
- * parser (into e->want). */
+/* Presence tests a field needs (enum presence); the headers they test must
+ * be among those the policy's plan has lwtp_parse() read. */
 unsigned emit_field_presence(struct emitter *e, const struct field_def *f);
 /* "lwtp_pkt.tcp && lwtp_pkt.ip4", or "" when p is 0. */
 void emit_presence_text(struct sbuf *b, unsigned p);
 /* A field's value in C (host order; raw network order for addresses). */
-void emit_field_value(struct emitter *e, struct sbuf *b, const struct field_def *f,
-		      int index);
+void emit_field_value(struct sbuf *b, const struct field_def *f, int index);
 
-/* Whether an address field can hold an address of that family (4 or 6). */
-bool emit_field_has_family(const struct field_def *f, int family);
 /* Whether an address field is a source address (ip.src, ip4.src, ip6.src). */
 bool emit_field_is_src(const struct field_def *f);
 
@@ -155,69 +113,30 @@ void emit_maps(struct emitter *e);
 void emit_cond(struct emitter *e, struct sbuf *b, const struct expr *x);
 /* C text of an integer or bool value; the caller tests presence first. */
 void emit_value(struct emitter *e, struct sbuf *b, const struct expr *x);
-/* The presence tests (enum presence) that reading x needs, and what it
- * wants from the parser (accumulated into e->want). */
+/* The presence tests (enum presence) that reading x needs. */
 unsigned emit_presence_of(struct emitter *e, const struct expr *x);
 
 /* ---- emit_search.c ------------------------------------------------------------ */
 
-typedef unsigned __int128 u128;
-
-/* An interval of a set's values (integers, or addresses as 32- or 128-bit
- * numbers), inclusive. */
-struct ival {
-	u128 lo, hi;
-	const char *name;       /* a named value or const, for a comment */
-};
-
-struct ivals {
-	struct ival *v;
-	size_t len, cap;
-};
-
-void emit_ivals_add(struct ivals *s, u128 lo, u128 hi, const char *name);
-/* Sort, and merge overlapping and adjacent intervals (names no longer
- * apply to merged ones); max is the largest value of the domain. */
-void emit_ivals_merge(struct ivals *s, u128 max);
-/* The low h bits set (h = 0..128). */
-u128 emit_low_bits(int h);
-
-/* What a search compares: integers of 32 or 64 bits, IPv4 or IPv6 addresses. */
-enum cset_kind { CSET_U32, CSET_U64, CSET_IP4, CSET_IP6 };
-
-/* The search of the merged intervals iv of the set literal lit (taken
- * over), made on first use of (lit, kind): returns N of lwtp_setN_has(),
- * lwtp_setN_has4(), lwtp_setN_has6(). label says what the set is, in a
- * comment. */
-unsigned emit_search_get(struct emitter *e, const struct expr *lit, enum cset_kind kind,
-			 const char *label, size_t nelements, struct ivals *iv);
-/* The arrays and search functions of the sets used so far (after the
- * prelude, before the functions), and forgetting them. */
+/* The arrays and search functions of the constant sets (the analysis'
+ * searches), after the prelude, before the functions. */
 void emit_const_sets(struct emitter *e);
-void emit_const_sets_free(struct emitter *e);
 
 /* ---- emit_sets.c ------------------------------------------------------------ */
 
-/* value in the integer set or range set (a literal or a const's name),
- * without the presence test. */
-void emit_int_in(struct emitter *e, struct sbuf *b, const struct expr *value,
-		 const struct expr *set);
+/* 'VALUE in SET', the test x, as planned: without the presence test. */
+void emit_int_in(struct emitter *e, struct sbuf *b, const struct expr *x);
 /* The address field f is one of the addresses or in one of the prefixes of
- * set (a set, an address or a prefix, or a const's name); tests the
- * family's header itself. */
-void emit_addr_in(struct emitter *e, struct sbuf *b, const struct field_def *f,
-		  const struct expr *set);
+ * the constant set, address or prefix it is compared with in the test x,
+ * as planned; tests the family's header itself. */
+void emit_addr_in(struct emitter *e, struct sbuf *b, const struct expr *x,
+		  const struct field_def *f);
+
 /* ---- emit_sample.c ------------------------------------------------------------ */
 
-/* Find the sample rings the policy body writes to (e->samples). */
-void emit_sample_collect(struct emitter *e, const struct stmt_list *body);
-/* The bit of lwtp_sampled that stands for ring m. */
-unsigned emit_sample_bit(const struct emitter *e, const struct map_def *m);
 /* The C test that takes num/den of the packets: "bpf_get_prandom_u32() <
  * 42949672U" for 1/100; nothing for all of them. */
 void emit_sample_draw(struct sbuf *b, uint64_t num, uint64_t den);
-/* struct lwtp_sample, the record of a sampled packet. */
-void emit_sample_types(FILE *out);
 
 /* ---- emit_prelude.c ------------------------------------------------------------ */
 

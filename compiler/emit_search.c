@@ -1,5 +1,5 @@
 /* emit_search.c: the searches of constant sets too large to compare
- * inline (emit_sets.c decides): sorted, disjoint intervals in static const
+ * inline (analyse_sets.c decides and numbers them): sorted, disjoint intervals in static const
  * arrays, and a function per array that finds the interval a value is in.
  *
  * The arrays land in .rodata, which libbpf (and so ip route) loads as a
@@ -13,7 +13,7 @@
  * __u32 or __u64 in host order, IPv6 addresses as two __u64 halves.
  *
  * Each set literal gets one array per kind (integer width or address
- * family), shared by every use of it, also across policies. The compares
+ * family), shared by every test of it, also across policies. The compares
  * and the interval structs the searches use are compiler/bpf/search.bpf.h
  * (USE_SEARCH, written with the prelude).
  */
@@ -24,116 +24,7 @@
 #include "emit_priv.h"
 #include "util.h"
 
-/* ---- intervals ---------------------------------------------------------------- */
-
-void emit_ivals_add(struct ivals *s, u128 lo, u128 hi, const char *name)
-{
-	if (s->len == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 8;
-		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
-	}
-	s->v[s->len++] = (struct ival){ lo, hi, name };
-}
-
-/* The low h bits set (h = 0..128). */
-u128 emit_low_bits(int h)
-{
-	return h >= 128 ? ~(u128)0 : ((u128)1 << h) - 1;
-}
-
-static int ival_cmp(const void *a, const void *b)
-{
-	const struct ival *x = a, *y = b;
-
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return x->hi < y->hi ? -1 : x->hi > y->hi;
-}
-
-/* Sort, and merge overlapping and adjacent intervals; names no longer apply
- * to merged ones. max is the largest value of the domain. */
-void emit_ivals_merge(struct ivals *s, u128 max)
-{
-	size_t n = 0;
-
-	qsort(s->v, s->len, sizeof(*s->v), ival_cmp);
-	for (size_t i = 0; i < s->len; i++) {
-		if (n && (s->v[n - 1].hi == max || s->v[i].lo <= s->v[n - 1].hi + 1)) {
-			if (s->v[i].hi > s->v[n - 1].hi)
-				s->v[n - 1].hi = s->v[i].hi;
-			s->v[n - 1].name = NULL;
-		} else {
-			s->v[n++] = s->v[i];
-		}
-	}
-	s->len = n;
-}
-
-/* ---- the arrays a program searches ----------------------------------------------- */
-
-struct cset {
-	const struct expr *lit;     /* the set literal */
-	enum cset_kind kind;
-	unsigned id;                /* lwtp_set<id>_... */
-	char *label;                /* what it is, for a comment */
-	size_t nelements;           /* as written */
-	struct ivals iv;
-	struct cset *next;
-};
-
-struct emit_csets {
-	struct cset *first, **tail;
-	unsigned next_id;
-};
-
 static const char *const kind_suffix[] = { "", "", "4", "6" };
-
-unsigned emit_search_get(struct emitter *e, const struct expr *lit, enum cset_kind kind,
-			 const char *label, size_t nelements, struct ivals *iv)
-{
-	struct cset *c;
-
-	if (!e->csets) {
-		e->csets = xcalloc(1, sizeof(*e->csets));
-		e->csets->tail = &e->csets->first;
-	}
-	for (c = e->csets->first; c; c = c->next)
-		if (c->lit == lit && c->kind == kind) {
-			free(iv->v);
-			iv->v = NULL;
-			return c->id;
-		}
-	c = xcalloc(1, sizeof(*c));
-	c->lit = lit;
-	c->kind = kind;
-	c->id = e->csets->next_id++;
-	c->label = xstrdup(label);
-	c->nelements = nelements;
-	c->iv = *iv;
-	iv->v = NULL;
-	*e->csets->tail = c;
-	e->csets->tail = &c->next;
-	e->uses |= USE_SEARCH;
-	return c->id;
-}
-
-void emit_const_sets_free(struct emitter *e)
-{
-	struct cset *c, *next;
-
-	if (!e->csets)
-		return;
-	for (c = e->csets->first; c; c = next) {
-		next = c->next;
-		free(c->label);
-		free(c->iv.v);
-		free(c);
-	}
-	free(e->csets);
-	e->csets = NULL;
-}
-
-/* ---- writing the searches --------------------------------------------------------- */
 
 /* ---- the layout of a search ------------------------------------------------- */
 
@@ -178,7 +69,7 @@ static unsigned ceil_log2(size_t n)
 	return b;
 }
 
-static void plan(const struct cset *c, struct layout *l)
+static void layout_of(const struct cset_search *c, struct layout *l)
 {
 	const struct ivals *iv = &c->iv;
 	size_t n = iv->len, j = 0, span, widest = 1;
@@ -201,7 +92,7 @@ static void plan(const struct cset *c, struct layout *l)
 	}
 	l->shift = l->width - common - l->k;
 	l->start = xcalloc((size_t)1 << l->k, sizeof(*l->start));
-	u128 prefix = iv->v[0].lo & ~emit_low_bits((int)(l->width - common));
+	u128 prefix = iv->v[0].lo & ~analyse_low_bits((int)(l->width - common));
 	for (size_t b = 0; b < ((size_t)1 << l->k); b++) {
 		u128 begin = prefix | ((u128)b << l->shift);
 		while (j + 1 < n && iv->v[j + 1].lo <= begin)
@@ -218,7 +109,7 @@ static void plan(const struct cset *c, struct layout *l)
 	l->padded = n + ((size_t)1 << l->steps);
 }
 
-static void write_array(FILE *out, const struct cset *c, const struct layout *l,
+static void write_array(FILE *out, const struct cset_search *c, const struct layout *l,
 			const char *name)
 {
 	static const char *const types[] = {
@@ -302,7 +193,7 @@ static void write_index(FILE *out, const struct layout *l)
 		fprintf(out, "((x_hi << %u) | (x_lo >> %u)) & 0x%llx", 64 - sh, sh, mask);
 }
 
-static void write_search(FILE *out, const struct cset *c)
+static void write_search(FILE *out, const struct cset_search *c)
 {
 	static const char *const what[] = {
 		"integer", "integer", "IPv4", "IPv6",
@@ -312,7 +203,7 @@ static void write_search(FILE *out, const struct cset *c)
 	char *safe = emit_comment_safe(c->label);
 	struct layout l;
 
-	plan(c, &l);
+	layout_of(c, &l);
 	fprintf(out, "/* %s: %zu %s intervals from %zu elements; ", safe, c->iv.len,
 		what[c->kind], c->nelements);
 	if (l.k)
@@ -363,9 +254,6 @@ static void write_search(FILE *out, const struct cset *c)
 
 void emit_const_sets(struct emitter *e)
 {
-	if (!e->csets || !e->csets->first)
-		return;
-	for (const struct cset *c = e->csets->first; c; c = c->next)
+	for (const struct cset_search *c = e->an->sets.searches; c; c = c->next)
 		write_search(e->out, c);
 }
-

@@ -1,93 +1,12 @@
-/* emit_sets.c: membership in constant sets: '{ 80, 443, 8000..8080 }',
- * '{ 198.51.100.0/24, 2001:db8::/32 }', 'file "deny.txt"'.
- *
- * The elements are merged into sorted, disjoint intervals, as nftables
- * does for interval sets: overlapping and adjacent prefixes and ranges
- * become one. Then
- *
- *   - integers: up to SET_LINEAR_MAX spans as written are compared one by
- *     one; up to SET_INLINE_MAX merged intervals make a balanced compare
- *     tree; more are binary-searched;
- *   - addresses, per family: the intervals are covered by prefixes again
- *     (10.0.0.0/24 and 10.0.1.0/24 make 10.0.0.0/23); up to SET_INLINE_MAX
- *     of them are masked compares of the header's words in network order;
- *     more are binary-searched.
- *
- * The searches are written by emit_search.c.
+/* emit_sets.c: writing the tests of constant sets, as analyse_sets.c
+ * planned them (see analyse_sets.h): integers one by one, as a balanced
+ * compare tree, or by a call of their search; addresses, per family, as
+ * masked compares of prefixes or by a call of their search. The searches
+ * themselves are written by emit_search.c.
  */
-#include <inttypes.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "emit_priv.h"
-#include "util.h"
 
-#define SET_LINEAR_MAX 8    /* integer spans compared one by one, as written */
-#define SET_INLINE_MAX 16   /* above this, intervals are binary-searched */
 /* ---- integers --------------------------------------------------------------------- */
-
-/* Follow const names to the literal they stand for. */
-static const struct expr *resolve(const struct expr *x)
-{
-	while (x && x->kind == EXPR_NAME && x->u.name.value)
-		x = x->u.name.value;
-	return x;
-}
-
-/* What a set is, for comments: "const deny", "file \"deny.txt\"", "{ ... }" */
-static char *set_label(const struct expr *use, const struct expr *lit)
-{
-	const char *file = lit->file;
-
-	if (use->kind == EXPR_NAME && file)
-		return xasprintf("const %s (file \"%s\")", use->u.name.name, file);
-	if (use->kind == EXPR_NAME)
-		return xasprintf("const %s (%s:%d)", use->u.name.name,
-				 lit->loc.file ? lit->loc.file : "?", lit->loc.first_line);
-	if (file)
-		return xasprintf("file \"%s\"", file);
-	return xasprintf("the set at %s:%d", lit->loc.file ? lit->loc.file : "?",
-			 lit->loc.first_line);
-}
-
-static uint64_t int_of(const struct expr *x)
-{
-	if (x->kind == EXPR_NAME && x->u.name.symbol)
-		return x->u.name.symbol->value;
-	x = resolve(x);
-	return x && (x->kind == EXPR_INT || x->kind == EXPR_BOOL) ? x->u.num : 0;
-}
-
-/* Flatten a set, range, or single value (names followed) into intervals. */
-static void flatten_ints(struct ivals *s, const struct expr *x)
-{
-	const char *name = x->kind == EXPR_NAME ? x->u.name.name : NULL;
-	const struct expr *v = x->kind == EXPR_NAME && x->u.name.symbol ? x : resolve(x);
-
-	if (!v)
-		return;
-	switch (v->kind) {
-	case EXPR_SET:
-		for (size_t i = 0; i < v->u.set.len; i++)
-			flatten_ints(s, v->u.set.items[i]);
-		break;
-	case EXPR_RANGE:
-		emit_ivals_add(s, int_of(v->u.range.lo), int_of(v->u.range.hi), name);
-		break;
-	default:
-		emit_ivals_add(s, int_of(v), int_of(v), name);
-		break;
-	}
-}
-
-static uint64_t type_max(const struct type *t)
-{
-	if (t->kind == TYPE_BOOL)
-		return 1;
-	if (t->kind != TYPE_INT || t->bits <= 0 || t->bits >= 64)
-		return UINT64_MAX;
-	return (UINT64_C(1) << t->bits) - 1;
-}
 
 /* One interval tested against v ("lwtp_v" or a field read). */
 static void span_test(struct sbuf *b, const char *v, const struct ival *sp, uint64_t max)
@@ -147,110 +66,68 @@ static void spans_tree(struct sbuf *b, const struct ival *sp, size_t n, uint64_t
 	sb_puts(b, ")");
 }
 
-void emit_int_in(struct emitter *e, struct sbuf *b, const struct expr *value,
-		 const struct expr *set)
+/* The plan of the test x; NULL (said) when the analysis has none. */
+static const struct set_match *planned(struct emitter *e, const struct expr *x, bool addr)
 {
-	struct ivals s = { 0 };
-	struct sbuf v = { 0 };
-	uint64_t max = type_max(&value->type);
-	const char *vtype = max > UINT32_MAX ? "__u64" : "__u32";
-	size_t written;
+	const struct set_match *m = analyse_set_match(&e->an->sets, x);
 
-	flatten_ints(&s, set);
-	written = s.len;
-	emit_value(e, &v, value);
-	if (s.len == 0) {
+	if (m && m->addr == addr)
+		return m;
+	emit_unplanned(e, "%s:%d: a test of a constant set that analyse_sets.c did not plan",
+		       x->loc.file ? x->loc.file : "?", x->loc.first_line);
+	return NULL;
+}
+
+void emit_int_in(struct emitter *e, struct sbuf *b, const struct expr *x)
+{
+	const struct set_match *plan = planned(e, x, false);
+	const struct int_match *m = plan ? &plan->ints : NULL;
+	const struct ivals *s = m ? &m->spans : NULL;
+	struct sbuf v = { 0 };
+	const char *vtype;
+
+	if (!m || m->form == INT_MATCH_NONE) {
 		sb_puts(b, "0");
-	} else if (s.len == 1) {
+		return;
+	}
+	vtype = m->max > UINT32_MAX ? "__u64" : "__u32";
+	emit_value(e, &v, x->u.binary.left);
+	switch (m->form) {
+	case INT_MATCH_NONE:
+		break;
+	case INT_MATCH_ONE: {
 		struct sbuf t = { 0 };
-		span_test(&t, sb_str(&v), &s.v[0], max);
-		if (s.v[0].lo != s.v[0].hi && !(s.v[0].lo == 0 || s.v[0].hi >= max))
+		span_test(&t, sb_str(&v), &s->v[0], m->max);
+		if (s->v[0].lo != s->v[0].hi && !(s->v[0].lo == 0 || s->v[0].hi >= m->max))
 			sb_puts(b, sb_str(&t));         /* already parenthesized */
 		else
 			sb_printf(b, "(%s)", sb_str(&t));
 		sb_free(&t);
-	} else if (s.len <= SET_LINEAR_MAX) {
-		sb_printf(b, "({ %s lwtp_v = %s; ", vtype, sb_str(&v));
-		spans_or(b, "lwtp_v", s.v, s.len, max);
-		sb_puts(b, "; })");
-	} else {
-		emit_ivals_merge(&s, UINT64_MAX);
-		if (s.len <= SET_INLINE_MAX) {
-			sb_printf(b, "({ %s lwtp_v = %s; ", vtype, sb_str(&v));
-			spans_tree(b, s.v, s.len, max);
-			sb_puts(b, "; })");
-		} else {
-			const struct expr *lit = resolve(set);
-			char *label = set_label(set, lit);
-			bool wide = max > UINT32_MAX || (uint64_t)s.v[s.len - 1].hi > UINT32_MAX;
-			unsigned id = emit_search_get(e, lit, wide ? CSET_U64 : CSET_U32, label,
-						      written, &s);
-			free(label);
-			sb_printf(b, "lwtp_set%u_has(%s)", id, sb_str(&v));
-		}
+		break;
 	}
-	free(s.v);
+	case INT_MATCH_LINEAR:
+		sb_printf(b, "({ %s lwtp_v = %s; ", vtype, sb_str(&v));
+		spans_or(b, "lwtp_v", s->v, s->len, m->max);
+		sb_puts(b, "; })");
+		break;
+	case INT_MATCH_TREE:
+		sb_printf(b, "({ %s lwtp_v = %s; ", vtype, sb_str(&v));
+		spans_tree(b, s->v, s->len, m->max);
+		sb_puts(b, "; })");
+		break;
+	case INT_MATCH_SEARCH:
+		sb_printf(b, "lwtp_set%u_has(%s)", m->search->id, sb_str(&v));
+		break;
+	}
 	sb_free(&v);
 }
 
 /* ---- addresses -------------------------------------------------------------------- */
 
-
-static u128 addr_value(const struct addr *a)
-{
-	u128 v = 0;
-	int n = a->family == 4 ? 4 : 16;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | a->bytes[i];
-	return v;
-}
-
-/* The addresses of the family in x (a set, an address or a prefix, names
- * followed), as intervals. */
-static size_t flatten_addrs(struct ivals *s, const struct expr *x, int family)
-{
-	const struct expr *v = resolve(x);
-	int bits = family == 4 ? 32 : 128;
-	size_t n = 0;
-
-	if (!v)
-		return 0;
-	if (v->kind == EXPR_SET) {
-		for (size_t i = 0; i < v->u.set.len; i++)
-			n += flatten_addrs(s, v->u.set.items[i], family);
-		return n;
-	}
-	if (v->kind != EXPR_ADDR || v->u.addr.family != family)
-		return 0;
-	int plen = v->u.addr.is_prefix ? v->u.addr.prefix_len : bits;
-	u128 lo = addr_value(&v->u.addr);
-	u128 host = emit_low_bits(bits - plen);
-
-	lo &= ~host;
-	emit_ivals_add(s, lo, lo | host, NULL);
-	return 1;
-}
-
-/* The fewest prefixes that cover [lo, hi], appended to out (lo = the
- * prefix, hi = its length). */
-static void cover(struct ivals *out, u128 lo, u128 hi, int bits)
-{
-	for (;;) {
-		int h = 0;      /* host bits of the largest block at lo within hi */
-		while (h < bits && (lo & emit_low_bits(h + 1)) == 0 && (lo | emit_low_bits(h + 1)) <= hi)
-			h++;
-		emit_ivals_add(out, lo, (u128)(bits - h), NULL);
-		if ((lo | emit_low_bits(h)) >= hi)
-			return;
-		lo = (lo | emit_low_bits(h)) + 1;
-	}
-}
-
 /* Does f (in the family's header, known present) match the prefix? Masked
  * compares of 32-bit words in network order. */
-static void prefix_match(struct emitter *e, struct sbuf *b, const struct field_def *f,
-			 int family, u128 value, int plen)
+static void prefix_match(struct sbuf *b, const struct field_def *f, int family, u128 value,
+			 int plen)
 {
 	const char *which = emit_field_is_src(f) ? "saddr" : "daddr";
 	bool first = true;
@@ -262,7 +139,6 @@ static void prefix_match(struct emitter *e, struct sbuf *b, const struct field_d
 	if (family == 4) {
 		uint32_t a = (uint32_t)value;
 		uint32_t mask = (uint32_t)(0xffffffffu << (32 - plen));
-		e->uses |= USE_IP4_CONST;
 		if (plen == 32)
 			sb_printf(b, "lwtp_pkt.ip4->%s == ", which);
 		else
@@ -298,61 +174,37 @@ static void prefix_match(struct emitter *e, struct sbuf *b, const struct field_d
 	sb_puts(b, " */)");
 }
 
-/* f matches one of the family's addresses of set: masked compares, or a
- * search. Empty when the set has none of that family. */
-static void family_match(struct emitter *e, struct sbuf *b, const struct field_def *f,
-			 const struct expr *set, int family, size_t *count)
+/* f matches one of the family's addresses: masked compares, or a search. */
+static void family_match(struct sbuf *b, const struct field_def *f,
+			 const struct family_match *m, int family)
 {
-	struct ivals s = { 0 }, c = { 0 };
-	int bits = family == 4 ? 32 : 128;
-	size_t written = flatten_addrs(&s, set, family);
+	const char *which = emit_field_is_src(f) ? "saddr" : "daddr";
 
-	*count = 0;
-	if (!s.len)
+	if (m->search && family == 4) {
+		sb_printf(b, "lwtp_set%u_has4(bpf_ntohl(lwtp_pkt.ip4->%s))", m->search->id, which);
 		return;
-	emit_ivals_merge(&s, bits == 128 ? ~(u128)0 : (u128)0xffffffffu);
-	for (size_t i = 0; i < s.len && c.len <= SET_INLINE_MAX; i++)
-		cover(&c, s.v[i].lo, s.v[i].hi, bits);
-	if (c.len <= SET_INLINE_MAX) {
-		for (size_t i = 0; i < c.len; i++) {
-			if (i)
-				sb_puts(b, " || ");
-			prefix_match(e, b, f, family, c.v[i].lo, (int)c.v[i].hi);
-		}
-		*count = c.len;
-		free(s.v);
-	} else {
-		const struct expr *lit = resolve(set);
-		const char *which = emit_field_is_src(f) ? "saddr" : "daddr";
-		char *label = set_label(set, lit);
-		unsigned id = emit_search_get(e, lit, family == 4 ? CSET_IP4 : CSET_IP6,
-					      label, written, &s);
-		free(label);
-		if (family == 4)
-			sb_printf(b, "lwtp_set%u_has4(bpf_ntohl(lwtp_pkt.ip4->%s))", id, which);
-		else
-			sb_printf(b, "lwtp_set%u_has6(lwtp_ip6_hi(lwtp_pkt.ip6->%s), "
-				  "lwtp_ip6_lo(lwtp_pkt.ip6->%s))", id, which, which);
-		*count = 1;
 	}
-	free(c.v);
+	if (m->search) {
+		sb_printf(b, "lwtp_set%u_has6(lwtp_ip6_hi(lwtp_pkt.ip6->%s), "
+			  "lwtp_ip6_lo(lwtp_pkt.ip6->%s))", m->search->id, which, which);
+		return;
+	}
+	for (size_t i = 0; i < m->prefixes.len; i++) {
+		if (i)
+			sb_puts(b, " || ");
+		prefix_match(b, f, family, m->prefixes.v[i].lo, (int)m->prefixes.v[i].hi);
+	}
 }
 
-void emit_addr_in(struct emitter *e, struct sbuf *b, const struct field_def *f,
-		  const struct expr *set)
+void emit_addr_in(struct emitter *e, struct sbuf *b, const struct expr *x,
+		  const struct field_def *f)
 {
 	static const int families[] = { 4, 6 };
-	struct sbuf g[2] = { { 0 }, { 0 } };
-	size_t n[2] = { 0, 0 };
+	const struct set_match *m = planned(e, x, true);
 	int groups = 0;
 
-	for (int i = 0; i < 2; i++) {
-		if (!emit_field_has_family(f, families[i]))
-			continue;
-		family_match(e, &g[i], f, set, families[i], &n[i]);
-		if (n[i])
-			groups++;
-	}
+	for (int i = 0; m && i < 2; i++)
+		groups += m->fam[i].tests > 0;
 	if (!groups) {
 		sb_puts(b, "0");
 		return;
@@ -360,17 +212,18 @@ void emit_addr_in(struct emitter *e, struct sbuf *b, const struct field_def *f,
 	if (groups > 1)
 		sb_puts(b, "(");
 	for (int i = 0, k = 0; i < 2; i++) {
-		if (!n[i])
+		struct sbuf g = { 0 };
+		if (!m->fam[i].tests)
 			continue;
 		if (k++)
 			sb_puts(b, " || ");
-		if (n[i] > 1)
-			sb_printf(b, "(lwtp_has(lwtp_pkt.ip%d) && (%s))", families[i], sb_str(&g[i]));
+		family_match(&g, f, &m->fam[i], families[i]);
+		if (m->fam[i].tests > 1)
+			sb_printf(b, "(lwtp_has(lwtp_pkt.ip%d) && (%s))", families[i], sb_str(&g));
 		else
-			sb_printf(b, "(lwtp_has(lwtp_pkt.ip%d) && %s)", families[i], sb_str(&g[i]));
+			sb_printf(b, "(lwtp_has(lwtp_pkt.ip%d) && %s)", families[i], sb_str(&g));
+		sb_free(&g);
 	}
 	if (groups > 1)
 		sb_puts(b, ")");
-	sb_free(&g[0]);
-	sb_free(&g[1]);
 }

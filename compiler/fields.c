@@ -9,83 +9,23 @@
 
 #include "fields.h"
 #include "kernel.h"
+#include "lwtp_contract.h"
 
 /* ---- named values ------------------------------------------------------ */
 
-#define IP_PROTOCOLS \
-	{ "icmp", 1 }, { "igmp", 2 }, { "ipip", 4 }, { "tcp", 6 }, \
-	{ "udp", 17 }, { "ipv6", 41 }, { "gre", 47 }, { "esp", 50 }, \
-	{ "ah", 51 }, { "icmpv6", 58 }, { "sctp", 132 }, { "udplite", 136 }
+/* The tables are the contract's (include/lwtp_contract.h): lwtp prints a
+ * key's values by the same names. */
+#define SYMBOL(name, value) { name, value },
 
-static const struct symbol_def ip_proto_symbols[] = {
-	IP_PROTOCOLS,
-	{ NULL, 0 },
-};
-
-static const struct symbol_def ip6_nexthdr_symbols[] = {
-	IP_PROTOCOLS,
-	{ "hopopts", 0 }, { "routing", 43 }, { "fragment", 44 },
-	{ "none", 59 }, { "dstopts", 60 },
-	{ NULL, 0 },
-};
-
-static const struct symbol_def tcp_flag_symbols[] = {
-	{ "fin", 0x01 }, { "syn", 0x02 }, { "rst", 0x04 }, { "psh", 0x08 },
-	{ "ack", 0x10 }, { "urg", 0x20 }, { "ece", 0x40 }, { "cwr", 0x80 },
-	{ NULL, 0 },
-};
-
-static const struct symbol_def icmp_type_symbols[] = {
-	{ "echo_reply", 0 }, { "dest_unreachable", 3 }, { "source_quench", 4 },
-	{ "redirect", 5 }, { "echo_request", 8 },
-	{ "router_advertisement", 9 }, { "router_solicitation", 10 },
-	{ "time_exceeded", 11 }, { "parameter_problem", 12 },
-	{ "timestamp_request", 13 }, { "timestamp_reply", 14 },
-	{ NULL, 0 },
-};
-
-static const struct symbol_def icmp6_type_symbols[] = {
-	{ "dest_unreachable", 1 }, { "packet_too_big", 2 },
-	{ "time_exceeded", 3 }, { "parameter_problem", 4 },
-	{ "echo_request", 128 }, { "echo_reply", 129 },
-	{ "mld_query", 130 }, { "mld_report", 131 }, { "mld_done", 132 },
-	{ "router_solicitation", 133 }, { "router_advertisement", 134 },
-	{ "neighbor_solicitation", 135 }, { "neighbor_advertisement", 136 },
-	{ "redirect", 137 },
-	{ NULL, 0 },
-};
-
-/* RFC 2474 class selectors, RFC 2597 assured forwarding, RFC 3246
- * expedited forwarding, RFC 5865 voice admit, RFC 8622 lower effort. */
-static const struct symbol_def dscp_symbols[] = {
-	{ "cs0", 0 }, { "cs1", 8 }, { "cs2", 16 }, { "cs3", 24 },
-	{ "cs4", 32 }, { "cs5", 40 }, { "cs6", 48 }, { "cs7", 56 },
-	{ "af11", 10 }, { "af12", 12 }, { "af13", 14 },
-	{ "af21", 18 }, { "af22", 20 }, { "af23", 22 },
-	{ "af31", 26 }, { "af32", 28 }, { "af33", 30 },
-	{ "af41", 34 }, { "af42", 36 }, { "af43", 38 },
-	{ "ef", 46 }, { "va", 44 }, { "le", 1 },
-	{ NULL, 0 },
-};
-
-static const struct symbol_def ecn_symbols[] = {
-	{ "not_ect", 0 }, { "ect1", 1 }, { "ect0", 2 }, { "ce", 3 },
-	{ NULL, 0 },
-};
-
-/* PACKET_* of <linux/if_packet.h> */
-static const struct symbol_def pkt_type_symbols[] = {
-	{ "host", 0 }, { "broadcast", 1 }, { "multicast", 2 },
-	{ "otherhost", 3 }, { "outgoing", 4 }, { "loopback", 5 },
-	{ NULL, 0 },
-};
-
-/* ETH_P_* of <linux/if_ether.h>, in host byte order */
-static const struct symbol_def ethertype_symbols[] = {
-	{ "ipv4", 0x0800 }, { "arp", 0x0806 }, { "ipv6", 0x86dd },
-	{ "vlan", 0x8100 }, { "qinq", 0x88a8 },
-	{ NULL, 0 },
-};
+static const struct symbol_def ip_proto_symbols[] = { LWTP_IP_PROTOCOLS(SYMBOL) { NULL, 0 } };
+static const struct symbol_def ip6_nexthdr_symbols[] = { LWTP_IP6_NEXTHDRS(SYMBOL) { NULL, 0 } };
+static const struct symbol_def tcp_flag_symbols[] = { LWTP_TCP_FLAGS(SYMBOL) { NULL, 0 } };
+static const struct symbol_def icmp_type_symbols[] = { LWTP_ICMP_TYPES(SYMBOL) { NULL, 0 } };
+static const struct symbol_def icmp6_type_symbols[] = { LWTP_ICMP6_TYPES(SYMBOL) { NULL, 0 } };
+static const struct symbol_def dscp_symbols[] = { LWTP_DSCP_NAMES(SYMBOL) { NULL, 0 } };
+static const struct symbol_def ecn_symbols[] = { LWTP_ECN_NAMES(SYMBOL) { NULL, 0 } };
+static const struct symbol_def pkt_type_symbols[] = { LWTP_PKT_TYPES(SYMBOL) { NULL, 0 } };
+static const struct symbol_def ethertype_symbols[] = { LWTP_ETHERTYPES(SYMBOL) { NULL, 0 } };
 
 static const struct symbol_domain ip_proto_domain = { "IP protocol", ip_proto_symbols };
 static const struct symbol_domain ip6_nexthdr_domain = { "IPv6 next header", ip6_nexthdr_symbols };

@@ -1,6 +1,7 @@
 /* main.c: lwtc, the lwtp policy compiler.
  *
- *   source -> parse (lexer.l, parser.y) -> check -> resources -> emit -> clang
+ *   source -> parse (lexer.l, parser.y) -> check -> resources
+ *          -> emit (analyse.c decides what to write, emit.c writes it) -> clang
  *
  * Exit status: 0 success, 1 the policy has errors, 2 usage or tool errors.
  */

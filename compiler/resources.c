@@ -9,38 +9,33 @@
 #include <string.h>
 
 #include "diag.h"
+#include "lwtp_contract.h"
+#include "names.h"
 #include "resources.h"
+#include "stat_size.h"
 #include "util.h"
 #include "walk.h"
 
 /* ---- key member types -------------------------------------------------- */
 
+/* The key member types of include/lwtp_contract.h (emit_maps.c writes their
+ * typedefs from it): their sizes and alignments, to lay out a key. */
 static const struct key_type key_types[] = {
-	{ "lwtp_ip_t", "typedef __be32 lwtp_ip_t[4];",
-	  "IPv4 or IPv6 address, network order; IPv4 as ::ffff:a.b.c.d", 16, 4, true },
-	{ "lwtp_ip4_t", "typedef __be32 lwtp_ip4_t;",
-	  "IPv4 address, network order", 4, 4, false },
-	{ "lwtp_ip6_t", "typedef __be32 lwtp_ip6_t[4];",
-	  "IPv6 address, network order", 16, 4, true },
-	{ "lwtp_port_t", "typedef __u16 lwtp_port_t;",
-	  "TCP or UDP port, host order", 2, 2, false },
-	{ "lwtp_proto_t", "typedef __u8 lwtp_proto_t;",
-	  "IP protocol number", 1, 1, false },
-	{ "lwtp_u8_t", "typedef __u8 lwtp_u8_t;", "integer", 1, 1, false },
-	{ "lwtp_u16_t", "typedef __u16 lwtp_u16_t;", "integer, host order", 2, 2, false },
-	{ "lwtp_u32_t", "typedef __u32 lwtp_u32_t;", "integer, host order", 4, 4, false },
-	{ "lwtp_bool_t", "typedef __u8 lwtp_bool_t;", "0 or 1", 1, 1, false },
-	{ "lwtp_log2_t", "typedef __u32 lwtp_log2_t;",
-	  "histogram bucket k: values in [2^k, 2^(k+1)); bucket 0 also holds 0", 4, 4, false },
-	{ NULL, NULL, NULL, 0, 0, false },
+	{ "lwtp_ip_t",    16, 4, true },
+	{ "lwtp_ip4_t",   4,  4, false },
+	{ "lwtp_ip6_t",   16, 4, true },
+	{ "lwtp_port_t",  2,  2, false },
+	{ "lwtp_proto_t", 1,  1, false },
+	{ "lwtp_u8_t",    1,  1, false },
+	{ "lwtp_u16_t",   2,  2, false },
+	{ "lwtp_u32_t",   4,  4, false },
+	{ "lwtp_bool_t",  1,  1, false },
+	{ "lwtp_log2_t",  4,  4, false },
+	{ NULL, 0, 0, false },
 };
 
-/* Linear buckets get a typedef per parameter set; this is its shape. */
-static const struct key_type linear_type = {
-	"lwtp_linear_MIN_MAX_STEP_t", NULL,
-	"histogram bucket: 0 below MIN, i in [MIN+(i-1)*STEP, MIN+i*STEP), last from MAX on",
-	4, 4, false,
-};
+/* Linear buckets get a typedef per parameter set (lwtp_linear_MIN_MAX_STEP_t). */
+static const struct key_type linear_type = { "lwtp_linear_MIN_MAX_STEP_t", 4, 4, false };
 
 const struct key_type *resources_key_type(const char *name)
 {
@@ -49,7 +44,7 @@ const struct key_type *resources_key_type(const char *name)
 	for (const struct key_type *t = key_types; t->name; t++)
 		if (strcmp(t->name, name) == 0)
 			return t;
-	if (strncmp(name, "lwtp_linear_", 12) == 0)
+	if (strncmp(name, LWTP_LINEAR_PREFIX, strlen(LWTP_LINEAR_PREFIX)) == 0)
 		return &linear_type;
 	return NULL;
 }
@@ -106,20 +101,6 @@ static unsigned value_bits(const struct expr *e)
 
 /* ---- building one map_def from a statement ------------------------------ */
 
-static const char *kind_name(enum map_kind k)
-{
-	switch (k) {
-	case MAP_COUNT:       return "count";
-	case MAP_HIST_LOG2:   return "log2 histogram";
-	case MAP_HIST_LINEAR: return "linear histogram";
-	case MAP_SET:         return "set";
-	case MAP_LIMIT:       return "limit";
-	case MAP_QUOTA:       return "quota";
-	case MAP_SAMPLE:      return "sample";
-	}
-	return "?";
-}
-
 static void add_member(struct map_def *m, size_t *cap, struct map_key_member mem)
 {
 	if (m->nmembers == *cap) {
@@ -146,7 +127,7 @@ static void place(struct map_def *m, size_t *cap, unsigned *pads, char *name,
 
 	if (aligned > off) {
 		struct map_key_member pad = {
-			.name = xasprintf("lwtp_pad%u", (*pads)++),
+			.name = xasprintf(LWTP_PAD_PREFIX "%u", (*pads)++),
 			.index = -1, .offset = off, .size = aligned - off,
 		};
 		add_member(m, cap, pad);
@@ -178,7 +159,7 @@ static unsigned name_stripe(const char *name)
 
 	for (; *name; name++)
 		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h % RESOURCES_LOCKS;
+	return h % LWTP_LOCKS;
 }
 
 #define LIMIT_MAX_CAP (UINT64_C(1) << 61)
@@ -240,24 +221,24 @@ static struct map_def *map_from_stmt(const struct stmt *s, bool *ok)
 		m->unit = s->u.stat.amount_unit ? UNIT_BYTES : UNIT_PACKETS;
 	} else if (s->kind == STMT_SAMPLE) {
 		m->kind = MAP_SAMPLE;
-		m->snaplen = resources_sample_snaplen(s);
-		m->samples = resources_sample_size(s);
+		m->snaplen = stat_snaplen(s);
+		m->samples = stat_size(s);
 	} else if (s->u.stat.hist == HIST_LOG2) {
 		m->kind = MAP_HIST_LOG2;
 		m->value_bits = s->u.stat.value ? value_bits(s->u.stat.value) : 64;
 		m->nbuckets = m->value_bits;
 		m->bucket_type = xstrdup("lwtp_log2_t");
 	} else {
-		uint64_t span, n;
+		uint64_t n;
 		m->kind = MAP_HIST_LINEAR;
 		m->lin_min = s->u.stat.lin_min;
 		m->lin_max = s->u.stat.lin_max;
 		m->lin_step = s->u.stat.lin_step;
 		/* the checker guarantees min < max, step > 0, n <= 1024 */
-		span = m->lin_max > m->lin_min ? m->lin_max - m->lin_min : 0;
-		n = m->lin_step ? span / m->lin_step + (span % m->lin_step != 0) : 0;
+		n = m->lin_step && m->lin_max > m->lin_min
+		    ? lwtp_linear_steps(m->lin_min, m->lin_max, m->lin_step) : 0;
 		m->nbuckets = (unsigned)(n + 2);
-		m->bucket_type = xasprintf("lwtp_linear_%" PRIu64 "_%" PRIu64 "_%" PRIu64 "_t",
+		m->bucket_type = xasprintf(LWTP_LINEAR_PREFIX "%" PRIu64 "_%" PRIu64 "_%" PRIu64 "_t",
 					   m->lin_min, m->lin_max, m->lin_step);
 	}
 
@@ -293,16 +274,15 @@ static struct map_def *map_from_stmt(const struct stmt *s, bool *ok)
 		if (m->key_size % m->key_align) {
 			unsigned end = (m->key_size + m->key_align - 1) / m->key_align * m->key_align;
 			struct map_key_member pad = {
-				.name = xasprintf("lwtp_pad%u", pads++),
+				.name = xasprintf(LWTP_PAD_PREFIX "%u", pads++),
 				.index = -1, .offset = m->key_size, .size = end - m->key_size,
 			};
 			add_member(m, &cap, pad);
 			m->key_size = end;
 		}
-		m->max_entries = s->u.stat.has_size ? (uint32_t)s->u.stat.size
-						    : RESOURCES_DEFAULT_SIZE;
+		m->max_entries = (uint32_t)stat_size(s);
 	} else if (m->kind == MAP_SAMPLE) {
-		m->max_entries = (uint32_t)resources_sample_ring(m->snaplen, m->samples);
+		m->max_entries = (uint32_t)stat_ring_bytes(m->snaplen, m->samples);
 		if (!m->max_entries) {
 			/* The checker should have said so; never emit a bad map. */
 			diag_error(&s->u.stat.size_loc, "internal error: sample ring too large");
@@ -320,29 +300,6 @@ bool resources_has_full(const struct map_def *m)
 	return (m->keyed && m->kind != MAP_SET) || m->kind == MAP_SAMPLE;
 }
 
-uint64_t resources_sample_snaplen(const struct stmt *s)
-{
-	return s->u.stat.snaplen ? s->u.stat.snaplen : SAMPLE_DEFAULT_SNAPLEN;
-}
-
-uint64_t resources_sample_size(const struct stmt *s)
-{
-	return s->u.stat.has_size ? s->u.stat.size : SAMPLE_DEFAULT_SIZE;
-}
-
-uint64_t resources_sample_ring(uint64_t snaplen, uint64_t size)
-{
-	/* a record: the ring's 8-byte header, then ours, 8-byte aligned */
-	uint64_t record = 8 + (SAMPLE_HEADER + snaplen + 7) / 8 * 8;
-	uint64_t ring = 4096;
-
-	if (snaplen > SAMPLE_MAX_SNAPLEN || size > SAMPLE_MAX_RING / record)
-		return 0;
-	while (ring < record * size)
-		ring *= 2;
-	return ring <= SAMPLE_MAX_RING ? ring : 0;
-}
-
 static void map_free(struct map_def *m)
 {
 	for (size_t i = 0; i < m->nmembers; i++)
@@ -353,142 +310,21 @@ static void map_free(struct map_def *m)
 	free(m);
 }
 
-/* ---- comparing two definitions -------------------------------------------- */
+/* ---- one statistic, several statements ------------------------------------- */
 
-/* "ip.dst", "(ip.dst, tcp.dport)"; "" when not keyed */
-static char *keys_text(const struct map_def *m)
+/* A later statement of a statistic that first already stands for: the
+ * checker has made sure that it defines it the same way (check.c, the one
+ * place of that rule). log2 histograms of values of different widths (a
+ * const of each policy's own, say) share one map with the larger number of
+ * buckets: the buckets mean the same. */
+static void merge(struct map_def *first, const struct map_def *m)
 {
-	char *text = xstrdup("");
-	size_t nkeys = 0;
-
-	for (size_t i = 0; i < m->nmembers; i++) {
-		const struct map_key_member *k = &m->members[i];
-		char *next;
-		if (!k->field)
-			continue;
-		if (k->index >= 0)
-			next = xasprintf("%s%s%s.%s[%d]", text, nkeys ? ", " : "",
-					 k->field->ns, k->field->name, k->index);
-		else
-			next = xasprintf("%s%s%s.%s", text, nkeys ? ", " : "",
-					 k->field->ns, k->field->name);
-		free(text);
-		text = next;
-		nkeys++;
-	}
-	if (nkeys > 1) {
-		char *next = xasprintf("(%s)", text);
-		free(text);
-		text = next;
-	}
-	return text;
-}
-
-static bool same_keys(const struct map_def *a, const struct map_def *b)
-{
-	size_t i = 0, j = 0;
-
-	for (;;) {
-		while (i < a->nmembers && !a->members[i].field)
-			i++;
-		while (j < b->nmembers && !b->members[j].field)
-			j++;
-		if (i == a->nmembers || j == b->nmembers)
-			return i == a->nmembers && j == b->nmembers;
-		if (a->members[i].field != b->members[j].field ||
-		    a->members[i].index != b->members[j].index)
-			return false;
-		i++;
-		j++;
-	}
-}
-
-static struct loc keys_loc(const struct stmt *s)
-{
-	const struct expr_list *k = &s->u.stat.keys;
-	if (k->len == 0)
-		return s->u.stat.name_loc;
-	return loc_span(&k->items[0]->loc, &k->items[k->len - 1]->loc);
-}
-
-static void first_note(const struct map_def *first)
-{
-	diag_note(&first->loc, "'%s' is first defined here; every statement that uses "
-		  "a statistic must define it the same way", first->name);
-}
-
-/* Compare the map a later statement defines with the first definition.
- * log2 histograms of values of different widths share one map with the
- * larger number of buckets: the buckets mean the same. */
-static bool merge(struct map_def *first, const struct map_def *m, const struct stmt *s)
-{
-	if (first->kind != m->kind) {
-		diag_error(&s->u.stat.name_loc, "'%s' is a %s here, but a %s where it is first defined",
-			   m->name, kind_name(m->kind), kind_name(first->kind));
-		first_note(first);
-		return false;
-	}
-	if ((m->kind == MAP_LIMIT &&
-	     (first->limit.rate != m->limit.rate || first->limit.period_ns != m->limit.period_ns ||
-	      first->limit.burst != m->limit.burst || first->unit != m->unit)) ||
-	    (m->kind == MAP_QUOTA && (first->quota != m->quota || first->unit != m->unit))) {
-		diag_error(&s->u.stat.amount_loc, "'%s' is defined with other numbers here than "
-			   "where it is first defined", m->name);
-		first_note(first);
-		return false;
-	}
-	if (m->kind == MAP_SAMPLE &&
-	    (first->snaplen != m->snaplen || first->samples != m->samples)) {
-		diag_error(&s->u.stat.name_loc, "'%s' keeps %" PRIu64 " bytes of %" PRIu64
-			   " packets here, but %" PRIu64 " bytes of %" PRIu64 " where it is first "
-			   "defined (snaplen and size)", m->name, m->snaplen, m->samples,
-			   first->snaplen, first->samples);
-		first_note(first);
-		return false;
-	}
-	if (m->kind == MAP_HIST_LINEAR &&
-	    (first->lin_min != m->lin_min || first->lin_max != m->lin_max ||
-	     first->lin_step != m->lin_step)) {
-		diag_error(&s->u.stat.lin_loc, "'%s' has linear buckets (%" PRIu64 ", %" PRIu64
-			   ", %" PRIu64 ") here, but (%" PRIu64 ", %" PRIu64 ", %" PRIu64
-			   ") where it is first defined", m->name,
-			   m->lin_min, m->lin_max, m->lin_step,
-			   first->lin_min, first->lin_max, first->lin_step);
-		first_note(first);
-		return false;
-	}
-	if (first->keyed != m->keyed || !same_keys(first, m)) {
-		char *here = keys_text(m), *there = keys_text(first);
-		struct loc loc = keys_loc(s);
-		if (!m->keyed)
-			diag_error(&loc, "'%s' is not keyed here, but keyed by %s where it is "
-				   "first defined", m->name, there);
-		else if (!first->keyed)
-			diag_error(&loc, "'%s' is keyed by %s here, but not keyed where it is "
-				   "first defined", m->name, here);
-		else
-			diag_error(&loc, "'%s' is keyed by %s here, but by %s where it is "
-				   "first defined", m->name, here, there);
-		first_note(first);
-		free(here);
-		free(there);
-		return false;
-	}
-	if (m->keyed && first->max_entries != m->max_entries) {
-		const struct loc *loc = s->u.stat.has_size ? &s->u.stat.size_loc
-							   : &s->u.stat.name_loc;
-		diag_error(loc, "'%s' has size %" PRIu32 " here, but %" PRIu32 " where it is "
-			   "first defined", m->name, m->max_entries, first->max_entries);
-		first_note(first);
-		return false;
-	}
 	if (m->kind == MAP_HIST_LOG2 && m->nbuckets > first->nbuckets) {
 		first->value_bits = m->value_bits;
 		first->nbuckets = m->nbuckets;
 		if (!first->keyed)
 			first->max_entries = first->nbuckets;
 	}
-	return true;
 }
 
 /* ---- the walk ------------------------------------------------------------- */
@@ -499,6 +335,7 @@ static bool merge(struct map_def *first, const struct map_def *m, const struct s
 struct collect {
 	struct program *prog;
 	struct map_def **tail;
+	struct names maps;      /* name -> its map, for the statements that follow */
 	int errors;
 	/* the maps of the policy being collected */
 	const struct policy *policy;
@@ -508,6 +345,15 @@ struct collect {
 	bool locks;             /* lwtp_locks is among them */
 	bool too_many;
 };
+
+/* m, the map of a name not seen before, last of the program's maps. */
+static void add_map(struct collect *c, struct map_def *m)
+{
+	*c->tail = m;
+	c->tail = &m->next;
+	if (!names_find(&c->maps, m->name))
+		names_add(&c->maps, m->name, m);
+}
 
 /* Count m (and lwtp_full_NAME, lwtp_locks) against the policy's limit of
  * maps. */
@@ -535,14 +381,6 @@ static void use_map(struct collect *c, const struct map_def *m, const struct stm
 	}
 }
 
-static struct map_def *find_map(const struct program *prog, const char *name)
-{
-	for (struct map_def *m = prog->maps; m; m = m->next)
-		if (strcmp(m->name, name) == 0)
-			return m;
-	return NULL;
-}
-
 static void collect_stat(struct collect *c, struct stmt *s)
 {
 	struct map_def *m, *first;
@@ -563,28 +401,17 @@ static void collect_stat(struct collect *c, struct stmt *s)
 		map_free(m);
 		return;
 	}
-	first = find_map(c->prog, m->name);
-	if (first && first->kind == MAP_SET) {
-		diag_error(&s->u.stat.name_loc, "statistic '%s' has the same name as a set; "
-			   "each names one map: rename one", m->name);
-		diag_note(&first->loc, "set '%s' is declared here", m->name);
-		c->errors++;
-		map_free(m);
-		return;
-	}
+	/* the checker has made sure that no set has the name */
+	first = names_find(&c->maps, m->name);
 	if (!first) {
-		*c->tail = m;
-		c->tail = &m->next;
+		add_map(c, m);
 		s->u.stat.map = m;
 		use_map(c, m, s);
 		return;
 	}
-	if (merge(first, m, s)) {
-		s->u.stat.map = first;
-		use_map(c, first, s);
-	} else {
-		c->errors++;
-	}
+	merge(first, m);
+	s->u.stat.map = first;
+	use_map(c, first, s);
 	map_free(m);
 }
 
@@ -622,28 +449,8 @@ static void collect_set(struct collect *c, struct set_decl *d)
 	m->set_key_type = resources_set_key_type(d->elem);
 	m->max_entries = (uint32_t)d->size;
 	m->loc = d->name_loc;
-	*c->tail = m;
-	c->tail = &m->next;
+	add_map(c, m);
 	d->map = m;
-}
-
-/* A statistic or a set named like a policy would clash with the policy's
- * ELF section symbol; a set and a statistic of one name would be one map. */
-static void check_map_names(struct collect *c)
-{
-	for (size_t i = 0; i < c->prog->nitems; i++) {
-		const struct item *it = &c->prog->items[i];
-		if (it->kind != ITEM_POLICY || !it->u.policy->name)
-			continue;
-		for (const struct map_def *m = c->prog->maps; m; m = m->next) {
-			if (m->kind != MAP_SET || strcmp(m->name, it->u.policy->name))
-				continue;
-			diag_error(&m->loc, "set '%s' has the same name as a policy; an object "
-				   "cannot hold a map and a program of one name: rename one", m->name);
-			diag_note(&it->u.policy->name_loc, "policy '%s' is defined here", m->name);
-			c->errors++;
-		}
-	}
 }
 
 int resources_collect(struct program *prog)
@@ -655,7 +462,6 @@ int resources_collect(struct program *prog)
 	for (size_t i = 0; i < prog->nitems; i++)
 		if (prog->items[i].kind == ITEM_SET)
 			collect_set(&c, prog->items[i].u.set);
-	check_map_names(&c);
 	for (size_t i = 0; i < prog->nitems; i++) {
 		if (prog->items[i].kind != ITEM_POLICY)
 			continue;
@@ -667,6 +473,7 @@ int resources_collect(struct program *prog)
 		c.too_many = false;
 		walk_stmts(&p->body, p, collect_stmt, &c);
 	}
+	names_free(&c.maps);
 	return c.errors ? -1 : 0;
 }
 

@@ -11,8 +11,6 @@
 #include "ast.h"
 #include "fields.h"
 
-#define RESOURCES_DEFAULT_SIZE 4096     /* keys of a keyed statistic */
-
 /* What a map counts. */
 enum map_kind {
 	MAP_COUNT,          /* struct lwtp_counter { packets, bytes } */
@@ -23,21 +21,6 @@ enum map_kind {
 	MAP_QUOTA,          /* struct lwtp_quota_state: a budget */
 	MAP_SAMPLE,         /* a ring buffer of struct lwtp_sample records */
 };
-
-/* sample NAME M/N [snaplen B] [size N]: a ring of N records, each a
- * struct lwtp_sample header and the first B bytes of the packet. */
-#define SAMPLE_DEFAULT_SNAPLEN  128
-#define SAMPLE_MAX_SNAPLEN      65535
-#define SAMPLE_DEFAULT_SIZE     1024        /* records the ring holds */
-#define SAMPLE_HEADER           32          /* sizeof(struct lwtp_sample) */
-#define SAMPLE_MAX_RING         (1u << 28)  /* bytes */
-
-/* The snaplen and size a sample statement means, defaults filled in. */
-uint64_t resources_sample_snaplen(const struct stmt *s);
-uint64_t resources_sample_size(const struct stmt *s);
-/* The ring buffer's bytes for that many records of that snaplen: a power
- * of two of at least a page; 0 when it would pass SAMPLE_MAX_RING. */
-uint64_t resources_sample_ring(uint64_t snaplen, uint64_t size);
 
 /* A limit's token bucket in integers. Tokens accrue at rate_n a
  * nanosecond, a packet costs scale tokens a unit (packet, byte or bit),
@@ -54,14 +37,11 @@ struct limit_params {
 	unsigned stripe;        /* unkeyed: the lwtp_locks entry that guards it */
 };
 
-#define RESOURCES_LOCKS 256     /* entries of lwtp_locks */
-
-/* A C type a map key member can have: "lwtp_ip_t" and friends. The names
- * tell the runtime how to print a key; see docs/language.md. */
+/* A C type a map key member can have: "lwtp_ip_t" and friends, typedefs
+ * of include/lwtp_contract.h. The names tell the runtime how to print a
+ * key; see docs/language.md. */
 struct key_type {
 	const char *name;       /* "lwtp_port_t" */
-	const char *decl;       /* "typedef __u16 lwtp_port_t;" */
-	const char *doc;        /* comment for the generated C */
 	unsigned size, align;   /* bytes */
 	bool addr;              /* 16 bytes of address (lwtp_ip_t, lwtp_ip6_t) */
 };
@@ -115,9 +95,12 @@ struct map_def {
  * full): then those are counted in the map lwtp_full_NAME. */
 bool resources_has_full(const struct map_def *m);
 
-/* Build prog->maps and set every count/hist statement's u.stat.map.
- * 0 on success, -1 when errors were reported (a statistic defined two
- * different ways). Runs on a checked program. */
+/* Build prog->maps and set every statistic statement's u.stat.map.
+ * 0 on success, -1 when errors were reported: the kernel's limits (a limit
+ * whose bucket does not fit in 64 bits, a policy of more than 64 maps).
+ * Runs on a checked program: the checker has made sure that the statements
+ * of one statistic define it the same way, and that no set, statistic and
+ * policy share a name. */
 int resources_collect(struct program *prog);
 
 /* The key typedef of a runtime set's elements; NULL for ip (an LPM trie

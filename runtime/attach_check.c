@@ -23,9 +23,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "decode_format.h"
 #include "inventory.h"
 #include "lwtp.h"
-#include "stat.h"
 
 struct checked {
 	const char *path;
@@ -79,7 +79,7 @@ static const char *statistic_text(const struct layout *l, char *buf, size_t size
 		snprintf(buf, size, "set of %s", decode_set_type(l));
 		return buf;
 	}
-	stat_by_text(l, by, sizeof(by));
+	decode_by_text(l, by, sizeof(by));
 	len = snprintf(buf, size, "%s%s%s", decode_kind_name(l->kind), *by ? " " : "", by);
 	if (l->has_bucket && len < size)
 		snprintf(buf + len, size - len, "%s%s buckets", l->nkeys ? ", " : " in ",

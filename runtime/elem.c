@@ -8,16 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/bpf.h>
-
+#include "decode_format.h"
+#include "decode_names.h"
+#include "decode_read.h"
 #include "elem.h"
+#include "lwtp_contract.h"
 #include "lwtp_literal.h"
 
 static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 /* struct lwtp_lpm_ip { __u32 prefixlen; __u32 family; lwtp_ip_t addr; }:
- * the family word is the first LPM_FAMILY_BITS bits of every prefix */
-#define LPM_FAMILY_BITS 32
+ * the family word is the first LWTP_LPM_FAMILY_BITS bits of every prefix,
+ * and an IPv4 address is ::ffff:a.b.c.d, V4MAPPED_BITS before it */
+#define V4MAPPED_BITS (LWTP_LPM_IP4_BITS - LWTP_LPM_FAMILY_BITS)
+_Static_assert(V4MAPPED_BITS == sizeof(v4mapped) * 8, "::ffff:0:0/96");
 
 static __u32 lpm_family(const void *key)
 {
@@ -27,13 +31,13 @@ static __u32 lpm_family(const void *key)
 	return family;
 }
 
-/* the prefix length within the address (IPv4: 96 + n) */
+/* the prefix length within the address (IPv4: V4MAPPED_BITS + n) */
 static __u32 lpm_addr_bits(const void *key)
 {
 	__u32 prefixlen;
 
 	memcpy(&prefixlen, key, 4);
-	return prefixlen > LPM_FAMILY_BITS ? prefixlen - LPM_FAMILY_BITS : 0;
+	return prefixlen > LWTP_LPM_FAMILY_BITS ? prefixlen - LWTP_LPM_FAMILY_BITS : 0;
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -117,20 +121,21 @@ static int parse_ip(const struct layout *l, const char *text, void *key,
 	}
 	if (l->lpm) {
 		unsigned char *a = (unsigned char *)key + l->elem.offset;
-		__u32 prefixlen = LPM_FAMILY_BITS + plen, family = v4 ? 4 : 6;
+		__u32 prefixlen = LWTP_LPM_FAMILY_BITS + plen, family = v4 ? LWTP_LPM_FAMILY_IP4 : LWTP_LPM_FAMILY_IP6;
 
-		if (!v4 && plen >= 96 && !memcmp(addr, v4mapped, 12)) {
-			inet_ntop(AF_INET, addr + 12, shown, sizeof(shown));
+		if (!v4 && plen >= V4MAPPED_BITS && !memcmp(addr, v4mapped, sizeof(v4mapped))) {
+			inet_ntop(AF_INET, addr + sizeof(v4mapped), shown, sizeof(shown));
 			snprintf(err, errlen, "'%s' is an IPv4-mapped IPv6 %s: it matches IPv6 "
 				 "packets%s, never IPv4 ones (for those, add %s/%u)", text,
 				 plen == 128 ? "address" : "prefix",
-				 plen == 128 ? " to that address" : " in that prefix", shown, plen - 96);
+				 plen == 128 ? " to that address" : " in that prefix", shown,
+				 plen - V4MAPPED_BITS);
 			note = ELEM_NOTE;
 		}
 		if (v4) {
-			memcpy(a, v4mapped, 12);
-			memcpy(a + 12, addr, 4);
-			prefixlen += 96;
+			memcpy(a, v4mapped, sizeof(v4mapped));
+			memcpy(a + sizeof(v4mapped), addr, 4);
+			prefixlen += V4MAPPED_BITS;
 		} else {
 			memcpy(a, addr, alen);
 		}
@@ -141,8 +146,8 @@ static int parse_ip(const struct layout *l, const char *text, void *key,
 		unsigned char *a = (unsigned char *)key + l->elem.offset;
 
 		if (l->elem.kind == FK_IP && v4) {
-			memcpy(a, v4mapped, 12);
-			memcpy(a + 12, addr, 4);
+			memcpy(a, v4mapped, sizeof(v4mapped));
+			memcpy(a + sizeof(v4mapped), addr, 4);
 		} else {
 			memcpy(a, addr, alen);
 		}
@@ -216,9 +221,9 @@ int elem_format(const struct layout *l, const void *key, char *buf, size_t size)
 	if (!l->lpm)
 		return decode_field(&l->elem, key, buf, size);
 	plen = lpm_addr_bits(key);
-	if (lpm_family(key) == 4) {
-		inet_ntop(AF_INET, a + 12, tmp, sizeof(tmp));
-		plen = plen > 96 ? plen - 96 : 0;
+	if (lpm_family(key) == LWTP_LPM_FAMILY_IP4) {
+		inet_ntop(AF_INET, a + sizeof(v4mapped), tmp, sizeof(tmp));
+		plen = plen > V4MAPPED_BITS ? plen - V4MAPPED_BITS : 0;
 		n = plen == 32 ? snprintf(buf, size, "%s", tmp)
 			       : snprintf(buf, size, "%s/%u", tmp, plen);
 	} else {
@@ -250,8 +255,8 @@ int elem_cmp(const struct layout *l, const void *x, const void *y)
 			if (fa != fb)
 				return fa - fb;
 		} else if (l->elem.kind == FK_IP) {
-			fa = !memcmp(a, v4mapped, 12) ? 4 : 6;
-			fb = !memcmp(b, v4mapped, 12) ? 4 : 6;
+			fa = !memcmp(a, v4mapped, sizeof(v4mapped)) ? 4 : 6;
+			fb = !memcmp(b, v4mapped, sizeof(v4mapped)) ? 4 : 6;
 			if (fa != fb)
 				return fa - fb;
 		}
@@ -274,45 +279,15 @@ static int cmp_r(const void *a, const void *b, void *l)
 
 int elem_read_all(const struct layout *l, int fd, unsigned char **keys, size_t *n)
 {
-	unsigned char *out = NULL, *grown, *key = NULL;
-	size_t nout = 0, cap = 0;
-	int err = 0;
+	int err = map_keys_collect(fd, l->key_size, map_keys_limit(l), keys, n);
 
-	*keys = NULL;
-	*n = 0;
-	key = calloc(1, l->key_size);
-	if (!key)
-		return -ENOMEM;
-	for (;;) {
-		if (bpf_map_get_next_key(fd, nout ? key : NULL, key)) {
-			if (errno != ENOENT)
-				err = -errno;
-			break;
-		}
-		if (nout == cap) {
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(out, cap * l->key_size);
-			if (!grown) {
-				err = -ENOMEM;
-				break;
-			}
-			out = grown;
-		}
-		memcpy(out + nout * l->key_size, key, l->key_size);
-		nout++;
-		if (nout > (size_t)l->max_entries + 1024) {
-			err = -ELOOP;   /* the map keeps changing under us */
-			break;
-		}
-	}
-	free(key);
 	if (err) {
-		free(out);
+		free(*keys);    /* -ELOOP: the map keeps changing under us */
+		*keys = NULL;
+		*n = 0;
 		return err;
 	}
-	if (nout)
-		qsort_r(out, nout, l->key_size, cmp_r, (void *)l);
-	*keys = out;
-	*n = nout;
+	if (*n)
+		qsort_r(*keys, *n, l->key_size, cmp_r, (void *)l);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* elem.h: elements of runtime sets: parse them from the command line into
  * map keys, print keys back, read a set's keys in order.
  *
- * The key is the set's (decode.h): struct lwtp_lpm_ip { __u32 prefixlen;
+ * The key is the set's (decode_layout.h): struct lwtp_lpm_ip { __u32 prefixlen;
  * __u32 family; lwtp_ip_t addr; } in an LPM_TRIE (the family, 4 or 6, is
  * the first 32 bits of the prefix, so IPv4 and IPv6 never match each
  * other's prefixes; IPv4 a.b.c.d/n is ::ffff:a.b.c.d with prefixlen
@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "decode.h"
+#include "decode_layout.h"
 
 /* Parse text into key (l->key_size bytes, zeroed first): 0. On a bad
  * element returns -EINVAL and writes why to err, quoting the text:
@@ -32,7 +32,8 @@ int elem_format(const struct layout *l, const void *key, char *buf, size_t size)
  * length; numbers by value. */
 int elem_cmp(const struct layout *l, const void *a, const void *b);
 
-/* Every key of the set, sorted, in one buffer of n * l->key_size bytes. */
+/* Every key of the set, sorted, in one buffer of n * l->key_size bytes;
+ * -ELOOP when the set keeps changing while it is read. */
 int elem_read_all(const struct layout *l, int fd, unsigned char **keys, size_t *n);
 
 #endif

@@ -26,9 +26,9 @@
 
 #include <microhttpd.h>
 
-#include "inventory.h"
 #include "lwtp.h"
-#include "stat.h"
+#include "prom.h"
+#include "stat_model.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
@@ -87,45 +87,25 @@ static uint16_t listen_port(const struct sockaddr_storage *ss)
 
 /* ---- one scrape ------------------------------------------------------------- */
 
-struct scrape {
-	struct inventory inv;
-	bool have_inv;
-	char policies[1024];
-};
+/* The policies that count into the map of s, sorted, comma-separated: the
+ * value of its series' label policy. */
+#define POLICIES_SIZE 1024
 
-static int cmp_str(const void *a, const void *b)
+static const char *policies_text(const struct snap *s, char policies[POLICIES_SIZE])
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct stat_where *w = s->where;
+	size_t len = 0;
+
+	policies[0] = 0;
+	for (size_t k = 0; w && k < w->npolicies && len < POLICIES_SIZE; k++)
+		len += snprintf(policies + len, POLICIES_SIZE - len, "%s%s", k ? "," : "",
+				w->policies[k]);
+	return policies;
 }
 
-/* The policies that count into map id, sorted, comma-separated. */
-static const char *policies_of(struct scrape *sc, __u32 map_id)
+static const char *snap_policies(const struct snap *s, void *policies)
 {
-	const char *names[64];
-	size_t n = 0, len = 0;
-
-	sc->policies[0] = 0;
-	for (size_t i = 0; sc->have_inv && i < sc->inv.nprogs && n < 64; i++) {
-		const struct lwt_prog *p = &sc->inv.progs[i];
-		size_t k;
-
-		if (!prog_is_lwtc(p) || !prog_uses_map(p, map_id))
-			continue;
-		for (k = 0; k < n && strcmp(names[k], p->section); k++)
-			;
-		if (k == n)
-			names[n++] = p->section;
-	}
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t k = 0; k < n && len < sizeof(sc->policies); k++)
-		len += snprintf(sc->policies + len, sizeof(sc->policies) - len, "%s%s",
-				k ? "," : "", names[k]);
-	return sc->policies;
-}
-
-static const char *snap_policies(const struct snap *s, void *ctx)
-{
-	return policies_of(ctx, s->m->info.id);
+	return policies_text(s, policies);
 }
 
 static double now_seconds(clockid_t clock)
@@ -136,13 +116,15 @@ static double now_seconds(clockid_t clock)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void put_created(FILE *f, struct scrape *sc, const struct stat_all *all)
+static void put_created(FILE *f, const struct stat_model *sm)
 {
+	char policies[POLICIES_SIZE];
+
 	fputs("# HELP lwtp_statistic_created_seconds When the statistic's map was pinned "
 	      "(made), in seconds since the epoch.\n"
 	      "# TYPE lwtp_statistic_created_seconds gauge\n", f);
-	for (size_t i = 0; i < all->n; i++) {
-		const struct lwtp_map *m = all->snaps[i].m;
+	for (size_t i = 0; i < sm->n; i++) {
+		const struct lwtp_map *m = sm->snaps[i].m;
 		char path[PATH_MAX];
 		struct stat st;
 
@@ -153,7 +135,7 @@ static void put_created(FILE *f, struct scrape *sc, const struct stat_all *all)
 		fputs("lwtp_statistic_created_seconds{statistic=\"", f);
 		prom_label_value(f, m->name);
 		fputs("\",policy=\"", f);
-		prom_label_value(f, policies_of(sc, m->info.id));
+		prom_label_value(f, policies_text(&sm->snaps[i], policies));
 		fprintf(f, "\"} %lld.%03ld\n", (long long)st.st_ctim.tv_sec,
 			st.st_ctim.tv_nsec / 1000000);
 	}
@@ -164,33 +146,47 @@ static void put_gauge(FILE *f, const char *name, const char *help, double v)
 	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n%s %.9g\n", name, help, name, name, v);
 }
 
+/* The metrics of the maps pinned now, each series with the policies that
+ * count into its map; the number of maps that could not be read or
+ * exported, or a negative errno when the pin directory cannot be read. */
+static int put_maps(FILE *f)
+{
+	struct stat_places places = { 0 };
+	struct stat_model sm;
+	char policies[POLICIES_SIZE];
+	int err, errors;
+
+	err = stat_model_scrape(&sm, opts.pin_dir);
+	if (err)
+		return err;
+	errors = sm.errors;
+	/* after the maps: the programs that use them are loaded by then */
+	stat_places_read(&places, opts.pin_dir);
+	if (stat_where_find(&places, sm.snaps, sm.n))
+		errors++;
+	if (prom_print_policies(f, sm.snaps, sm.n, snap_policies, policies) != 0)
+		errors++;       /* a map whose name makes no metric */
+	put_created(f, &sm);
+	stat_places_free(&places);
+	stat_model_free(&sm);
+	return errors;
+}
+
 /* The whole /metrics page; NULL when out of memory. */
 static char *scrape(size_t *len)
 {
 	double start = now_seconds(CLOCK_MONOTONIC);
-	struct scrape sc = { 0 };
-	struct stat_all all;
 	char *page = NULL;
-	int err, errors;
+	int errors;
 	FILE *f;
 
 	f = open_memstream(&page, len);
 	if (!f)
 		return NULL;
-	err = stat_read_all(opts.pin_dir, &all);
-	errors = err ? 1 : all.errors;
-	if (!err) {
-		sc.have_inv = !inventory_read(&sc.inv, opts.pin_dir, false);
-		if (prom_print_policies(f, all.snaps, all.n, snap_policies, &sc) != 0)
-			errors++;       /* a map whose name makes no metric */
-		put_created(f, &sc, &all);
-		stat_free_all(&all);
-		if (sc.have_inv)
-			inventory_free(&sc.inv);
-	}
-	put_gauge(f, "lwtp_up", "1 when the pin directory could be read.", err ? 0 : 1);
+	errors = put_maps(f);
+	put_gauge(f, "lwtp_up", "1 when the pin directory could be read.", errors < 0 ? 0 : 1);
 	put_gauge(f, "lwtp_scrape_errors", "Pinned maps that could not be read or "
-		  "exported in this scrape (lwtp logs why).", errors);
+		  "exported in this scrape (lwtp logs why).", errors < 0 ? 1 : errors);
 	put_gauge(f, "lwtp_scrape_duration_seconds", "How long this scrape took.",
 		  now_seconds(CLOCK_MONOTONIC) - start);
 	if (fclose(f)) {

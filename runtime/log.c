@@ -1,5 +1,5 @@
 /* log.c: lwtp's messages: one line on stderr, "lwtp: " first. Apart from
- * main.c so that the decoder (decode.c, maps.c, elem.c) links without it. */
+ * main.c so that the decoder (decode_*.c, maps.c, elem.c) links without it. */
 #include <stdarg.h>
 #include <stdio.h>
 

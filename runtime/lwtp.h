@@ -1,4 +1,5 @@
-/* lwtp.h: what the subcommands of lwtp share: options, messages, dispatch.
+/* lwtp.h: what the subcommands of lwtp share: options, messages, dispatch
+ * (cmd.c).
  *
  * libbpf style: helpers return 0 or a negative errno and log once, where the
  * context is known; the do_*() subcommands return the process exit status.
@@ -32,6 +33,7 @@ struct lwtp_opts {
 	const char *listen;     /* --listen ADDR:PORT: the exporter's address */
 };
 
+/* The options given (main.c parses them, cmd.c checks them) */
 extern struct lwtp_opts opts;
 
 /* The options a command takes, besides -d, which every command takes. Each
@@ -52,19 +54,31 @@ enum {
 	OPT_NESTED     = 1u << 31,      /* commands of its own check theirs (set) */
 };
 
+/* Options of a command that want others, or refuse them: when an option
+ * of given was given, every one of wants must be too, and none of
+ * refuses; else message is the error. */
+struct opt_rule {
+	unsigned given, wants, refuses;
+	const char *message;
+};
+
 /* One command: "stat" runs do_stat(argc, argv) with argv[0] the first
- * word after the command's name, when only options in allow were given. */
+ * word after the command's name, when only options in allow were given,
+ * and they keep its rules (a list that ends with a rule of no message;
+ * NULL: none). */
 struct cmd {
 	const char *name;
 	int (*func)(int argc, char **argv);
 	unsigned allow;
+	const struct opt_rule *rules;
 };
 
 /* Run the command whose name argv[0] is, or a unique prefix of. With no
- * argv[0], an unknown one, or an option the command does not take, print a
- * one-line error and return LWTP_EXIT_USAGE. what names the level
- * ("command", "set command"); parent is the words before it ("", "set "),
- * for the messages. */
+ * argv[0], an unknown one, or options the command does not take or that
+ * break its rules, print a one-line error and return LWTP_EXIT_USAGE. what
+ * names the level ("command", "set command"); parent is the words before
+ * it ("", "set "), for the messages. A command's own words are its to
+ * check. */
 int cmd_select(const struct cmd *cmds, const char *what, const char *parent,
 	       int argc, char **argv);
 

@@ -7,7 +7,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <bpf/libbpf.h>
 
@@ -16,65 +15,6 @@
 #ifndef LWTP_VERSION
 #define LWTP_VERSION "0.0.0"
 #endif
-
-struct lwtp_opts opts = {
-	.pin_dir = LWTP_DEFAULT_PIN_DIR,
-};
-
-static bool is_prefix(const char *pfx, const char *str)
-{
-	return *pfx && strncmp(pfx, str, strlen(pfx)) == 0;
-}
-
-/* The first option given that allow leaves out, or NULL. */
-static const char *option_refused(unsigned allow)
-{
-	static const struct {
-		unsigned flag;
-		const char *name;
-	} *o, given[] = {
-		{ OPT_JSON, "-j" }, { OPT_PROMETHEUS, "--prometheus" },
-		{ OPT_INTERVAL, "-i" }, { OPT_COUNT, "-c" }, { OPT_TOP, "--top" },
-		{ OPT_RESET, "--reset" }, { OPT_WRITE, "-w" }, { OPT_DURATION, "-t" },
-		{ OPT_QUIET, "-q" }, { OPT_OUTPUT, "-o" }, { OPT_LISTEN, "--listen" },
-	};
-	const bool set[] = {
-		opts.json, opts.prometheus, opts.interval, opts.count_set, opts.top,
-		opts.reset, opts.write, opts.duration, opts.quiet, opts.output, opts.listen,
-	};
-
-	for (o = given; o < given + sizeof(given) / sizeof(*given); o++)
-		if (set[o - given] && !(allow & o->flag))
-			return o->name;
-	return NULL;
-}
-
-int cmd_select(const struct cmd *cmds, const char *what, const char *parent,
-	       int argc, char **argv)
-{
-	const struct cmd *c, *found = NULL;
-	const char *refused;
-
-	if (argc < 1)
-		return p_usage("missing %s", what);
-	for (c = cmds; c->name; c++) {
-		if (strcmp(argv[0], c->name) == 0) {
-			found = c;
-			break;
-		}
-		if (is_prefix(argv[0], c->name)) {
-			if (found && found->func != c->func)
-				return p_usage("ambiguous %s '%s'", what, argv[0]);
-			found = c;
-		}
-	}
-	if (!found)
-		return p_usage("unknown %s '%s'", what, argv[0]);
-	refused = found->allow & OPT_NESTED ? NULL : option_refused(found->allow);
-	if (refused)
-		return p_usage("%s%s does not take %s", parent, found->name, refused);
-	return found->func(argc - 1, argv + 1);
-}
 
 static void usage(FILE *f)
 {
@@ -132,19 +72,30 @@ static int do_help(int argc, char **argv)
 	return LWTP_EXIT_OK;
 }
 
+/* What stat's options want of each other, in the order they are checked */
+static const struct opt_rule stat_rules[] = {
+	{ OPT_INTERVAL, 0, OPT_PROMETHEUS, "stat: -i and --prometheus do not go together "
+	  "(Prometheus computes rates itself)" },
+	{ OPT_INTERVAL, 0, OPT_RESET, "stat: -i and --reset do not go together" },
+	{ OPT_COUNT, OPT_INTERVAL, 0, "stat: -c counts intervals, and wants -i" },
+	{ OPT_OUTPUT, OPT_PROMETHEUS, 0, "stat: -o writes the Prometheus text, and wants "
+	  "--prometheus" },
+	{ 0, 0, 0, NULL },
+};
+
 /* The commands, and the options each takes (lwtp(1), OPTIONS) */
 static const struct cmd commands[] = {
 	{ "stat", do_stat, OPT_JSON | OPT_PROMETHEUS | OPT_INTERVAL | OPT_COUNT | OPT_TOP |
-			   OPT_RESET | OPT_OUTPUT },
-	{ "set", do_set, OPT_NESTED },
-	{ "replay", do_replay, OPT_JSON | OPT_QUIET },
-	{ "sample", do_sample, OPT_JSON | OPT_COUNT | OPT_WRITE | OPT_DURATION | OPT_QUIET },
-	{ "show", do_show, OPT_JSON },
-	{ "check", do_check, 0 },
-	{ "install", do_install, 0 },
-	{ "exporter", do_exporter, OPT_LISTEN },
-	{ "help", do_help, 0 },
-	{ NULL, NULL, 0 },
+			   OPT_RESET | OPT_OUTPUT, stat_rules },
+	{ "set", do_set, OPT_NESTED, NULL },
+	{ "replay", do_replay, OPT_JSON | OPT_QUIET, NULL },
+	{ "sample", do_sample, OPT_JSON | OPT_COUNT | OPT_WRITE | OPT_DURATION | OPT_QUIET, NULL },
+	{ "show", do_show, OPT_JSON, NULL },
+	{ "check", do_check, 0, NULL },
+	{ "install", do_install, 0, NULL },
+	{ "exporter", do_exporter, OPT_LISTEN, NULL },
+	{ "help", do_help, 0, NULL },
+	{ NULL, NULL, 0, NULL },
 };
 
 /* A decimal count: 1..max. */

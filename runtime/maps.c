@@ -206,7 +206,7 @@ static bool has_full_map(const char *dir, const char *name)
 		return false;
 	ok = maps_fd_is_map(fd) && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
 	     info.type == BPF_MAP_TYPE_PERCPU_ARRAY && info.max_entries == 1 &&
-	     info.key_size == 4 && info.value_size == 16;
+	     info.key_size == sizeof(__u32) && info.value_size == sizeof(struct lwtp_keys);
 	close(fd);
 	return ok;
 }
@@ -293,8 +293,8 @@ static int describe(const char *dir, struct lwtp_map *m)
 	if (ret < 0)
 		return ret;
 	if (ret == 1 && m->layout.kind == LWTP_RING && !has_full_map(dir, m->name)) {
-		snprintf(m->why, sizeof(m->why), "it is a ring buffer without an lwtp_full_%s "
-			 "beside it, so not the ring of an lwtp sample", m->escaped);
+		snprintf(m->why, sizeof(m->why), "it is a ring buffer without an %s%s "
+			 "beside it, so not the ring of an lwtp sample", LWTP_FULL_PREFIX, m->escaped);
 		ret = 0;
 	}
 	if (ret == 0)

@@ -1,5 +1,5 @@
 /* maps.h: lwtp's maps as they are pinned: list the pin directory, open a pin,
- * read its info and BTF from the kernel, and describe it (decode.h).
+ * read its info and BTF from the kernel, and describe it (decode_layout.h).
  *
  * Functions return 0 or a negative errno and log what went wrong, with the
  * map's name, unless said otherwise.
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <linux/bpf.h>
 
-#include "decode.h"
+#include "decode_layout.h"
 #include "lwtp.h"
 #include "lwtp_contract.h"
 

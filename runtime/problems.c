@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/bpf.h>
-
 #include "json.h"
 #include "lwtp.h"
 #include "problems.h"
@@ -202,22 +200,12 @@ void problems_print_json(const struct problems *pr, struct json *j)
 	json_array_end(j);
 }
 
-void problems_warn_hidden(const char *pin_dir)
+void problems_warn_hidden(const struct inventory *inv)
 {
-	struct inventory inv;
 	struct problems pr = { 0 };
 
-	__u32 id;
-
-	/* without the right to list programs (not root), say nothing: the
-	 * pins' own errors say what is wrong */
-	if (bpf_prog_get_next_id(0, &id) && errno != ENOENT)
-		return;
-	if (inventory_read(&inv, pin_dir, false))
-		return;
-	if (!find_hidden(&inv, &pr))
+	if (!find_hidden(inv, &pr))
 		for (size_t i = 0; i < pr.n; i++)
 			p_err("warning: %s", pr.list[i].text);
 	problems_free(&pr);
-	inventory_free(&inv);
 }

@@ -37,9 +37,11 @@ void problems_print_text(const struct problems *pr, FILE *f);
 /* "problems": [{"kind": ..., "text": ...}, ...] */
 void problems_print_json(const struct problems *pr, struct json *j);
 
-/* lwtp stat's part: the hidden counts of the maps pinned in pin_dir, as
- * "lwtp: warning: ..." lines on stderr. Quiet when the programs cannot be
- * read. */
-void problems_warn_hidden(const char *pin_dir);
+/* lwtp stat's part: the hidden counts of the maps pinned where inv was
+ * read, as "lwtp: warning: ..." lines on stderr. lwtp stat reads the
+ * inventory once, for these and for the policies of its maps; without the
+ * right to list programs it has none, and says nothing: the pins' own
+ * errors say what is wrong. */
+void problems_warn_hidden(const struct inventory *inv);
 
 #endif

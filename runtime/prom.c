@@ -31,9 +31,10 @@
 
 #include <linux/bpf.h>
 
-#include "decode.h"
+#include "decode_format.h"
 #include "lwtp.h"
-#include "stat.h"
+#include "prom.h"
+#include "stat_model.h"
 
 /* A label name: [a-zA-Z_][a-zA-Z0-9_]*; other bytes become _. The key's
  * members are C names (the kernel checks BTF's), so none changes. */
@@ -139,7 +140,7 @@ static void by_text(const struct layout *l, char *buf, size_t size)
 {
 	if (size < 3)
 		return;
-	stat_by_text(l, buf + 2, size - 2);
+	decode_by_text(l, buf + 2, size - 2);
 	if (buf[2])
 		memcpy(buf, ", ", 2);
 	else
@@ -154,7 +155,7 @@ static void prom_counter(FILE *f, struct snap *s)
 	int pass;
 
 	stat_sort_counters(l, s->e, s->n);
-	shown = opts.top && opts.top < s->n ? opts.top : s->n;
+	shown = stat_shown(s->n);
 	by_text(l, by, sizeof(by));
 	for (pass = 0; pass < 2; pass++) {
 		__u64 total = 0;
@@ -230,7 +231,7 @@ static void prom_hist(FILE *f, struct snap *s)
 		 l->bucket.kind == FK_LOG2 ? "log2" : "linear", s->m->name, by);
 	put_header(f, s->m->name, "", "histogram", help);
 	bucket_span(l, s->e, s->n, &first, &last);
-	shown = opts.top && opts.top < ng ? opts.top : ng;
+	shown = stat_shown(ng);
 	for (i = 0; i < shown; i++) {
 		const struct group *gr = g ? &g[i] : &one;
 		const struct entry *e = s->e + gr->first;
@@ -350,7 +351,7 @@ static void prom_budget(FILE *f, struct snap *s)
 	double v;
 
 	stat_sort_budgets(l, s->e, s->n);
-	shown = opts.top && opts.top < s->n ? opts.top : s->n;
+	shown = stat_shown(s->n);
 	by_text(l, by, sizeof(by));
 	for (k = 0; k < nfam; k++) {
 		snprintf(help, sizeof(help), fam[k].help, s->m->name,

@@ -22,14 +22,14 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "decode.h"
-#include "elem.h"
+#include "decode_layout.h"
 #include "json.h"
 #include "lwtp.h"
 #include "maps.h"
 #include "pcap_read.h"
 #include "replay.h"
-#include "stat.h"
+#include "stat_model.h"
+#include "stat_print.h"
 
 struct totals {
 	unsigned long packets, passed, dropped, skipped, other;
@@ -142,6 +142,7 @@ out:
 	return err;
 }
 
+/* A snapshot of each of the policy's maps, as lwtp stat reads pinned ones. */
 static int read_snaps(struct lwtp_map *maps, size_t n, struct snap **snapsp)
 {
 	struct snap *snaps = calloc(n ? n : 1, sizeof(*snaps));
@@ -154,15 +155,8 @@ static int read_snaps(struct lwtp_map *maps, size_t n, struct snap **snapsp)
 		return -ENOMEM;
 	}
 	for (i = 0; i < n && !err; i++) {
-		const struct layout *l = &maps[i].layout;
-
 		snaps[i].m = &maps[i];
-		if (l->kind == LWTP_SET)
-			err = elem_read_all(l, maps[i].fd, &snaps[i].elems, &snaps[i].nelems);
-		else
-			err = decode_read(l, maps[i].fd, &snaps[i].e, &snaps[i].n);
-		if (err)
-			p_err("cannot read map '%s': %s", maps[i].escaped, strerror(-err));
+		err = stat_snap_read(&snaps[i]);
 	}
 	return err;
 }
@@ -171,10 +165,8 @@ static void free_snaps(struct snap *snaps, size_t n)
 {
 	size_t i;
 
-	for (i = 0; snaps && i < n; i++) {
-		decode_free(snaps[i].e, snaps[i].n);
-		free(snaps[i].elems);
-	}
+	for (i = 0; snaps && i < n; i++)
+		stat_snap_free(&snaps[i]);
 	free(snaps);
 }
 

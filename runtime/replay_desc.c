@@ -15,7 +15,7 @@
 #include <linux/if_ether.h>
 #include <netinet/in.h>
 
-#include "decode.h"
+#include "decode_names.h"
 #include "json.h"
 #include "replay.h"
 

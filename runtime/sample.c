@@ -25,26 +25,21 @@
 #include <time.h>
 
 #include <bpf/libbpf.h>
+#include <linux/bpf.h>
 
+#include "decode_read.h"
 #include "json.h"
 #include "lwtp.h"
+#include "lwtp_contract.h"
 #include "maps.h"
 #include "pcap_write.h"
 #include "replay.h"
-#include "stat.h"
+#include "stat_model.h"
 
-/* The record lwtc's lwtp_sample() writes (docs/language.md, "Samples"). */
-struct lwtp_sample {
-	__u64 time_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u32 len;              /* skb.len: bytes from the IP header on */
-	__u32 caplen;           /* bytes of the packet in data[] */
-	__u32 verdict;          /* BPF_OK, BPF_DROP */
-	__u32 mark;
-	__u16 protocol;         /* ethertype, host order */
-	__u16 pad;
-	__u32 ifindex;
-	unsigned char data[];
-};
+/* A record is lwtp_contract.h's struct lwtp_sample; its verdict is what the
+ * program returned, which replay_verdict_name() names as BPF_* */
+_Static_assert(LWTP_VERDICT_PASS == BPF_OK && LWTP_VERDICT_DROP == BPF_DROP,
+	       "a sample's verdict is the program's");
 
 struct sampler {
 	const char *name;
@@ -163,7 +158,8 @@ static int on_sample(void *ctx, void *data, size_t size)
 	const struct lwtp_sample *r = data;
 	struct replay_desc d;
 
-	if (size < sizeof(*r) || r->caplen > size - sizeof(*r) || r->caplen > r->len) {
+	if (size < LWTP_SAMPLE_HEADER || r->caplen > size - LWTP_SAMPLE_HEADER ||
+	    r->caplen > r->len) {
 		s->bad++;
 		return 0;
 	}

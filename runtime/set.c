@@ -16,7 +16,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
-#include "decode.h"
+#include "decode_layout.h"
 #include "elem.h"
 #include "json.h"
 #include "lwtp.h"
@@ -364,14 +364,14 @@ static int do_help(int argc, char **argv)
 }
 
 static const struct cmd set_cmds[] = {
-	{ "add", do_add, 0 },
-	{ "del", do_del, 0 },
-	{ "delete", do_del, 0 },
-	{ "list", do_list, OPT_JSON },
-	{ "show", do_list, OPT_JSON },
-	{ "flush", do_flush, 0 },
-	{ "help", do_help, 0 },
-	{ NULL, NULL, 0 },
+	{ "add", do_add, 0, NULL },
+	{ "del", do_del, 0, NULL },
+	{ "delete", do_del, 0, NULL },
+	{ "list", do_list, OPT_JSON, NULL },
+	{ "show", do_list, OPT_JSON, NULL },
+	{ "flush", do_flush, 0, NULL },
+	{ "help", do_help, 0, NULL },
+	{ NULL, NULL, 0, NULL },
 };
 
 int do_set(int argc, char **argv)

@@ -10,10 +10,11 @@
 
 #include <linux/bpf.h>
 
-#include "decode.h"
+#include "decode_format.h"
 #include "lwtp.h"
-#include "maps.h"
-#include "stat.h"
+#include "stat_model.h"
+#include "stat_text.h"
+#include "table.h"
 
 /* ---- amounts: packets as numbers, bytes with SI prefixes ------------------------ */
 
@@ -125,28 +126,30 @@ static const char *left_text(char *buf, size_t size, const struct entry *e)
 
 /* ---- limits and quotas ----------------------------------------------------------- */
 
-/* One row of a keyed limit's table: LIMIT, TOKENS, PASSED, EXCEEDED. */
-static int limit_row(struct stat_table *t, size_t r, const struct entry *e, double per)
+/* One row of a keyed limit's table, from column c on: LIMIT, TOKENS,
+ * PASSED, EXCEEDED. */
+static int limit_row(struct table *t, size_t r, int c, const struct entry *e, double per)
 {
 	char buf[128];
 	int err;
 
-	err = stat_table_put(t, r, 0, limit_text(buf, sizeof(buf), e));
-	err = err ?: stat_table_put(t, r, 1, tokens_text(buf, sizeof(buf), e));
-	err = err ?: stat_table_put(t, r, 2, stat_num(buf, sizeof(buf), e->v[LIM_PASSED], per));
-	return err ?: stat_table_put(t, r, 3, stat_num(buf, sizeof(buf), e->v[LIM_EXCEEDED], per));
+	err = table_put(t, r, c, limit_text(buf, sizeof(buf), e));
+	err = err ?: table_put(t, r, c + 1, tokens_text(buf, sizeof(buf), e));
+	err = err ?: table_put(t, r, c + 2, stat_num(buf, sizeof(buf), e->v[LIM_PASSED], per));
+	return err ?: table_put(t, r, c + 3, stat_num(buf, sizeof(buf), e->v[LIM_EXCEEDED], per));
 }
 
-/* One row of a keyed quota's table: QUOTA, USED, LEFT, OVER. */
-static int quota_row(struct stat_table *t, size_t r, const struct entry *e, double per)
+/* One row of a keyed quota's table, from column c on: QUOTA, USED, LEFT,
+ * OVER. */
+static int quota_row(struct table *t, size_t r, int c, const struct entry *e, double per)
 {
 	char buf[128];
 	int err;
 
-	err = stat_table_put(t, r, 0, quota_text(buf, sizeof(buf), e));
-	err = err ?: stat_table_put(t, r, 1, used_text(buf, sizeof(buf), e));
-	err = err ?: stat_table_put(t, r, 2, left_text(buf, sizeof(buf), e));
-	return err ?: stat_table_put(t, r, 3, stat_num(buf, sizeof(buf), e->v[QUOTA_OVER], per));
+	err = table_put(t, r, c, quota_text(buf, sizeof(buf), e));
+	err = err ?: table_put(t, r, c + 1, used_text(buf, sizeof(buf), e));
+	err = err ?: table_put(t, r, c + 2, left_text(buf, sizeof(buf), e));
+	return err ?: table_put(t, r, c + 3, stat_num(buf, sizeof(buf), e->v[QUOTA_OVER], per));
 }
 
 static int print_budget_table(const struct snap *s, size_t shown, double per)
@@ -158,22 +161,23 @@ static int print_budget_table(const struct snap *s, size_t shown, double per)
 	const struct layout *l = &s->m->layout;
 	bool limit = l->kind == LWTP_LIMIT;
 	char head[32];
-	struct stat_table t;
+	struct table t;
 	size_t i;
 	int err, c;
 
-	err = stat_table_init(&t, l, s->e, shown, 4);
+	err = stat_key_table(&t, l, s->e, shown, 4);
 	for (c = 0; c < 4; c++) {
 		/* with -i, the counts are rates: PASSED and EXCEEDED, OVER */
 		snprintf(head, sizeof(head), "%s%s", heads[!limit][c],
 			 per > 0 && c >= (limit ? 2 : 3) ? "/s" : "");
-		stat_table_head(&t, c, head, c == 0);
+		table_head(&t, l->nkeys + c, head, c == 0);
 	}
 	for (i = 0; !err && i < shown; i++)
-		err = limit ? limit_row(&t, i, &s->e[i], per) : quota_row(&t, i, &s->e[i], per);
+		err = limit ? limit_row(&t, i, l->nkeys, &s->e[i], per)
+			    : quota_row(&t, i, l->nkeys, &s->e[i], per);
 	if (!err)
-		stat_table_print(&t);
-	stat_table_free(&t);
+		table_print(&t, stdout);
+	table_free(&t);
 	return err;
 }
 
@@ -217,8 +221,8 @@ int stat_text_budget(const struct snap *s, double per)
 		passed += limit ? s->e[i].v[LIM_PASSED] : 0;
 		over += s->e[i].v[limit ? LIM_EXCEEDED : QUOTA_OVER];
 	}
-	shown = opts.top && opts.top < s->n ? opts.top : s->n;
-	stat_by_text(l, by, sizeof(by));
+	shown = stat_shown(s->n);
+	decode_by_text(l, by, sizeof(by));
 	keys = stat_stored_keys(s);
 	printf("%s: %s %s: %zu key%s", s->m->escaped, decode_kind_name(l->kind), by, keys,
 	       keys == 1 ? "" : "s");

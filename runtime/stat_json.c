@@ -5,11 +5,13 @@
 
 #include <linux/bpf.h>
 
-#include "decode.h"
+#include "decode_format.h"
 #include "elem.h"
 #include "json.h"
 #include "lwtp.h"
-#include "stat.h"
+#include "routes.h"
+#include "stat_model.h"
+#include "stat_print.h"
 
 static void json_value(struct json *j, __u64 v, double per)
 {
@@ -111,7 +113,7 @@ static void json_budget(struct json *j, struct snap *s, double per)
 	size_t i, shown;
 
 	stat_sort_budgets(l, s->e, s->n);
-	shown = opts.top && opts.top < s->n ? opts.top : s->n;
+	shown = stat_shown(s->n);
 	json_key(j, "entries");
 	json_array_start(j);
 	for (i = 0; i < shown; i++) {
@@ -219,7 +221,7 @@ static void json_counter(struct json *j, struct snap *s, double per)
 		}
 		json_counter_entry(j, l, NULL, packets, bytes, per);
 	}
-	shown = opts.top && opts.top < s->n ? opts.top : s->n;
+	shown = stat_shown(s->n);
 	for (i = 0; l->nkeys && i < shown; i++)
 		json_counter_entry(j, l, s->e[i].key, s->e[i].packets, s->e[i].bytes, per);
 	json_array_end(j);
@@ -248,7 +250,7 @@ static int json_hist(struct json *j, struct snap *s, double per)
 		json_array_end(j);
 		json_object_end(j);
 	}
-	shown = opts.top && opts.top < ng ? opts.top : ng;
+	shown = stat_shown(ng);
 	for (i = 0; i < shown; i++) {
 		json_object_start(j);
 		json_key(j, "key");

@@ -5,184 +5,20 @@
  *
  * sets as a line; limits, quotas and rings as stat_budget.c prints them.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/bpf.h>
-
-#include "decode.h"
+#include "decode_format.h"
 #include "lwtp.h"
-#include "maps.h"
-#include "stat.h"
+#include "stat_model.h"
+#include "stat_print.h"
+#include "stat_text.h"
+#include "table.h"
 
 #define BAR_WIDTH 52            /* as bpftrace */
-
-const char *stat_num(char *buf, size_t size, __u64 v, double per)
-{
-	if (per > 0)
-		snprintf(buf, size, "%.1f", v / per);
-	else
-		snprintf(buf, size, "%" PRIu64, (uint64_t)v);
-	return buf;
-}
-
-static void key_text(const struct layout *l, const void *key, bool names, char *buf, size_t size)
-{
-	size_t len = 0;
-	int i, n;
-
-	buf[0] = 0;
-	for (i = 0; i < l->nkeys && len < size; i++) {
-		n = snprintf(buf + len, size - len, "%s%s%s", i ? ", " : "",
-			     names ? l->keys[i].label : "", names ? "=" : "");
-		if (n < 0 || (size_t)n >= size - len)
-			return;
-		len += n;
-		n = decode_field(&l->keys[i], key, buf + len, size - len);
-		if (n < 0)
-			return;
-		len += n;
-	}
-}
-
-void stat_by_text(const struct layout *l, char *buf, size_t size)
-{
-	size_t len = 0;
-	int i, n;
-
-	buf[0] = 0;
-	for (i = 0; i < l->nkeys; i++) {
-		n = snprintf(buf + len, size - len, "%s%s", i ? ", " : "by ", l->keys[i].label);
-		if (n < 0 || (size_t)n >= size - len)
-			return;
-		len += n;
-	}
-}
-
-void stat_text_where(const struct snap *s)
-{
-	const struct stat_where *w = s->where;
-	char desc[512];
-	size_t i;
-
-	if (!w || !w->npolicies)
-		return;         /* not known, or no policy of lwtc's counts into it */
-	printf("  polic%s", w->npolicies == 1 ? "y" : "ies");
-	for (i = 0; i < w->npolicies; i++)
-		printf("%s %s", i ? "," : "", w->policies[i]);
-	if (!w->nroutes)
-		printf(", on no route of this network namespace");
-	for (i = 0; i < w->nroutes; i++)
-		printf("%s %s", i ? "," : " on", route_describe(w->routes[i], desc, sizeof(desc)));
-	putchar('\n');
-}
-
-void stat_text_active(size_t active, double per)
-{
-	if (per > 0)
-		printf(", %zu active", active);
-}
-
-/* ---- tables: the key columns left, the values right -------------------------- */
-
-void stat_table_free(struct stat_table *t)
-{
-	size_t i;
-
-	for (i = 0; t->cells && i < t->nrows * t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	t->cells = NULL;
-}
-
-int stat_table_init(struct stat_table *t, const struct layout *l, const struct entry *e,
-		    size_t nrows, int nvals)
-{
-	char cell[128];
-	size_t r;
-	int c;
-
-	memset(t, 0, sizeof(*t));
-	t->nkeys = l->nkeys;
-	t->ncols = l->nkeys + nvals;
-	t->nrows = nrows;
-	if (t->ncols > STAT_TABLE_MAX_COLS)
-		return -E2BIG;
-	t->cells = calloc(nrows * t->ncols + 1, sizeof(*t->cells));
-	if (!t->cells)
-		return -ENOMEM;
-	for (c = 0; c < l->nkeys; c++) {
-		snprintf(t->head[c], sizeof(t->head[c]), "%s", l->keys[c].label);
-		t->left[c] = true;
-		for (r = 0; r < nrows; r++) {
-			if (decode_field(&l->keys[c], e[r].key, cell, sizeof(cell)) < 0)
-				snprintf(cell, sizeof(cell), "?");
-			t->cells[r * t->ncols + c] = strdup(cell);
-			if (!t->cells[r * t->ncols + c])
-				return -ENOMEM;
-		}
-	}
-	return 0;
-}
-
-void stat_table_head(struct stat_table *t, int col, const char *name, bool left)
-{
-	snprintf(t->head[t->nkeys + col], sizeof(t->head[0]), "%s", name);
-	t->left[t->nkeys + col] = left;
-}
-
-int stat_table_put(struct stat_table *t, size_t r, int col, const char *text)
-{
-	char **cell = &t->cells[r * t->ncols + t->nkeys + col];
-
-	free(*cell);
-	*cell = strdup(text);
-	return *cell ? 0 : -ENOMEM;
-}
-
-/* One cell of a column width wide, two spaces after the one before; the
- * key columns are left-aligned (and not padded when last). */
-static void put_cell(const struct stat_table *t, int c, int width, const char *text, bool upper)
-{
-	int pad = width - (int)strlen(text);
-
-	if (c)
-		fputs("  ", stdout);
-	if (!t->left[c])
-		printf("%*s", pad, "");
-	for (; *text; text++)
-		putchar(upper ? toupper((unsigned char)*text) : *text);
-	if (t->left[c] && c < t->ncols - 1)
-		printf("%*s", pad, "");
-}
-
-void stat_table_print(const struct stat_table *t)
-{
-	int width[STAT_TABLE_MAX_COLS], c, n;
-	size_t r;
-
-	for (c = 0; c < t->ncols; c++) {
-		width[c] = strlen(t->head[c]);
-		for (r = 0; r < t->nrows; r++) {
-			n = strlen(t->cells[r * t->ncols + c] ?: "");
-			if (n > width[c])
-				width[c] = n;
-		}
-	}
-	for (c = 0; c < t->ncols; c++)
-		put_cell(t, c, width[c], t->head[c], true);
-	putchar('\n');
-	for (r = 0; r < t->nrows; r++) {
-		for (c = 0; c < t->ncols; c++)
-			put_cell(t, c, width[c], t->cells[r * t->ncols + c] ?: "", false);
-		putchar('\n');
-	}
-}
 
 /* ---- counters ------------------------------------------------------------ */
 
@@ -192,7 +28,7 @@ static int print_counter(const struct snap *s, double per)
 	const char *unit = per > 0 ? "/s" : "";
 	char a[32], b[32];
 	__u64 packets = 0, bytes = 0;
-	struct stat_table t;
+	struct table t;
 	size_t i, shown, keys;
 	int err;
 
@@ -206,7 +42,7 @@ static int print_counter(const struct snap *s, double per)
 		stat_text_where(s);
 		return 0;
 	}
-	shown = opts.top && opts.top < s->n ? opts.top : s->n;
+	shown = stat_shown(s->n);
 	keys = stat_stored_keys(s);
 	printf("%s: %zu key%s", s->m->escaped, keys, keys == 1 ? "" : "s");
 	stat_text_active(s->n, per);
@@ -218,18 +54,19 @@ static int print_counter(const struct snap *s, double per)
 	stat_text_where(s);
 	if (!s->n)
 		return 0;
-	err = stat_table_init(&t, l, s->e, shown, 2);
+	err = stat_key_table(&t, l, s->e, shown, 2);
 	snprintf(a, sizeof(a), "PACKETS%s", unit);
 	snprintf(b, sizeof(b), "BYTES%s", unit);
-	stat_table_head(&t, 0, a, false);
-	stat_table_head(&t, 1, b, false);
+	table_head(&t, l->nkeys, a, false);
+	table_head(&t, l->nkeys + 1, b, false);
 	for (i = 0; !err && i < shown; i++) {
-		err = stat_table_put(&t, i, 0, stat_num(a, sizeof(a), s->e[i].packets, per));
-		err = err ?: stat_table_put(&t, i, 1, stat_num(b, sizeof(b), s->e[i].bytes, per));
+		err = table_put(&t, i, l->nkeys, stat_num(a, sizeof(a), s->e[i].packets, per));
+		err = err ?: table_put(&t, i, l->nkeys + 1,
+				       stat_num(b, sizeof(b), s->e[i].bytes, per));
 	}
 	if (!err)
-		stat_table_print(&t);
-	stat_table_free(&t);
+		table_print(&t, stdout);
+	table_free(&t);
 	return err;
 }
 
@@ -339,7 +176,7 @@ static int print_hist(struct snap *s, double per)
 		free(g);
 		return 0;
 	}
-	shown = opts.top && opts.top < ng ? opts.top : ng;
+	shown = stat_shown(ng);
 	keys = stat_stored_keys(s);
 	printf("%s: %zu key%s", s->m->escaped, keys, keys == 1 ? "" : "s");
 	stat_text_active(ng, per);
@@ -351,7 +188,7 @@ static int print_hist(struct snap *s, double per)
 	for (i = 0; i < shown; i++) {
 		if (i)
 			putchar('\n');
-		key_text(l, s->e[g[i].first].key, true, key, sizeof(key));
+		decode_key_text(l, s->e[g[i].first].key, true, key, sizeof(key));
 		printf("%s[%s]: %s packets%s\n", s->m->escaped, key,
 		       stat_num(a, sizeof(a), g[i].total, per), unit);
 		print_buckets(l, s->e + g[i].first, g[i].n, per);

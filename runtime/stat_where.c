@@ -5,8 +5,10 @@
  * inferred). A program lwtc did not make names no policy, and the kernel
  * does not say which route runs it: its maps get neither.
  *
- * The inventory is read once per lwtp stat: every loaded program, with its
- * BTF, and every route, which is too much to read per map or per interval.
+ * The inventory is read once per lwtp stat (and per scrape of the
+ * exporter): every loaded program, with its BTF, and every route, which is
+ * too much to read per map or per interval. lwtp stat's warnings of hidden
+ * counts (problems.c) read the same one.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,7 +18,7 @@
 
 #include "inventory.h"
 #include "lwtp.h"
-#include "stat.h"
+#include "stat_model.h"
 
 /* Without the right to list the programs (not root), the inventory is not
  * known, and that is no error: the maps alone print as they always have. */
@@ -74,26 +76,39 @@ static int find_one(const struct inventory *inv, __u32 map_id, struct stat_where
 	return 0;
 }
 
-void stat_where_free(struct stat_places *pl)
+/* Free what stat_where_find() made. */
+static void where_free(struct stat_places *pl)
 {
 	for (size_t i = 0; pl->where && i < pl->n; i++) {
 		free(pl->where[i].policies);
 		free(pl->where[i].routes);
 	}
 	free(pl->where);
+	pl->where = NULL;
+	pl->n = 0;
+}
+
+void stat_places_free(struct stat_places *pl)
+{
+	where_free(pl);
 	if (pl->known)
 		inventory_free(&pl->inv);
 	memset(pl, 0, sizeof(*pl));
+}
+
+void stat_places_read(struct stat_places *pl, const char *pin_dir)
+{
+	memset(pl, 0, sizeof(*pl));
+	/* not known: nothing to say */
+	pl->known = may_list_programs() && !inventory_read(&pl->inv, pin_dir, false);
 }
 
 int stat_where_find(struct stat_places *pl, struct snap *snaps, size_t n)
 {
 	int err = 0;
 
-	memset(pl, 0, sizeof(*pl));
-	if (!may_list_programs() || inventory_read(&pl->inv, opts.pin_dir, false))
-		return 0;       /* not known: nothing to say */
-	pl->known = true;
+	if (!pl->known)
+		return 0;
 	pl->where = calloc(n + 1, sizeof(*pl->where));
 	if (!pl->where)
 		err = -ENOMEM;
@@ -103,7 +118,7 @@ int stat_where_find(struct stat_places *pl, struct snap *snaps, size_t n)
 	}
 	if (err) {
 		p_err("cannot tell the policies of the maps: %s", strerror(-err));
-		stat_where_free(pl);
+		where_free(pl);
 		return err;
 	}
 	for (size_t i = 0; i < n; i++)

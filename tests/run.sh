@@ -231,19 +231,20 @@ hist
 hist_key: keys_note
 limit_take
 limit: limit_take
-limit_key: keys_note limit_take
+key_new: keys_note
+limit_key: keys_note key_new limit_take
 quota_take
 quota: quota_take
-quota_key: keys_note quota_take
-sample_record
-sample: keys_note sample_record
+quota_key: keys_note key_new quota_take
+sample: keys_note
 search
 "
 
-# A policy that uses every map type (but samples: struct lwtp_sample is a
-# part); what lwtc writes before its first part is the parts' context.
+# A policy that uses every map type; what lwtc writes before its first part
+# (the contract's types, the maps) is the parts' context.
 BPF_CONTEXT_POLICY='set deny : ip;
 policy context {
+    sample s 1/10;
     count c;
     count ck by ip.src;
     hist h log2(skb.len);
@@ -262,6 +263,7 @@ policy every {
     count c if ip.fragment;
     count ck by ip.src if ip.tos == 0;
     count k6 by ip6.dst;
+    count kt by (ip4.src, tcp.dport, ip.proto, ip.ttl, tcp.window, tcp.seq, ip.fragment);
     hist h log2(skb.len);
     hist h64 log2(5000000000) by ip.dst;
     hist hl linear(skb.len, 0, 1500, 100);
@@ -273,13 +275,6 @@ policy every {
     drop if ip4.dst == 10.1.2.3;
     drop if ip4.dst in { $(for i in $(seq 0 99); do printf '10.%d.%d.0/24, ' $((i * 7 % 256)) $((i * 13 % 256)); done)10.255.0.0/16 };
 }"
-
-# bpf_locks C_FILE: the entries of lwtp_locks in lwtc's C, which a part
-# names LWTP_LOCKS (emit_prelude.c)
-bpf_locks() {
-	sed -n -e '/__uint(max_entries, [0-9]*);/{s/.*, \([0-9]*\));/\1/;h;}' \
-		-e '/^} lwtp_locks SEC/{x;p;}' "$1"
-}
 
 suite_bpf() {
 	local d=$TMP/bpf clang=${CLANG:-clang} part deps line f want locks out
@@ -310,8 +305,6 @@ $out"
 	fi
 	awk -v stop="$(head -n1 compiler/bpf/parse.bpf.h)" '$0 == stop { exit } { print }' \
 		"$d/context.out" > "$d/context.h"
-	locks=$(bpf_locks "$d/context.out")
-	echo "#define LWTP_LOCKS ${locks:-0}" >> "$d/context.h"
 
 	# each part on its own: the context, the parts it needs, the part
 	while IFS= read -r line; do
@@ -335,18 +328,27 @@ $out"
 $out"
 		return
 	fi
-	locks=$(bpf_locks "$d/every.c")
 	tr '\n' '\001' < "$d/every.c" > "$d/every.line"
 	out=
 	for part in "${parts[@]}"; do
-		sed "s/LWTP_LOCKS/$locks/g" "compiler/bpf/$part.bpf.h" | tr '\n' '\001' > "$d/part.line"
+		tr '\n' '\001' < "compiler/bpf/$part.bpf.h" > "$d/part.line"
 		grep -qF -f "$d/part.line" "$d/every.line" || out="$out
 compiler/bpf/$part.bpf.h"
 	done
-	if [ -z "$out" ] && [ -n "$locks" ]; then
+	# and each type of the contract, as include/lwtp_contract.h writes it
+	mkdir -p "$d/contract"
+	awk -v dir="$d/contract" '/^\/\* @part [A-Za-z0-9_]+ \*\/$/ { out = dir "/" $3; printf "" > out; next }
+		/^\/\* @end \*\/$/ { close(out); out = ""; next }
+		out != "" { print > out }' include/lwtp_contract.h
+	for f in "$d"/contract/*; do
+		tr '\n' '\001' < "$f" > "$d/part.line"
+		grep -qF -f "$d/part.line" "$d/every.line" || out="$out
+include/lwtp_contract.h, @part ${f##*/}"
+	done
+	if [ -z "$out" ] && [ -n "$(ls "$d/contract")" ]; then
 		pass bpf/embedded
 	else
-		fail bpf/embedded "not in lwtc -S's C as in the file (lwtp_locks: ${locks:-not found}):$out"
+		fail bpf/embedded "not in lwtc -S's C as in the file:$out"
 	fi
 	run bpf/standalone "$clang" "${cflags[@]}" -c "$d/every.c" -o "$d/every.o"
 }

@@ -7,11 +7,8 @@ static __always_inline int lwtp_quota_key(void *map, const void *key, void *full
 
 	if (!s) {
 		struct lwtp_quota_state init = { .limit = limit, .unit = unit };
-		long err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);
 
-		if (err != -17 /* -EEXIST */)
-			lwtp_keys_note(full, err);
-		s = bpf_map_lookup_elem(map, key);
+		s = lwtp_key_new(map, key, full, &init);
 		if (!s)
 			return 0;
 	}

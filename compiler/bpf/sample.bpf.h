@@ -16,14 +16,17 @@ static __always_inline void lwtp_sample(void *ring, void *full, struct __sk_buff
 		return;
 	}
 	lwtp_keys_note(full, 0);
-	r->time_ns = bpf_ktime_get_ns();
-	r->len = len;
-	r->caplen = 0;
-	r->verdict = verdict;
-	r->mark = skb->mark;
-	r->protocol = bpf_ntohs(skb->protocol);
-	r->lwtp_pad0 = 0;
-	r->ifindex = skb->ifindex;
+	/* every member the record does not name here is 0 (caplen until the
+	 * copy below, the padding, a member the contract adds later): a ring
+	 * reservation is not zeroed, and must not show old records' bytes */
+	*r = (struct lwtp_sample){
+		.time_ns = bpf_ktime_get_ns(),
+		.len = len,
+		.verdict = verdict,
+		.mark = skb->mark,
+		.protocol = bpf_ntohs(skb->protocol),
+		.ifindex = skb->ifindex,
+	};
 	/* bytes to copy, less one: the verifier must see a length of at
 	 * least 1 and at most snaplen where it is formed, which last + 1
 	 * after this test is on every kernel (6.1 loses a min(len, snaplen)

@@ -1,6 +1,6 @@
 /* dumpmap.c: print a pinned lwtp map's entries in the canonical text of
  * tests/tools/mapdec.h ("KEY => VALUE", one per line, sorted by key), with
- * lwtp's own decoder (runtime/decode.c, maps.c, elem.c, log.c): shows and
+ * lwtp's own decoder (runtime/decode_*.c, maps.c, elem.c, log.c): shows and
  * tests how other tools link it.
  *
  *   dumpmap DIR NAME

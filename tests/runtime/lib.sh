@@ -84,9 +84,11 @@ in_ns ip -6 addr add 2001:db8:1::1/64 dev d0 nodad
 command -v jq >/dev/null 2>&1 || apt-get install -y -qq jq >/dev/null 2>&1 ||
 	die "jq is missing"
 
-# fixture NAME: build tests/runtime/fixtures/NAME.bpf.c into $T/NAME.o
+# fixture NAME: build tests/runtime/fixtures/NAME.bpf.c into $T/NAME.o, with
+# the contract's types (include/) and lwtc's parts (compiler/bpf/) at hand
 fixture() {
 	clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
+		-I"$HERE/../../include" -I"$HERE/../../compiler/bpf" \
 		-c "$HERE/fixtures/$1.bpf.c" -o "$T/$1.o" || die "cannot build fixture $1"
 }
 

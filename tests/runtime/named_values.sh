@@ -77,29 +77,33 @@ check "prom histogram" prom 'lwtp_nv_len_bucket{ip_dscp="af41",le="63"} 2'
 # ---- the canonical entry text keeps numbers -----------------------------------------
 
 R=$ROOT/runtime
-gcc -O2 -I"$ROOT/include" -I"$R" -o "$T/dumpmap" "$HERE/dumpmap.c" "$R/decode.c" "$R/maps.c" \
+gcc -O2 -I"$ROOT/include" -I"$R" -o "$T/dumpmap" "$HERE/dumpmap.c" "$R"/decode_*.c "$R/maps.c" \
 	"$R/elem.c" "$R/log.c" -lbpf -lelf -lz || die "cannot build dumpmap"
 "$T/dumpmap" /sys/fs/bpf/ip/globals nv_mixed > "$T/entries.txt"
 check "canonical text: protocols by name, DSCP and ECN by number" \
 	grep -qx 'ip_proto=udp ip_dscp=46 ip_ecn=0 => packets=3 bytes=120' "$T/entries.txt"
 
-# ---- the names are the compiler's ----------------------------------------------------
+# ---- the names are the contract's --------------------------------------------------
 
-# every { "name", value } of compiler/fields.c's named values (but the TCP
-# flags, which a key holds combined) is in runtime/decode.c's, and no other
-pairs() {
-	sed -n "/$2/,/$3/p" "$1" | sed '/tcp_flag_symbols/,/};/d' |
-		grep -o '{ "[a-z0-9_]*", [0-9a-fx]* }' | sort -u
+# compiler/fields.c and runtime/decode_names.c build their named values from
+# the same lists of include/lwtp_contract.h (but the TCP flags, which a key
+# holds combined), and the runtime writes no { "name", value } of its own
+CONTRACT=$ROOT/include/lwtp_contract.h
+lists() {
+	grep -o 'LWTP_[A-Z0-9_]*' "$1" | grep -vx LWTP_TCP_FLAGS |
+		grep -Fx -f "$T/contract.lists" | sort -u
 }
-pairs "$ROOT/compiler/fields.c" '---- named values' 'static const struct symbol_domain' \
-	> "$T/compiler.names"
-pairs "$ROOT/runtime/decode.c" 'the values the policy language names' 'named_fields\[\]' \
-	> "$T/runtime.names"
-if [ -s "$T/compiler.names" ] && diff "$T/compiler.names" "$T/runtime.names" > "$T/names.diff"; then
-	ok "runtime/decode.c names what compiler/fields.c names"
+grep -o '^#define LWTP_[A-Z0-9_]*(X)' "$CONTRACT" | sed 's/^#define //; s/(X)$//' \
+	> "$T/contract.lists"
+lists "$ROOT/compiler/fields.c" > "$T/compiler.names"
+lists "$ROOT/runtime/decode_names.c" > "$T/runtime.names"
+grep -o '{ "[a-z0-9_]*", [0-9a-fx]* }' "$ROOT/runtime/decode_names.c" > "$T/runtime.pairs"
+if [ -s "$T/compiler.names" ] && diff "$T/compiler.names" "$T/runtime.names" > "$T/names.diff" &&
+   [ ! -s "$T/runtime.pairs" ]; then
+	ok "runtime/decode_names.c names what compiler/fields.c names"
 else
-	fail "runtime/decode.c names what compiler/fields.c names" \
-		"< compiler, > runtime: $(cat "$T/names.diff")"
+	fail "runtime/decode_names.c names what compiler/fields.c names" \
+		"< compiler, > runtime: $(cat "$T/names.diff"; cat "$T/runtime.pairs")"
 fi
 
 finish

@@ -14,9 +14,9 @@ policy smp {
 }
 POLICY
 "$LWTC" -S "$T/smp.lwtp" -o "$T/smp.c" || die "lwtc -S failed"
-grep -q 'r->time_ns = bpf_ktime_get_ns();' "$T/smp.c" ||
-	die "lwtc's sample code no longer sets r->time_ns = bpf_ktime_get_ns(): update this test"
-sed -i 's/r->time_ns = bpf_ktime_get_ns();/r->time_ns = len == 128 ? 0x7fffffffffffffffULL : len == 129 ? 0x8000000000000000ULL : len == 130 ? 0xffffffffffffffffULL : 0;/' \
+grep -q '\.time_ns = bpf_ktime_get_ns(),' "$T/smp.c" ||
+	die "lwtc's sample code no longer sets .time_ns = bpf_ktime_get_ns(): update this test"
+sed -i 's/\.time_ns = bpf_ktime_get_ns(),/.time_ns = len == 128 ? 0x7fffffffffffffffULL : len == 129 ? 0x8000000000000000ULL : len == 130 ? 0xffffffffffffffffULL : 0,/' \
 	"$T/smp.c"
 clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" -c "$T/smp.c" -o "$T/smp.o" ||
 	die "cannot compile the edited sample program"

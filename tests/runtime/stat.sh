@@ -78,7 +78,7 @@ check "prometheus: no policy of its own (the exporter labels it)" \
 # ---- the decoder as other tools link it: canonical entry text --------------------
 
 R=$ROOT/runtime
-gcc -O2 -I"$ROOT/include" -I"$R" -o "$T/dumpmap" "$HERE/dumpmap.c" "$R/decode.c" "$R/maps.c" "$R/elem.c" \
+gcc -O2 -I"$ROOT/include" -I"$R" -o "$T/dumpmap" "$HERE/dumpmap.c" "$R"/decode_*.c "$R/maps.c" "$R/elem.c" \
 	"$R/log.c" -lbpf -lelf -lz || die "cannot build dumpmap"
 for m in rt_total rt_by_dst rt_len_hist_by_log2 rt_ver_len; do
 	"$T/dumpmap" /sys/fs/bpf/ip/globals $m

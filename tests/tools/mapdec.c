@@ -11,27 +11,32 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "lwtp_contract.h"
 #include "mapdec.h"
 
-static const struct { const char *name; enum mapdec_kind kind; } typedef_kinds[] = {
-	{ "lwtp_ip_t", MAPDEC_IP },
-	{ "lwtp_ip4_t", MAPDEC_IP4 },
-	{ "lwtp_ip6_t", MAPDEC_IP6 },
-	{ "lwtp_port_t", MAPDEC_PORT },
-	{ "lwtp_proto_t", MAPDEC_PROTO },
-	{ "lwtp_u8_t", MAPDEC_UINT },
-	{ "lwtp_u16_t", MAPDEC_UINT },
-	{ "lwtp_u32_t", MAPDEC_UINT },
-	{ "lwtp_u64_t", MAPDEC_UINT },
-	{ "lwtp_bool_t", MAPDEC_UINT },
-	{ "lwtp_log2_t", MAPDEC_LOG2 },
+/* The key member typedefs of the contract (include/lwtp_contract.h); the
+ * sizeof makes a renamed or removed typedef a compile error here. */
+#define KIND(type, kind) { #type, kind, sizeof(type) }
+static const struct {
+	const char *name;
+	enum mapdec_kind kind;
+	size_t size;
+} typedef_kinds[] = {
+	KIND(lwtp_ip_t, MAPDEC_IP),
+	KIND(lwtp_ip4_t, MAPDEC_IP4),
+	KIND(lwtp_ip6_t, MAPDEC_IP6),
+	KIND(lwtp_port_t, MAPDEC_PORT),
+	KIND(lwtp_proto_t, MAPDEC_PROTO),
+	KIND(lwtp_u8_t, MAPDEC_UINT),
+	KIND(lwtp_u16_t, MAPDEC_UINT),
+	KIND(lwtp_u32_t, MAPDEC_UINT),
+	KIND(lwtp_u64_t, MAPDEC_UINT),
+	KIND(lwtp_bool_t, MAPDEC_UINT),
+	KIND(lwtp_log2_t, MAPDEC_LOG2),
 };
 
-static const char *const proto_names[256] = {
-	[1] = "icmp", [2] = "igmp", [4] = "ipip", [6] = "tcp", [17] = "udp",
-	[41] = "ipv6", [47] = "gre", [50] = "esp", [51] = "ah", [58] = "icmpv6",
-	[132] = "sctp", [136] = "udplite",
-};
+#define PROTO_NAME(name, value) [value] = name,
+static const char *const proto_names[256] = { LWTP_IP_PROTOCOLS(PROTO_NAME) };
 
 /* Classify type id: follow typedefs and modifiers; an lwtp_* typedef names
  * the kind. */
@@ -61,7 +66,7 @@ static int classify(const struct btf *btf, __u32 id, struct mapdec_field *f)
 					return 0;
 				}
 			}
-			if (name && sscanf(name, "lwtp_linear_%llu_%llu_%llu_t", &a, &b, &c) == 3) {
+			if (name && sscanf(name, LWTP_LINEAR_PREFIX "%llu_%llu_%llu_t", &a, &b, &c) == 3) {
 				f->kind = MAPDEC_LINEAR;
 				f->lin_min = a;
 				f->lin_max = b;
@@ -452,34 +457,14 @@ int mapdec__format_entry(const struct mapdec *d, const struct mapdec_entry *e,
 
 int mapdec__bucket_range(const struct mapdec_field *f, __u64 bucket, __u64 *lo, __u64 *hi)
 {
-	__u64 n;
-
 	switch (f->kind) {
 	case MAPDEC_LOG2:
-		if (bucket > 63)
-			return -ERANGE;
-		*lo = bucket ? 1ULL << bucket : 0;
-		*hi = bucket < 63 ? 1ULL << (bucket + 1) : 0;
-		return 0;
+		return lwtp_log2_bucket(bucket, lo, hi) ? -ERANGE : 0;
 	case MAPDEC_LINEAR:
 		if (!f->lin_step || f->lin_max <= f->lin_min)
 			return -EINVAL;
-		n = (f->lin_max - f->lin_min + f->lin_step - 1) / f->lin_step;
-		if (bucket == 0) {
-			*lo = 0;
-			*hi = f->lin_min;
-		} else if (bucket <= n) {
-			*lo = f->lin_min + (bucket - 1) * f->lin_step;
-			*hi = f->lin_min + bucket * f->lin_step;
-			if (*hi > f->lin_max)
-				*hi = f->lin_max;
-		} else if (bucket == n + 1) {
-			*lo = f->lin_max;
-			*hi = 0;
-		} else {
-			return -ERANGE;
-		}
-		return 0;
+		return lwtp_linear_bucket(f->lin_min, f->lin_max, f->lin_step, bucket, lo, hi)
+		       ? -ERANGE : 0;
 	default:
 		return -EINVAL;
 	}

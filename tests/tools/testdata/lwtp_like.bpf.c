@@ -20,14 +20,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
-typedef __be32 lwtp_ip_t[4];
-typedef __u16 lwtp_port_t;
-typedef __u32 lwtp_log2_t;
-
-struct lwtp_counter {
-	__u64 packets;
-	__u64 bytes;
-};
+#include "lwtp_contract.h"     /* the map types, lwtc's and lwtp's */
 
 struct per_dst_key {
 	lwtp_ip_t ip_dst;

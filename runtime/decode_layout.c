@@ -1,181 +1,47 @@
-/* decode.c: what an lwtp map holds, from its BTF (see decode.h). */
-#include <arpa/inet.h>
+/* decode_layout.c: what an lwtp map holds, from its BTF (decode_layout.h). */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "decode.h"
+#include "decode_layout.h"
 #include "lwtp.h"
 
+/* A contract type's name as its BTF has it; the sizeof makes the build
+ * fail when lwtp_contract.h no longer has the type. */
+#define TYPE_NAME(t) (#t + 0 * sizeof(t))
+#define STRUCT_NAME(s) (#s + 0 * sizeof(struct s))
+
+/* Padding members of key structs: C's own (__pad*) and the contract's
+ * (lwtp_pad0, ...: LWTP_PAD_PREFIX). */
+
 /* ---- names ------------------------------------------------------------- */
+
+/* The key typedefs of lwtp_contract.h, and how each prints */
+#define KEY_TYPEDEF(t, kind) { TYPE_NAME(t), kind, sizeof(t) }
 
 static const struct {
 	const char *name;
 	enum field_kind kind;
 	__u32 size;             /* 0: any integer size */
 } typedefs[] = {
-	{ "lwtp_ip_t",    FK_IP,    16 },
-	{ "lwtp_ip4_t",   FK_IP4,   4 },
-	{ "lwtp_ip6_t",   FK_IP6,   16 },
-	{ "lwtp_port_t",  FK_PORT,  2 },
-	{ "lwtp_proto_t", FK_PROTO, 1 },
-	{ "lwtp_u8_t",    FK_UINT,  1 },
-	{ "lwtp_u16_t",   FK_UINT,  2 },
-	{ "lwtp_u32_t",   FK_UINT,  4 },
-	{ "lwtp_u64_t",   FK_UINT,  8 },
-	{ "lwtp_bool_t",  FK_BOOL,  1 },
-	{ "lwtp_log2_t",  FK_LOG2,  0 },
+	KEY_TYPEDEF(lwtp_ip_t, FK_IP),
+	KEY_TYPEDEF(lwtp_ip4_t, FK_IP4),
+	KEY_TYPEDEF(lwtp_ip6_t, FK_IP6),
+	KEY_TYPEDEF(lwtp_port_t, FK_PORT),
+	KEY_TYPEDEF(lwtp_proto_t, FK_PROTO),
+	KEY_TYPEDEF(lwtp_u8_t, FK_UINT),
+	KEY_TYPEDEF(lwtp_u16_t, FK_UINT),
+	KEY_TYPEDEF(lwtp_u32_t, FK_UINT),
+	KEY_TYPEDEF(lwtp_u64_t, FK_UINT),
+	KEY_TYPEDEF(lwtp_bool_t, FK_BOOL),
+	/* a bucket index: lwtc writes __u32, but any integer reads */
+	{ TYPE_NAME(lwtp_log2_t), FK_LOG2, 0 },
 };
-
-/* ---- the values the policy language names ------------------------------- */
-
-/* As compiler/fields.c names them. A key member lwtc made is named after
- * its field (ip.dscp: ip_dscp; the same field twice in one key: ip_dscp_2)
- * and typed by its width only (lwtp_u8_t for ip.dscp, icmp.type and
- * ip.ttl alike), so the member's name says whose values it holds. */
-#define IP_PROTOCOLS \
-	{ "icmp", 1 }, { "igmp", 2 }, { "ipip", 4 }, { "tcp", 6 }, \
-	{ "udp", 17 }, { "ipv6", 41 }, { "gre", 47 }, { "esp", 50 }, \
-	{ "ah", 51 }, { "icmpv6", 58 }, { "sctp", 132 }, { "udplite", 136 }
-
-static const struct named_value ip_proto_names[] = {
-	IP_PROTOCOLS,
-	{ NULL, 0 },
-};
-
-static const struct named_value ip6_nexthdr_names[] = {
-	IP_PROTOCOLS,
-	{ "hopopts", 0 }, { "routing", 43 }, { "fragment", 44 },
-	{ "none", 59 }, { "dstopts", 60 },
-	{ NULL, 0 },
-};
-
-static const struct named_value icmp_type_names[] = {
-	{ "echo_reply", 0 }, { "dest_unreachable", 3 }, { "source_quench", 4 },
-	{ "redirect", 5 }, { "echo_request", 8 },
-	{ "router_advertisement", 9 }, { "router_solicitation", 10 },
-	{ "time_exceeded", 11 }, { "parameter_problem", 12 },
-	{ "timestamp_request", 13 }, { "timestamp_reply", 14 },
-	{ NULL, 0 },
-};
-
-static const struct named_value icmp6_type_names[] = {
-	{ "dest_unreachable", 1 }, { "packet_too_big", 2 },
-	{ "time_exceeded", 3 }, { "parameter_problem", 4 },
-	{ "echo_request", 128 }, { "echo_reply", 129 },
-	{ "mld_query", 130 }, { "mld_report", 131 }, { "mld_done", 132 },
-	{ "router_solicitation", 133 }, { "router_advertisement", 134 },
-	{ "neighbor_solicitation", 135 }, { "neighbor_advertisement", 136 },
-	{ "redirect", 137 },
-	{ NULL, 0 },
-};
-
-static const struct named_value dscp_names[] = {
-	{ "cs0", 0 }, { "cs1", 8 }, { "cs2", 16 }, { "cs3", 24 },
-	{ "cs4", 32 }, { "cs5", 40 }, { "cs6", 48 }, { "cs7", 56 },
-	{ "af11", 10 }, { "af12", 12 }, { "af13", 14 },
-	{ "af21", 18 }, { "af22", 20 }, { "af23", 22 },
-	{ "af31", 26 }, { "af32", 28 }, { "af33", 30 },
-	{ "af41", 34 }, { "af42", 36 }, { "af43", 38 },
-	{ "ef", 46 }, { "va", 44 }, { "le", 1 },
-	{ NULL, 0 },
-};
-
-static const struct named_value ecn_names[] = {
-	{ "not_ect", 0 }, { "ect1", 1 }, { "ect0", 2 }, { "ce", 3 },
-	{ NULL, 0 },
-};
-
-static const struct named_value pkt_type_names[] = {
-	{ "host", 0 }, { "broadcast", 1 }, { "multicast", 2 },
-	{ "otherhost", 3 }, { "outgoing", 4 }, { "loopback", 5 },
-	{ NULL, 0 },
-};
-
-static const struct named_value ethertype_names[] = {
-	{ "ipv4", 0x0800 }, { "arp", 0x0806 }, { "ipv6", 0x86dd },
-	{ "vlan", 0x8100 }, { "qinq", 0x88a8 },
-	{ NULL, 0 },
-};
-
-/* tcp.flags is left out: a key holds a combination of the flags the
- * language names one by one. */
-static const struct {
-	const char *member;
-	const struct named_value *names;
-} named_fields[] = {
-	{ "skb_pkt_type", pkt_type_names },
-	{ "skb_protocol", ethertype_names },
-	{ "skb_vlan_proto", ethertype_names },
-	{ "ip_proto", ip_proto_names },
-	{ "ip4_proto", ip_proto_names },
-	{ "ip6_proto", ip_proto_names },
-	{ "ip6_nexthdr", ip6_nexthdr_names },
-	{ "ip_dscp", dscp_names },
-	{ "ip4_dscp", dscp_names },
-	{ "ip6_dscp", dscp_names },
-	{ "ip_ecn", ecn_names },
-	{ "ip4_ecn", ecn_names },
-	{ "ip6_ecn", ecn_names },
-	{ "icmp_type", icmp_type_names },
-	{ "icmp6_type", icmp6_type_names },
-};
-
-/* Whether member is field or, the same field again in one key, field_N. */
-static bool member_is(const char *member, const char *field)
-{
-	size_t len = strlen(field);
-
-	if (strncmp(member, field, len))
-		return false;
-	if (!member[len])
-		return true;
-	return member[len] == '_' && member[len + 1] &&
-	       strspn(member + len + 1, "0123456789") == strlen(member + len + 1);
-}
-
-/* The values the language names for the integer key member f, or NULL. */
-static const struct named_value *member_names(const struct field *f)
-{
-	size_t i;
-
-	if (f->kind != FK_UINT && f->kind != FK_PROTO)
-		return NULL;
-	for (i = 0; i < sizeof(named_fields) / sizeof(named_fields[0]); i++)
-		if (member_is(f->name, named_fields[i].member))
-			return named_fields[i].names;
-	return NULL;
-}
-
-static const char *value_name(const struct named_value *names, __u64 v)
-{
-	for (; names && names->name; names++)
-		if (names->value == v)
-			return names->name;
-	return NULL;
-}
-
-const char *decode_proto_name(unsigned proto)
-{
-	return value_name(ip_proto_names, proto);
-}
-
-int decode_proto_number(const char *name)
-{
-	const struct named_value *nv;
-
-	for (nv = ip_proto_names; nv->name; nv++)
-		if (strcmp(nv->name, name) == 0)
-			return nv->value;
-	return -1;
-}
 
 const char *decode_kind_name(enum lwtp_kind kind)
 {
@@ -220,29 +86,36 @@ struct member_spec {
 	bool counts;            /* a count: -i shows its rate */
 };
 
+/* A member of a contract struct: its name and size from lwtp_contract.h */
+#define MEMBER(s, m, counts) { #m, sizeof(((struct s *)0)->m), counts }
+
 static const struct member_spec limit_members[LIM_N] = {
-	[LIM_TOKENS]    = { "tokens", 8 },
-	[LIM_SCALE]     = { "scale", 8 },
-	[LIM_LAST_NS]   = { "last_ns", 8 },
-	[LIM_RATE]      = { "rate", 8 },
-	[LIM_PERIOD_NS] = { "period_ns", 8 },
-	[LIM_BURST]     = { "burst", 8 },
-	[LIM_PASSED]    = { "passed", 8, true },
-	[LIM_EXCEEDED]  = { "exceeded", 8, true },
-	[LIM_UNIT]      = { "unit", 4 },
-	[LIM_LOCK]      = { "lock", 4 },
+	[LIM_TOKENS]    = MEMBER(lwtp_limit_state, tokens, false),
+	[LIM_SCALE]     = MEMBER(lwtp_limit_state, scale, false),
+	[LIM_LAST_NS]   = MEMBER(lwtp_limit_state, last_ns, false),
+	[LIM_RATE]      = MEMBER(lwtp_limit_state, rate, false),
+	[LIM_PERIOD_NS] = MEMBER(lwtp_limit_state, period_ns, false),
+	[LIM_BURST]     = MEMBER(lwtp_limit_state, burst, false),
+	[LIM_PASSED]    = MEMBER(lwtp_limit_state, passed, true),
+	[LIM_EXCEEDED]  = MEMBER(lwtp_limit_state, exceeded, true),
+	[LIM_UNIT]      = MEMBER(lwtp_limit_state, unit, false),
+	[LIM_LOCK]      = MEMBER(lwtp_limit_state, lock, false),
 };
 
 static const struct member_spec quota_members[QUOTA_N] = {
-	[QUOTA_USED]  = { "used", 8 },      /* the budget's state: -i shows it as it is */
-	[QUOTA_LIMIT] = { "limit", 8 },
-	[QUOTA_OVER]  = { "over", 8, true },
-	[QUOTA_UNIT]  = { "unit", 4 },
+	/* used is the budget's state: -i shows it as it is */
+	[QUOTA_USED]  = MEMBER(lwtp_quota_state, used, false),
+	[QUOTA_LIMIT] = MEMBER(lwtp_quota_state, limit, false),
+	[QUOTA_OVER]  = MEMBER(lwtp_quota_state, over, true),
+	[QUOTA_UNIT]  = MEMBER(lwtp_quota_state, unit, false),
 };
 
+static const struct member_spec counter_packets = MEMBER(lwtp_counter, packets, true);
+static const struct member_spec counter_bytes = MEMBER(lwtp_counter, bytes, true);
+
 static const struct member_spec keys_members[KEYS_N] = {
-	[KEYS_INSERTED] = { "inserted", 8, true },
-	[KEYS_REFUSED]  = { "refused", 8, true },
+	[KEYS_INSERTED] = MEMBER(lwtp_keys, inserted, true),
+	[KEYS_REFUSED]  = MEMBER(lwtp_keys, refused, true),
 };
 
 /* The value struct of a kind that decode_read() reads member by member. */
@@ -251,9 +124,9 @@ static const struct value_spec {
 	const struct member_spec *members;
 	int n;
 } value_specs[] = {
-	[LWTP_LIMIT] = { "lwtp_limit_state", limit_members, LIM_N },
-	[LWTP_QUOTA] = { "lwtp_quota_state", quota_members, QUOTA_N },
-	[LWTP_KEYS]  = { "lwtp_keys", keys_members, KEYS_N },
+	[LWTP_LIMIT] = { STRUCT_NAME(lwtp_limit_state), limit_members, LIM_N },
+	[LWTP_QUOTA] = { STRUCT_NAME(lwtp_quota_state), quota_members, QUOTA_N },
+	[LWTP_KEYS]  = { STRUCT_NAME(lwtp_keys), keys_members, KEYS_N },
 };
 
 static const struct value_spec *value_spec(enum lwtp_kind kind)
@@ -276,6 +149,13 @@ const char *decode_value_name(enum lwtp_kind kind, int i)
 	const struct value_spec *vs = value_spec(kind);
 
 	return vs && i >= 0 && i < vs->n ? vs->members[i].name : NULL;
+}
+
+__u32 decode_value_size(enum lwtp_kind kind, int i)
+{
+	const struct value_spec *vs = value_spec(kind);
+
+	return vs && i >= 0 && i < vs->n ? vs->members[i].size : 0;
 }
 
 bool decode_value_counts(enum lwtp_kind kind, int i)
@@ -310,10 +190,34 @@ static void make_label(struct field *f)
 	}
 }
 
+/* The values the language names for the integer key member f, or NULL. */
+static const struct named_value *member_names(const struct field *f)
+{
+	if (f->kind != FK_UINT && f->kind != FK_PROTO)
+		return NULL;
+	return decode_member_names(f->name);
+}
+
+bool decode_field_is_int(const struct field *f)
+{
+	switch (f->kind) {
+	case FK_UINT:
+	case FK_BOOL:
+	case FK_PORT:
+	case FK_PROTO:
+	case FK_LOG2:
+	case FK_LINEAR:
+	case FK_INDEX:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool is_padding(const char *name)
 {
 	return !name || !*name || strncmp(name, "__pad", 5) == 0 ||
-	       strncmp(name, "lwtp_pad", 8) == 0;
+	       strncmp(name, LWTP_PAD_PREFIX, strlen(LWTP_PAD_PREFIX)) == 0;
 }
 
 /* ---- BTF --------------------------------------------------------------- */
@@ -370,7 +274,8 @@ static bool chain_is_bucket(const struct btf *btf, __u32 id)
 		if (!t || !btf_is_typedef(t))
 			return false;
 		name = btf__name_by_offset(btf, t->name_off) ?: "";
-		if (strcmp(name, "lwtp_log2_t") == 0 || strncmp(name, "lwtp_linear_", 12) == 0)
+		if (strcmp(name, TYPE_NAME(lwtp_log2_t)) == 0 ||
+		    strncmp(name, LWTP_LINEAR_PREFIX, strlen(LWTP_LINEAR_PREFIX)) == 0)
 			return true;
 		id = t->type;
 	}
@@ -459,7 +364,7 @@ static int classify(const char *map, const struct btf *btf, __u32 id, struct fie
 				return 0;
 			}
 			end = 0;
-			if (sscanf(name, "lwtp_linear_%llu_%llu_%llu_t%n", &a, &b, &c, &end) == 3 &&
+			if (sscanf(name, LWTP_LINEAR_PREFIX "%llu_%llu_%llu_t%n", &a, &b, &c, &end) == 3 &&
 			    end && !name[end]) {
 				if (!c || b <= a || f->size > 8 || (f->size & (f->size - 1))) {
 					p_err("map '%s': key type %s does not describe linear buckets",
@@ -574,8 +479,8 @@ static int counter_value(const char *map, const struct btf *btf, __u32 id, struc
 	int packets = -ENOENT, bytes = -ENOENT;
 
 	if (t && btf_is_struct(t)) {
-		packets = member_offset(btf, t, "packets", 8);
-		bytes = member_offset(btf, t, "bytes", 8);
+		packets = member_offset(btf, t, counter_packets.name, counter_packets.size);
+		bytes = member_offset(btf, t, counter_bytes.name, counter_bytes.size);
 	}
 	if (packets < 0 || bytes < 0) {
 		p_err("map '%s': its struct lwtp_counter lacks the __u64 members packets and bytes",
@@ -640,7 +545,7 @@ static int stat_key(const char *map, const struct btf *btf, __u32 id, struct lay
 		if (l->kind == LWTP_HIST) {
 			l->bucket = f;
 			l->has_bucket = true;
-		} else if (f.kind == FK_UINT && !chain_has(btf, id, "lwtp_u32_t") &&
+		} else if (f.kind == FK_UINT && !chain_has(btf, id, TYPE_NAME(lwtp_u32_t)) &&
 			   l->max_entries == 1 &&
 			   (l->map_type == BPF_MAP_TYPE_ARRAY ||
 			    l->map_type == BPF_MAP_TYPE_PERCPU_ARRAY)) {
@@ -709,8 +614,10 @@ static int set_key(const char *map, const struct btf *btf, __u32 id, struct layo
 	case FK_BOOL:
 		break;
 	case FK_UINT:
-		if (chain_has(btf, id, "lwtp_u8_t") || chain_has(btf, id, "lwtp_u16_t") ||
-		    chain_has(btf, id, "lwtp_u32_t") || chain_has(btf, id, "lwtp_u64_t"))
+		if (chain_has(btf, id, TYPE_NAME(lwtp_u8_t)) ||
+		    chain_has(btf, id, TYPE_NAME(lwtp_u16_t)) ||
+		    chain_has(btf, id, TYPE_NAME(lwtp_u32_t)) ||
+		    chain_has(btf, id, TYPE_NAME(lwtp_u64_t)))
 			break;
 		/* fall through */
 	default:
@@ -733,12 +640,12 @@ static enum lwtp_kind value_kind(const struct btf *btf, __u32 kid, __u32 vid)
 		const char *type;
 		enum lwtp_kind kind;
 	} kinds[] = {
-		{ "lwtp_counter", LWTP_COUNTER },
-		{ "lwtp_hist_count_t", LWTP_HIST },
-		{ "lwtp_set_value_t", LWTP_SET },
-		{ "lwtp_limit_state", LWTP_LIMIT },
-		{ "lwtp_quota_state", LWTP_QUOTA },
-		{ "lwtp_keys", LWTP_KEYS },
+		{ STRUCT_NAME(lwtp_counter), LWTP_COUNTER },
+		{ TYPE_NAME(lwtp_hist_count_t), LWTP_HIST },
+		{ TYPE_NAME(lwtp_set_value_t), LWTP_SET },
+		{ STRUCT_NAME(lwtp_limit_state), LWTP_LIMIT },
+		{ STRUCT_NAME(lwtp_quota_state), LWTP_QUOTA },
+		{ STRUCT_NAME(lwtp_keys), LWTP_KEYS },
 	};
 	size_t i;
 
@@ -779,32 +686,33 @@ static int check_map_type(const char *name, const struct layout *l)
 	}
 }
 
-/* The kernel's sizes must be those of the BTF types. */
+/* The kernel's size of a map's keys or values (what) must be that of its
+ * BTF type id. */
+static int check_size(const char *name, const struct btf *btf, __u32 id, __u32 kernel_size,
+		      const char *what)
+{
+	__s64 size = btf__resolve_size(btf, id);
+	char tname[128];
+
+	if (size == kernel_size)
+		return 0;
+	decode_type_name(btf, id, tname, sizeof(tname));
+	p_err("map '%s': its %ss are %u bytes, but its %s type %s is %lld",
+	      name, what, kernel_size, what, tname, (long long)size);
+	return -EINVAL;
+}
+
 static int check_sizes(const char *name, const struct btf *btf, const struct bpf_map_info *info)
 {
-	__u32 vid = info->btf_value_type_id, kid = info->btf_key_type_id;
-	char tname[128];
-	__s64 size;
+	int err = check_size(name, btf, info->btf_value_type_id, info->value_size, "value");
 
-	size = btf__resolve_size(btf, vid);
-	if (size != info->value_size) {
-		decode_type_name(btf, vid, tname, sizeof(tname));
-		p_err("map '%s': its values are %u bytes, but its value type %s is %lld",
-		      name, info->value_size, tname, (long long)size);
-		return -EINVAL;
-	}
-	if (!kid) {
+	if (err)
+		return err;
+	if (!info->btf_key_type_id) {
 		p_err("map '%s': its BTF has no key type", name);
 		return -EINVAL;
 	}
-	size = btf__resolve_size(btf, kid);
-	if (size != info->key_size) {
-		decode_type_name(btf, kid, tname, sizeof(tname));
-		p_err("map '%s': its keys are %u bytes, but its key type %s is %lld",
-		      name, info->key_size, tname, (long long)size);
-		return -EINVAL;
-	}
-	return 0;
+	return check_size(name, btf, info->btf_key_type_id, info->key_size, "key");
 }
 
 static int decode_value(const char *name, const struct btf *btf, __u32 vid, struct layout *l)
@@ -813,12 +721,12 @@ static int decode_value(const char *name, const struct btf *btf, __u32 vid, stru
 	case LWTP_COUNTER:
 		return counter_value(name, btf, vid, l);
 	case LWTP_HIST:
-		if (l->value_size == 8)
+		if (l->value_size == sizeof(lwtp_hist_count_t))
 			return 0;
 		p_err("map '%s': lwtp_hist_count_t must be 8 bytes", name);
 		return -EINVAL;
 	case LWTP_SET:
-		if (l->value_size == 1)
+		if (l->value_size == sizeof(lwtp_set_value_t))
 			return 0;
 		p_err("map '%s': lwtp_set_value_t must be 1 byte", name);
 		return -EINVAL;
@@ -883,354 +791,3 @@ int decode_layout(const char *name, const struct btf *btf,
 }
 
 /* ---- values ------------------------------------------------------------ */
-
-static __u64 read_uint(const unsigned char *p, __u32 size)
-{
-	switch (size) {
-	case 1: return *p;
-	case 2: { __u16 v; memcpy(&v, p, 2); return v; }
-	case 4: { __u32 v; memcpy(&v, p, 4); return v; }
-	case 8: { __u64 v; memcpy(&v, p, 8); return v; }
-	default: return 0;
-	}
-}
-
-__u64 decode_uint(const struct field *f, const void *key)
-{
-	return read_uint((const unsigned char *)key + f->offset, f->size);
-}
-
-int decode_field_cmp(const struct field *f, const void *a, const void *b)
-{
-	__u64 u, v;
-
-	if (decode_field_is_number(f) || f->names || f->kind == FK_PROTO || f->kind == FK_BOOL) {
-		u = decode_uint(f, a);
-		v = decode_uint(f, b);
-		return u < v ? -1 : u > v;
-	}
-	return memcmp((const char *)a + f->offset, (const char *)b + f->offset, f->size);
-}
-
-int decode_key_cmp(const struct layout *l, const void *a, const void *b)
-{
-	int i, c, nf = l->nkeys + l->has_bucket;
-	__u64 u, v;
-
-	if (!nf && l->key_size <= 8) {
-		u = read_uint(a, l->key_size);
-		v = read_uint(b, l->key_size);
-		if (u != v)
-			return u < v ? -1 : 1;
-	}
-	for (i = 0; i < nf; i++) {
-		const struct field *f = i < l->nkeys ? &l->keys[i] : &l->bucket;
-
-		c = decode_field_cmp(f, a, b);
-		if (c)
-			return c;
-	}
-	return memcmp(a, b, l->key_size);
-}
-
-static const struct layout *sort_layout;
-
-static int cmp_entries(const void *a, const void *b)
-{
-	const struct entry *x = a, *y = b;
-
-	return decode_key_cmp(sort_layout, x->key, y->key);
-}
-
-/* Add one CPU's value v to e. */
-static void add_value(const struct layout *l, const unsigned char *v, struct entry *e)
-{
-	const struct value_spec *vs;
-	int i;
-
-	switch (l->kind) {
-	case LWTP_COUNTER:
-		e->packets += read_uint(v + l->packets_off, 8);
-		e->bytes += read_uint(v + l->bytes_off, 8);
-		break;
-	case LWTP_HIST:
-		e->packets += read_uint(v, 8);
-		break;
-	default:
-		vs = value_spec(l->kind);
-		for (i = 0; vs && i < vs->n; i++)
-			e->v[i] += read_uint(v + l->val_off[i], vs->members[i].size);
-		break;
-	}
-}
-
-static bool entry_is_zero(const struct layout *l, const struct entry *e)
-{
-	int i;
-
-	for (i = 0; i < decode_nvalues(l->kind); i++)
-		if (e->v[i])
-			return false;
-	return !e->packets && !e->bytes;
-}
-
-void decode_free(struct entry *entries, size_t n)
-{
-	size_t i;
-
-	for (i = 0; entries && i < n; i++)
-		free(entries[i].key);
-	free(entries);
-}
-
-int decode_read(const struct layout *l, int fd, struct entry **entries, size_t *n)
-{
-	size_t stride = l->percpu ? (l->value_size + 7) / 8 * 8 : l->value_size;
-	unsigned char *key = NULL, *next = NULL, *val = NULL;
-	struct entry *out = NULL, *e;
-	size_t nout = 0, cap = 0;
-	bool first = true;
-	int err = 0, cpu;
-
-	*entries = NULL;
-	*n = 0;
-	if (l->kind == LWTP_RING)
-		return 0;       /* a ring cannot be iterated */
-	key = calloc(1, l->key_size);
-	next = calloc(1, l->key_size);
-	val = calloc(l->ncpus, stride);
-	if (!key || !next || !val) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		if (bpf_map_get_next_key(fd, first ? NULL : key, next)) {
-			if (errno != ENOENT)
-				err = -errno;
-			break;
-		}
-		first = false;
-		memcpy(key, next, l->key_size);
-		if (bpf_map_lookup_elem(fd, key, val)) {
-			if (errno == ENOENT)
-				continue;       /* deleted meanwhile */
-			err = -errno;
-			break;
-		}
-		if (nout == cap) {
-			struct entry *grown;
-
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(out, cap * sizeof(*out));
-			if (!grown) {
-				err = -ENOMEM;
-				break;
-			}
-			out = grown;
-		}
-		e = &out[nout];
-		memset(e, 0, sizeof(*e));
-		for (cpu = 0; cpu < l->ncpus; cpu++)
-			add_value(l, val + cpu * stride, e);
-		if (entry_is_zero(l, e))
-			continue;
-		e->key = malloc(l->key_size);
-		if (!e->key) {
-			err = -ENOMEM;
-			break;
-		}
-		memcpy(e->key, key, l->key_size);
-		nout++;
-	}
-out:
-	free(key);
-	free(next);
-	free(val);
-	if (err) {
-		decode_free(out, nout);
-		return err;
-	}
-	sort_layout = l;
-	if (nout > 1)
-		qsort(out, nout, sizeof(*out), cmp_entries);
-	*entries = out;
-	*n = nout;
-	return 0;
-}
-
-/* ---- text ---------------------------------------------------------------- */
-
-bool decode_field_is_number(const struct field *f)
-{
-	if (f->names)
-		return false;
-	switch (f->kind) {
-	case FK_UINT:
-	case FK_PORT:
-	case FK_LOG2:
-	case FK_LINEAR:
-	case FK_INDEX:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* decode_field() with the names of integers given: an integer of those
- * prints by its name, when it has one. */
-static int field_text(const struct field *f, const void *key, const struct named_value *names,
-		      char *buf, size_t size)
-{
-	const unsigned char *p = (const unsigned char *)key + f->offset;
-	char tmp[INET6_ADDRSTRLEN];
-	const char *name;
-	__u64 v;
-	__u32 i;
-	int n;
-
-	switch (f->kind) {
-	case FK_IP:
-	case FK_IP6:
-		if (f->kind == FK_IP && !memcmp(p, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))
-			inet_ntop(AF_INET, p + 12, tmp, sizeof(tmp));
-		else
-			inet_ntop(AF_INET6, p, tmp, sizeof(tmp));
-		n = snprintf(buf, size, "%s", tmp);
-		break;
-	case FK_IP4:
-		inet_ntop(AF_INET, p, tmp, sizeof(tmp));
-		n = snprintf(buf, size, "%s", tmp);
-		break;
-	case FK_PROTO:
-	case FK_UINT:
-		v = read_uint(p, f->size);
-		name = value_name(names, v);
-		n = name ? snprintf(buf, size, "%s", name)
-			 : snprintf(buf, size, "%" PRIu64, (uint64_t)v);
-		break;
-	case FK_BOOL:
-		n = snprintf(buf, size, "%s", read_uint(p, f->size) ? "true" : "false");
-		break;
-	case FK_PORT:
-	case FK_LOG2:
-	case FK_LINEAR:
-	case FK_INDEX:
-		n = snprintf(buf, size, "%" PRIu64, (uint64_t)read_uint(p, f->size));
-		break;
-	default:
-		n = snprintf(buf, size, "0x");
-		for (i = 0; i < f->size && n >= 0 && (size_t)n < size; i++)
-			n += snprintf(buf + n, size - n, "%02x", p[i]);
-		break;
-	}
-	if (n < 0 || (size_t)n >= size)
-		return -ENOSPC;
-	return n;
-}
-
-int decode_field(const struct field *f, const void *key, char *buf, size_t size)
-{
-	const struct named_value *names = f->names;
-
-	if (!names && f->kind == FK_PROTO)
-		names = ip_proto_names;
-	return field_text(f, key, names, buf, size);
-}
-
-int decode_entry_text(const struct layout *l, const struct entry *e, char *buf, size_t size)
-{
-	size_t len = 0;
-	int i, n, nf = l->nkeys + l->has_bucket;
-
-#define PUT(...) do {							\
-		n = snprintf(buf + len, size - len, __VA_ARGS__);	\
-		if (n < 0 || (size_t)n >= size - len)			\
-			return -ENOSPC;					\
-		len += n;						\
-	} while (0)
-
-	if (!size)
-		return -ENOSPC;
-	buf[0] = 0;
-	if (!l->key_is_struct && !nf) {
-		PUT("%" PRIu64, (uint64_t)read_uint(e->key, l->key_size));
-	} else {
-		for (i = 0; i < nf; i++) {
-			const struct field *f = i < l->nkeys ? &l->keys[i] : &l->bucket;
-
-			if (l->key_is_struct)
-				PUT("%s%s=", i ? " " : "", f->name);
-			if (f->kind == FK_BOOL) {       /* the canonical text has 0 and 1 */
-				PUT("%" PRIu64, (uint64_t)decode_uint(f, e->key));
-				continue;
-			}
-			/* the canonical text names protocols only, as it always has */
-			n = field_text(f, e->key, f->kind == FK_PROTO ? ip_proto_names : NULL,
-				       buf + len, size - len);
-			if (n < 0)
-				return n;
-			len += n;
-		}
-	}
-	if (l->kind == LWTP_COUNTER) {
-		PUT(" => packets=%" PRIu64 " bytes=%" PRIu64, (uint64_t)e->packets,
-		    (uint64_t)e->bytes);
-	} else if (l->kind == LWTP_HIST) {
-		PUT(" => %" PRIu64, (uint64_t)e->packets);
-	} else {
-		PUT(" =>");
-		for (i = 0; i < decode_nvalues(l->kind); i++)
-			PUT(" %s=%" PRIu64, decode_value_name(l->kind, i), (uint64_t)e->v[i]);
-	}
-#undef PUT
-	return (int)len;
-}
-
-__u64 decode_bucket_count(const struct field *f)
-{
-	switch (f->kind) {
-	case FK_LOG2:
-		return 64;
-	case FK_LINEAR:
-		return (f->lin_max - f->lin_min + f->lin_step - 1) / f->lin_step + 2;
-	default:
-		return 0;
-	}
-}
-
-int decode_bucket_range(const struct field *f, __u64 bucket, __u64 *lo, __u64 *hi,
-			bool *has_hi)
-{
-	__u64 n;
-
-	*has_hi = true;
-	switch (f->kind) {
-	case FK_LOG2:
-		if (bucket > 63)
-			return -ERANGE;
-		*lo = bucket ? 1ULL << bucket : 0;
-		*hi = bucket < 63 ? 1ULL << (bucket + 1) : 0;
-		*has_hi = bucket < 63;
-		return 0;
-	case FK_LINEAR:
-		n = (f->lin_max - f->lin_min + f->lin_step - 1) / f->lin_step;
-		if (bucket == 0) {
-			*lo = 0;
-			*hi = f->lin_min;
-		} else if (bucket <= n) {
-			*lo = f->lin_min + (bucket - 1) * f->lin_step;
-			*hi = f->lin_min + bucket * f->lin_step;
-			if (*hi > f->lin_max)
-				*hi = f->lin_max;
-		} else if (bucket == n + 1) {
-			*lo = f->lin_max;
-			*hi = 0;
-			*has_hi = false;
-		} else {
-			return -ERANGE;
-		}
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}

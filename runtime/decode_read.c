@@ -1,0 +1,267 @@
+/* decode_read.c: read an lwtp map (decode_read.h). */
+#define _GNU_SOURCE             /* qsort_r */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "decode_read.h"
+
+/* ---- keys ------------------------------------------------------------------ */
+
+int map_keys_start(struct map_keys *it, int fd, __u32 key_size, size_t limit)
+{
+	memset(it, 0, sizeof(*it));
+	it->fd = fd;
+	it->key_size = key_size;
+	it->limit = limit;
+	it->key = calloc(1, key_size ? key_size : 1);
+	return it->key ? 0 : -ENOMEM;
+}
+
+int map_keys_next(struct map_keys *it)
+{
+	/* the kernel reads the current key before it writes the next one
+	 * over it: one buffer does */
+	if (bpf_map_get_next_key(it->fd, it->n ? it->key : NULL, it->key))
+		return errno == ENOENT ? 0 : -errno;
+	it->n++;
+	if (it->limit && it->n > it->limit)
+		return -ELOOP;
+	return 1;
+}
+
+void map_keys_end(struct map_keys *it)
+{
+	free(it->key);
+	it->key = NULL;
+}
+
+/* Room for one more key in *buf, which holds n of them. */
+static int grow_keys(unsigned char **buf, size_t *cap, size_t n, __u32 key_size)
+{
+	unsigned char *grown;
+
+	if (n < *cap)
+		return 0;
+	*cap = *cap ? *cap * 2 : 64;
+	grown = realloc(*buf, *cap * key_size);
+	if (!grown)
+		return -ENOMEM;
+	*buf = grown;
+	return 0;
+}
+
+int map_keys_collect(int fd, __u32 key_size, size_t limit, unsigned char **keys, size_t *n)
+{
+	unsigned char *out = NULL;
+	struct map_keys it;
+	size_t nout = 0, cap = 0;
+	int ret;
+
+	*keys = NULL;
+	*n = 0;
+	ret = map_keys_start(&it, fd, key_size, limit);
+	while (!ret && (ret = map_keys_next(&it)) > 0) {
+		ret = grow_keys(&out, &cap, nout, key_size);
+		if (!ret)
+			memcpy(out + nout++ * key_size, it.key, key_size);
+	}
+	map_keys_end(&it);
+	if (ret && ret != -ELOOP) {
+		free(out);
+		return ret;
+	}
+	*keys = out;
+	*n = nout;
+	return ret;
+}
+
+size_t map_keys_limit(const struct layout *l)
+{
+	return (size_t)l->max_entries + 1024;
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+__u64 decode_read_uint(const void *p, __u32 size)
+{
+	switch (size) {
+	case 1: return *(const unsigned char *)p;
+	case 2: { __u16 v; memcpy(&v, p, 2); return v; }
+	case 4: { __u32 v; memcpy(&v, p, 4); return v; }
+	case 8: { __u64 v; memcpy(&v, p, 8); return v; }
+	default: return 0;
+	}
+}
+
+__u64 decode_uint(const struct field *f, const void *key)
+{
+	return decode_read_uint((const unsigned char *)key + f->offset, f->size);
+}
+
+int decode_field_cmp(const struct field *f, const void *a, const void *b)
+{
+	__u64 u, v;
+
+	if (decode_field_is_int(f)) {
+		u = decode_uint(f, a);
+		v = decode_uint(f, b);
+		return u < v ? -1 : u > v;
+	}
+	return memcmp((const char *)a + f->offset, (const char *)b + f->offset, f->size);
+}
+
+int decode_key_cmp(const struct layout *l, const void *a, const void *b)
+{
+	int i, c, nf = l->nkeys + l->has_bucket;
+	__u64 u, v;
+
+	if (!nf && l->key_size <= 8) {
+		u = decode_read_uint(a, l->key_size);
+		v = decode_read_uint(b, l->key_size);
+		if (u != v)
+			return u < v ? -1 : 1;
+	}
+	for (i = 0; i < nf; i++) {
+		const struct field *f = i < l->nkeys ? &l->keys[i] : &l->bucket;
+
+		c = decode_field_cmp(f, a, b);
+		if (c)
+			return c;
+	}
+	return memcmp(a, b, l->key_size);
+}
+
+static int cmp_entries(const void *a, const void *b, void *l)
+{
+	const struct entry *x = a, *y = b;
+
+	return decode_key_cmp(l, x->key, y->key);
+}
+
+/* ---- entries ------------------------------------------------------------- */
+
+/* Add one CPU's value v to e. */
+static void add_value(const struct layout *l, const unsigned char *v, struct entry *e)
+{
+	int i;
+
+	switch (l->kind) {
+	case LWTP_COUNTER:
+		e->packets += decode_read_uint(v + l->packets_off, 8);
+		e->bytes += decode_read_uint(v + l->bytes_off, 8);
+		break;
+	case LWTP_HIST:
+		e->packets += decode_read_uint(v, 8);
+		break;
+	default:
+		for (i = 0; i < decode_nvalues(l->kind); i++)
+			e->v[i] += decode_read_uint(v + l->val_off[i], decode_value_size(l->kind, i));
+		break;
+	}
+}
+
+static bool entry_is_zero(const struct layout *l, const struct entry *e)
+{
+	int i;
+
+	for (i = 0; i < decode_nvalues(l->kind); i++)
+		if (e->v[i])
+			return false;
+	return !e->packets && !e->bytes;
+}
+
+void decode_free(struct entry *entries, size_t n)
+{
+	size_t i;
+
+	for (i = 0; entries && i < n; i++)
+		free(entries[i].key);
+	free(entries);
+}
+
+/* Room for one more entry in *out, which holds n of them. */
+static int grow_entries(struct entry **out, size_t *cap, size_t n)
+{
+	struct entry *grown;
+
+	if (n < *cap)
+		return 0;
+	*cap = *cap ? *cap * 2 : 64;
+	grown = realloc(*out, *cap * sizeof(**out));
+	if (!grown)
+		return -ENOMEM;
+	*out = grown;
+	return 0;
+}
+
+/* The value of key, every CPU's summed into e: 1, 0 when it was deleted
+ * meanwhile (e all zero), or a negative errno. val has room for every
+ * CPU's. */
+static int read_entry(const struct layout *l, int fd, const void *key, unsigned char *val,
+		      struct entry *e)
+{
+	size_t stride = l->percpu ? (l->value_size + 7) / 8 * 8 : l->value_size;
+	int cpu;
+
+	memset(e, 0, sizeof(*e));
+	if (bpf_map_lookup_elem(fd, key, val))
+		return errno == ENOENT ? 0 : -errno;
+	for (cpu = 0; cpu < l->ncpus; cpu++)
+		add_value(l, val + cpu * stride, e);
+	return 1;
+}
+
+int decode_read(const struct layout *l, int fd, struct entry **entries, size_t *n)
+{
+	size_t stride = l->percpu ? (l->value_size + 7) / 8 * 8 : l->value_size;
+	struct entry *out = NULL, *e;
+	size_t nout = 0, cap = 0;
+	unsigned char *val = NULL;
+	struct map_keys it;
+	int ret;
+
+	*entries = NULL;
+	*n = 0;
+	if (l->kind == LWTP_RING)
+		return 0;       /* a ring cannot be iterated */
+	ret = map_keys_start(&it, fd, l->key_size, 0);
+	val = calloc(l->ncpus, stride);
+	if (!ret && !val)
+		ret = -ENOMEM;
+	while (!ret) {
+		ret = map_keys_next(&it);
+		if (ret <= 0)
+			break;          /* 0: no more keys */
+		ret = grow_entries(&out, &cap, nout);
+		if (ret)
+			break;
+		e = &out[nout];
+		ret = read_entry(l, fd, it.key, val, e);
+		if (ret < 0)
+			break;
+		ret = 0;
+		if (entry_is_zero(l, e))
+			continue;       /* or deleted meanwhile */
+		e->key = malloc(l->key_size);
+		if (!e->key) {
+			ret = -ENOMEM;
+			break;
+		}
+		memcpy(e->key, it.key, l->key_size);
+		nout++;
+	}
+	map_keys_end(&it);
+	free(val);
+	if (ret) {
+		decode_free(out, nout);
+		return ret;
+	}
+	if (nout > 1)
+		qsort_r(out, nout, sizeof(*out), cmp_entries, (void *)l);
+	*entries = out;
+	*n = nout;
+	return 0;
+}
