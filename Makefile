@@ -136,7 +136,7 @@ out/%.o: policies/%.lwtp $(LWTC) $(wildcard policies/*.txt)
 #   make bench-egress the real egress path: lwtp on a route against nftables
 #                     and iptables, ns/packet (bench/egress.sh, EGRESS_ROUNDS)
 
-TEST_LDLIBS  := -lbpf -lelf -lz -lpcap
+TEST_LDLIBS  := -lbpf -lelf -lz -lpcap -lmnl
 TOOL_CPPFLAGS := -Itests/tools -Iinclude -Iruntime
 BPF_CFLAGS   := -O2 -g -Wall -target bpf -I/usr/include/$(MULTIARCH) -Iinclude
 # The programs are tests/tools/NAME.c and bench/NAME.c; every other .c there
@@ -144,7 +144,7 @@ BPF_CFLAGS   := -O2 -g -Wall -target bpf -I/usr/include/$(MULTIARCH) -Iinclude
 # alone), from which each takes what it needs, then from lwtp's own code
 # (liblwtp.a: runtime/ but main.c), so that caserun runs the behaviour cases
 # through lwtp replay's core.
-TOOLS        := loadcheck caserun mapdump sendudp pcapgen sendpkt
+TOOLS        := loadcheck caserun mapdump sendudp pcapgen sendpkt routerun
 BENCH_TOOLS  := bench refcheck
 TEST_TOOLS   := $(addprefix $(B)/tests/,$(TOOLS))
 TOOL_LIB_OBJS := $(patsubst tests/tools/%.c,$(B)/tests/obj/%.o, \

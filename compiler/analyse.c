@@ -191,7 +191,9 @@ static void note_stat(struct analyser *an, struct stmt *s)
 		an->uses |= bucket_helper(s, m);
 	}
 	note_expr_tree(an, s->cond);
-	if ((s->kind == STMT_LIMIT || s->kind == STMT_QUOTA) && a->kind == ACTION_SET) {
+	/* an audit policy counts the action, and does not set */
+	if ((s->kind == STMT_LIMIT || s->kind == STMT_QUOTA) && a->kind == ACTION_SET &&
+	    !an->plan->policy->audit) {
 		note_expr_tree(an, a->value);
 		an->uses |= USE_CTX_WRITE;      /* lwtp_ctx_write() */
 	}
@@ -212,8 +214,10 @@ static enum walk_next note_stmt(struct stmt *s, struct policy *p, void *ctx)
 	switch (s->kind) {
 	case STMT_SET:
 		note_expr_tree(an, s->cond);
+		/* audit: only the presence of what the value reads is tested */
 		note_expr_tree(an, s->u.set.value);
-		an->uses |= USE_CTX_WRITE;      /* lwtp_ctx_write() */
+		if (!p->audit)
+			an->uses |= USE_CTX_WRITE;      /* lwtp_ctx_write() */
 		break;
 	case STMT_IF:
 		note_expr_tree(an, s->u.if_.test);      /* its blocks: the walk goes on */
@@ -233,6 +237,8 @@ static void analyse_policy(struct analyser *an, struct policy *p, struct policy_
 	plan->policy = p;
 	an->plan = plan;
 	walk_stmts(&p->body, p, note_stmt, an);
+	if (p->audit)
+		an->uses |= USE_AUDIT;
 	if (plan->want)
 		an->uses |= USE_PARSE;
 }

@@ -51,6 +51,7 @@ enum use {
 	USE_QUOTA_KEY  = 1 << 20,   /* lwtp_quota_key() */
 	USE_SEARCH     = 1 << 21,   /* branch-free compares of the set searches */
 	USE_SAMPLE     = 1 << 22,   /* lwtp_sample() */
+	USE_AUDIT      = 1 << 23,   /* lwtp_audit(): an audit policy's counts */
 };
 
 /* A policy writes to at most this many sample rings: each takes two of

@@ -544,7 +544,8 @@ void ast_dump(FILE *out, const struct program *prog)
 				fprintf(out, " size %" PRIu64, it->u.set->size);
 			fprintf(out, "\n");
 		} else {
-			fprintf(out, "policy %s\n", it->u.policy->name);
+			fprintf(out, "%spolicy %s\n", it->u.policy->audit ? "audit " : "",
+				it->u.policy->name);
 			dump_stmts(out, &it->u.policy->body, 1);
 		}
 	}

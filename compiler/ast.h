@@ -201,6 +201,10 @@ struct policy {
 	struct loc loc;
 	struct loc name_loc;
 	struct stmt_list body;
+	/* audit mode ('audit policy NAME', lwtc --audit): drop, limit, quota
+	 * and set count what they would do in lwtp_audit_NAME, and do not do it */
+	bool audit;
+	struct loc audit_loc;       /* the word 'audit'; the name's for --audit */
 };
 
 /* A runtime set: 'set NAME : TYPE [size N];', filled with 'lwtp set'. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "audit.h"
 #include "check_priv.h"
 #include "diag.h"
 #include "lwtp_contract.h"
@@ -655,10 +656,35 @@ static void check_policy_size(struct checker *ck, struct policy *p)
 			   "several files", p->name ? p->name : "?", ck->weight, MAX_FILE_WEIGHT);
 }
 
+/* An audit policy's map is lwtp_audit_NAME, pinned, and its value holds a
+ * counter a statement (lwtp_contract.h, LWTP_AUDIT_PREFIX). */
+static void check_audit(struct policy *p)
+{
+	size_t n;
+
+	if (p->name && strlen(p->name) > LWTP_AUDIT_NAME_MAX) {
+		diag_error(&p->name_loc, "the name of an audit policy is at most %d characters "
+			   "(its map " LWTP_AUDIT_PREFIX "NAME is pinned, and a pin's name has at "
+			   "most %d), but '%.20s...' has %zu", LWTP_AUDIT_NAME_MAX, LWTP_NAME_MAX,
+			   p->name, strlen(p->name));
+		if (p->audit_loc.first_line != p->name_loc.first_line ||
+		    p->audit_loc.first_column != p->name_loc.first_column)
+			diag_note(&p->audit_loc, "audit mode is asked for here");
+	}
+	n = audit_count_stmts(p);
+	if (n > LWTP_AUDIT_MAX_STMTS)
+		diag_error(&p->name_loc, "audit policy '%s' has %zu statements that its map counts "
+			   "(drop, pass, set, limit, quota, and its end), at most %d: a per-CPU "
+			   "value holds 32 KiB; split it into several policies",
+			   p->name ? p->name : "?", n, LWTP_AUDIT_MAX_STMTS);
+}
+
 static void check_policy(struct checker *ck, struct policy *p)
 {
 	if (p->name)
 		check_policy_name(ck, p);
+	if (p->audit)
+		check_audit(p);
 	check_policy_size(ck, p);
 	if (diag_too_many())
 		return;

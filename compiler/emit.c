@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "emit.h"
 #include "emit_priv.h"
 #include "kernel.h"
@@ -249,6 +250,9 @@ static void stmt_comment(struct emitter *e, const struct stmt *s, int depth)
 		sb_puts(&b, " if ");
 		emit_expr_text(&b, s->cond);
 	}
+	if (e->plan->policy->audit && audit_counts(s))
+		sb_printf(&b, " -- audit: %s%s", audit_what(s),
+			  s->kind == STMT_LIMIT || s->kind == STMT_QUOTA ? ", counted when over" : "");
 	safe = emit_comment_safe(sb_str(&b));
 	plain(e, depth, "/* %s */", safe);
 	free(safe);
@@ -278,6 +282,18 @@ static void emit_return(struct emitter *e, int src, int depth, const char *verdi
 		code(e, src, depth, "{ lwtp_verdict = %s; goto lwtp_exit; }", verdict);
 	else
 		code(e, src, depth, "return %s;", verdict);
+}
+
+/* Audit mode: count the packet in the member of the policy's
+ * lwtp_audit_NAME that stands for s (NULL: the policy's end). */
+static void audit_call(struct emitter *e, int src, int depth, const struct stmt *s)
+{
+	const char *p = e->plan->policy->name;
+	char *m = s ? audit_member(s) : audit_end_member(e->plan->policy);
+
+	code(e, src, depth, "lwtp_audit(&" LWTP_AUDIT_PREFIX "%s, __builtin_offsetof(struct "
+	     LWTP_AUDIT_PREFIX "%s, %s), skb->len);", p, p, m);
+	free(m);
 }
 
 /* Fill one key member from its field. */
@@ -434,6 +450,17 @@ static void emit_budget(struct emitter *e, const struct stmt *s, int depth)
 				key_member(e, src, d, &m->members[i]);
 	}
 	budget_call(&call, m);
+	if (e->plan->policy->audit) {
+		/* the bucket or budget as enforcing; over it, counted, not applied;
+		 * a drop ends the program where the enforcing one would */
+		code(e, src, d, "if (!%s)%s", sb_str(&call), a->kind == ACTION_DROP ? " {" : "");
+		audit_call(e, src, d + 1, s);
+		if (a->kind == ACTION_DROP) {
+			emit_return(e, src, d + 1, "BPF_OK");
+			plain(e, d, "}");
+		}
+		goto out;
+	}
 	switch (a->kind) {
 	case ACTION_DROP:
 		code(e, src, d, "if (!%s)", sb_str(&call));
@@ -453,6 +480,7 @@ static void emit_budget(struct emitter *e, const struct stmt *s, int depth)
 		code(e, src, d + 1, "lwtp_ctx_write(skb, %s, %s);", sb_str(&lhs), sb_str(&v));
 		break;
 	}
+out:
 	plain(e, depth, "}");
 	sb_free(&g);
 	sb_free(&call);
@@ -476,7 +504,10 @@ static void emit_set(struct emitter *e, const struct stmt *s, int depth)
 	else
 		sb_puts(&lhs, t->u.field.name);
 	d = open_guard(e, src, depth, &g, false);
-	code(e, src, d, "lwtp_ctx_write(skb, %s, %s);", sb_str(&lhs), sb_str(&v));
+	if (e->plan->policy->audit)
+		audit_call(e, src, d, s);       /* not written */
+	else
+		code(e, src, d, "lwtp_ctx_write(skb, %s, %s);", sb_str(&lhs), sb_str(&v));
 	sb_free(&g);
 	sb_free(&v);
 	sb_free(&lhs);
@@ -489,8 +520,16 @@ static void emit_verdict(struct emitter *e, const struct stmt *s, int depth)
 	int d;
 
 	stmt_guard(e, &g, s->cond, 0);
-	d = open_guard(e, src, depth, &g, false);
-	emit_return(e, src, d, s->kind == STMT_DROP ? "BPF_DROP" : "BPF_OK");
+	if (e->plan->policy->audit) {
+		/* counted; a drop passes, and ends the program where it would */
+		d = open_guard(e, src, depth, &g, true);
+		audit_call(e, src, d, s);
+		emit_return(e, src, d, "BPF_OK");
+		plain(e, depth, "}");
+	} else {
+		d = open_guard(e, src, depth, &g, false);
+		emit_return(e, src, d, s->kind == STMT_DROP ? "BPF_DROP" : "BPF_OK");
+	}
 	sb_free(&g);
 }
 
@@ -640,8 +679,8 @@ void emit_unplanned(struct emitter *e, const char *fmt, ...)
  * first: a sampling policy's verdict and rings drawn, the headers parsed. */
 static void policy_head(struct emitter *e, const struct policy *p, int src)
 {
-	fprintf(e->out, "/* ---- policy %s ", p->name);
-	for (size_t n = strlen(p->name); n < 58; n++)
+	fprintf(e->out, "/* ---- %spolicy %s ", p->audit ? "audit " : "", p->name);
+	for (size_t n = strlen(p->name) + (p->audit ? 6 : 0); n < 58; n++)
 		fputc('-', e->out);
 	fprintf(e->out, " */\n\n");
 	/* the function itself is in the policy's file, so that debug info and
@@ -677,6 +716,8 @@ static void emit_policy(struct emitter *e, const struct policy *p, const struct 
 			blank(e);
 			break;
 		}
+	if (p->audit)
+		audit_call(e, end, 1, NULL);
 	if (plan->nrings)
 		emit_sample_exit(e, end);
 	else

@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "bpf_texts.h"
 #include "emit_priv.h"
 #include "lwtp_contract.h"
 #include "util.h"
+#include "walk.h"
 
 /* ---- types and maps ------------------------------------------------------------- */
 
@@ -69,6 +71,16 @@ static bool is_hist(const struct map_def *m)
 	return m->kind == MAP_HIST_LOG2 || m->kind == MAP_HIST_LINEAR;
 }
 
+/* Whether a policy of the program is in audit mode: it has an
+ * lwtp_audit_NAME of struct lwtp_counter members. */
+static bool program_audits(const struct program *prog)
+{
+	for (size_t i = 0; i < prog->nitems; i++)
+		if (prog->items[i].kind == ITEM_POLICY && prog->items[i].u.policy->audit)
+			return true;
+	return false;
+}
+
 /* The value types of the program's maps, as the contract writes them. */
 static void emit_value_types(struct emitter *e)
 {
@@ -76,7 +88,7 @@ static void emit_value_types(struct emitter *e)
 
 	if (program_has_map(prog, is_hist))
 		emit_bpf_text(e->out, bpf_text_contract_hist_count);
-	if (program_has_map(prog, is_count))
+	if (program_has_map(prog, is_count) || program_audits(prog))
 		emit_bpf_text(e->out, bpf_text_contract_counter);
 	if (program_has_map(prog, resources_has_full))
 		emit_bpf_text(e->out, bpf_text_contract_keys);
@@ -132,11 +144,57 @@ static void emit_key_types(struct emitter *e)
 		fputc('\n', e->out);
 }
 
+/* ---- audit policies ---------------------------------------------------------------- */
+
+static enum walk_next audit_member_line(struct stmt *s, struct policy *p, void *ctx)
+{
+	struct emitter *e = ctx;
+	char *m;
+
+	(void)p;
+	if (!audit_counts(s))
+		return WALK_ON;
+	m = audit_member(s);
+	fprintf(e->out, "\tstruct lwtp_counter %s;%*s/* %s */\n", m,
+		(int)(strlen(m) < 24 ? 24 - strlen(m) : 1), "", audit_what(s));
+	free(m);
+	return WALK_ON;
+}
+
+/* struct lwtp_audit_NAME of each audit policy: a counter a statement, named
+ * after it (lwtp_contract.h, LWTP_AUDIT_PREFIX); and the key's typedef,
+ * whose name says the policy's file. */
+static void emit_audit_types(struct emitter *e)
+{
+	const struct program *prog = e->prog;
+	char *key = audit_file_type(prog->file ? prog->file : "<stdin>");
+
+	if (key)
+		fprintf(e->out, "/* the key of the audit maps: 0; its name says the policies' file */\n"
+			"typedef __u32 %s;\n\n", key);
+	free(key);
+	for (size_t i = 0; i < prog->nitems; i++) {
+		struct policy *p = prog->items[i].kind == ITEM_POLICY ? prog->items[i].u.policy : NULL;
+		char *end;
+
+		if (!p || !p->audit)
+			continue;
+		end = audit_end_member(p);
+		fprintf(e->out, "/* audit policy %s: what each statement would have done */\n", p->name);
+		fprintf(e->out, "struct " LWTP_AUDIT_PREFIX "%s {\n", p->name);
+		walk_stmts(&p->body, p, audit_member_line, e);
+		fprintf(e->out, "\tstruct lwtp_counter %s;%*s/* passed: the policy's end */\n", end,
+			(int)(strlen(end) < 24 ? 24 - strlen(end) : 1), "");
+		fprintf(e->out, "};\n\n");
+		free(end);
+	}
+}
+
 void emit_types(struct emitter *e)
 {
 	const struct program *prog = e->prog;
 
-	if (!prog->maps)
+	if (!prog->maps && !program_audits(prog))
 		return;
 	fprintf(e->out, "/* ---- map keys and values: the typedef names say how to "
 		"print them ----- */\n\n");
@@ -162,6 +220,8 @@ void emit_types(struct emitter *e)
 		}
 		fprintf(e->out, "};\n\n");
 	}
+	if (program_audits(prog))
+		emit_audit_types(e);
 }
 
 static void emit_set_map(struct emitter *e, const struct map_def *m)
@@ -311,11 +371,35 @@ static void emit_map(struct emitter *e, const struct map_def *m)
 		emit_full_map(e, m);
 }
 
+static void emit_audit_maps(struct emitter *e)
+{
+	const struct program *prog = e->prog;
+	char *key = audit_file_type(prog->file ? prog->file : "<stdin>");
+
+	for (size_t i = 0; i < prog->nitems; i++) {
+		const struct policy *p = prog->items[i].kind == ITEM_POLICY ? prog->items[i].u.policy : NULL;
+		char *name, *value, *safe;
+
+		if (!p || !p->audit)
+			continue;
+		name = xasprintf(LWTP_AUDIT_PREFIX "%s", p->name);
+		value = xasprintf("struct %s", name);
+		safe = emit_comment_safe(p->loc.file ? p->loc.file : "?");
+		fprintf(e->out, "/* audit policy %s: what its statements would have done (%s:%d) */\n",
+			p->name, safe, p->loc.first_line);
+		emit_map_def(e, "BPF_MAP_TYPE_PERCPU_ARRAY", key ? key : "__u32", value, 1, name);
+		free(safe);
+		free(value);
+		free(name);
+	}
+	free(key);
+}
+
 void emit_maps(struct emitter *e)
 {
 	bool limit = false;
 
-	if (!e->prog->maps)
+	if (!e->prog->maps && !program_audits(e->prog))
 		return;
 	fprintf(e->out, "/* ---- maps: one per statistic, pinned by name "
 		"---------------------------- */\n\n");
@@ -329,4 +413,6 @@ void emit_maps(struct emitter *e)
 		emit_map_def(e, "BPF_MAP_TYPE_ARRAY", "__u32", "struct lwtp_lock",
 			     LWTP_LOCKS, "lwtp_locks");
 	}
+	if (program_audits(e->prog))
+		emit_audit_maps(e);
 }

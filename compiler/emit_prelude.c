@@ -57,9 +57,10 @@ static const struct part parts[] = {
 	  bpf_text_stats_intro },
 	{ USE_COUNT_KEY | USE_HIST_KEY | USE_LIMIT_KEY | USE_QUOTA_KEY | USE_SAMPLE,
 	  bpf_text_keys_note },
-	{ USE_COUNT | USE_COUNT_KEY,    bpf_text_count_add },
+	{ USE_COUNT | USE_COUNT_KEY | USE_AUDIT, bpf_text_count_add },
 	{ USE_COUNT,                    bpf_text_count },
 	{ USE_COUNT_KEY,                bpf_text_count_key },
+	{ USE_AUDIT,                    bpf_text_audit },
 	{ USE_HIST,                     bpf_text_hist },
 	{ USE_HIST_KEY,                 bpf_text_hist_key },
 	/* limit and quota */

@@ -36,6 +36,7 @@ struct options {
 	bool emit_c;            /* -S */
 	bool check_only;        /* --check */
 	bool dump_ast;          /* --dump-ast */
+	bool audit;             /* --audit: every policy in audit mode */
 	bool verbose;
 	const char *clang;
 	size_t max_errors;
@@ -56,6 +57,8 @@ static void usage(FILE *out)
 "                   default: FILE.lwtp's name with .o (or .c with -S)\n"
 "  -S               write the generated C instead of an object\n"
 "      --check      parse and check only; write nothing\n"
+"      --audit      build every policy in audit mode: drop, limit, quota and\n"
+"                   set count what they would do, and do not do it\n"
 "      --target-kernel X.Y  the oldest kernel the object must load on\n"
 "                   (default and oldest supported: %s); constructs that\n"
 "                   need a newer one are errors\n"
@@ -65,8 +68,9 @@ static void usage(FILE *out)
 "  -h, --help       print this help and exit\n"
 "  -V, --version    print the version and exit\n"
 "\n"
-"FILE '-' reads standard input. Exit status: 0 success, 1 the policy has\n"
-"errors, 2 usage or tool errors. See lwtc(1) and docs/language.md.\n",
+"FILE '-' reads standard input; LWTC_AUDIT=1 in the environment is --audit.\n"
+"Exit status: 0 success, 1 the policy has errors, 2 usage or tool errors.\n"
+"See lwtc(1) and docs/language.md.\n",
 		floor, DIAG_MAX_ERRORS);
 }
 
@@ -80,9 +84,11 @@ static int usage_error(const char *fmt, const char *arg)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CHECK = 256, OPT_CLANG, OPT_MAX_ERRORS, OPT_DUMP_AST, OPT_TARGET_KERNEL };
+	enum { OPT_CHECK = 256, OPT_CLANG, OPT_MAX_ERRORS, OPT_DUMP_AST, OPT_TARGET_KERNEL,
+	       OPT_AUDIT };
 	static const struct option longopts[] = {
 		{ "check",      no_argument,       NULL, OPT_CHECK },
+		{ "audit",      no_argument,       NULL, OPT_AUDIT },
 		{ "clang",      required_argument, NULL, OPT_CLANG },
 		{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
 		{ "dump-ast",   no_argument,       NULL, OPT_DUMP_AST },
@@ -113,6 +119,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			exit(0);
 		case OPT_CHECK:
 			o->check_only = true;
+			break;
+		case OPT_AUDIT:
+			o->audit = true;
 			break;
 		case OPT_CLANG:
 			o->clang = optarg;
@@ -272,6 +281,19 @@ static int compile(const struct options *o, const struct program *prog,
 	return EXIT_POLICY;
 }
 
+/* --audit: every policy of the file in audit mode, as if each were
+ * written 'audit policy NAME'; messages point at its name. */
+static void audit_all(struct program *prog)
+{
+	for (size_t i = 0; i < prog->nitems; i++) {
+		struct policy *p = prog->items[i].kind == ITEM_POLICY ? prog->items[i].u.policy : NULL;
+		if (p && !p->audit) {
+			p->audit = true;
+			p->audit_loc = p->name_loc;
+		}
+	}
+}
+
 static int run(const struct options *o)
 {
 	const char *display = strcmp(o->input, "-") ? o->input : "<stdin>";
@@ -286,7 +308,10 @@ static int run(const struct options *o)
 	if (o->max_errors)
 		diag_set_max_errors(o->max_errors);
 
-	if (parse_program(display, text, len, &prog) != 0 ||
+	int parsed = parse_program(display, text, len, &prog);
+	if (o->audit)
+		audit_all(&prog);
+	if (parsed != 0 ||
 	    check_program(&prog) != 0 ||
 	    resources_collect(&prog) != 0)
 		status = EXIT_POLICY;
@@ -323,7 +348,13 @@ out:
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
+	/* LWTC_AUDIT=1: as --audit (lwtp diff builds its audit copies so,
+	 * through the compile step it shares with lwtp replay) */
+	const char *audit = getenv("LWTC_AUDIT");
 	int rc = parse_args(argc, argv, &o);
+
+	if (audit && !strcmp(audit, "1"))
+		o.audit = true;
 	if (rc)
 		return rc;
 	if (!strcmp(o.input, "-") && !o.output && !o.emit_c && !o.check_only && !o.dump_ast)

@@ -115,7 +115,7 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 %token BY "by" SIZE "size" IN "in" AND "and" OR "or" NOT "not"
 %token LOG2 "log2" LINEAR "linear" TRUE "true" FALSE "false"
 %token LIMIT "limit" QUOTA "quota" RATE_KW "rate" BURST "burst" FILE_ "file"
-%token SAMPLE "sample" SNAPLEN "snaplen"
+%token SAMPLE "sample" SNAPLEN "snaplen" AUDIT "audit"
 %token EQ "==" NE "!=" LT "<" LE "<=" GT ">" GE ">=" DOTDOT ".."
 
 %left OR
@@ -175,6 +175,11 @@ set_decl
 
 policy
 	: "policy" IDENT block          { $$ = ast_policy(&@$, $2, &@2, &$3); }
+	| "audit" "policy" IDENT block  {
+		$$ = ast_policy(&@$, $3, &@3, &$4);
+		$$->audit = true;
+		$$->audit_loc = @1;
+	}
 	;
 
 block

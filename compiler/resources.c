@@ -468,7 +468,7 @@ int resources_collect(struct program *prog)
 		struct policy *p = prog->items[i].u.policy;
 		c.policy = p;
 		c.nused = 0;
-		c.slots = 0;
+		c.slots = p->audit;     /* its lwtp_audit_NAME */
 		c.locks = false;
 		c.too_many = false;
 		walk_stmts(&p->body, p, collect_stmt, &c);

@@ -40,11 +40,42 @@
 #define LWTP_OBJECT_PREFIX "lwtp_object_"
 #define LWTP_OBJECT_ID_LEN 16
 
+/* An audit policy (lwtc --audit, or 'audit policy NAME'): its map
+ * lwtp_audit_NAME, a PERCPU_ARRAY of one entry, key 0, counts per statement
+ * what the policy would have done. The value is struct lwtp_audit_NAME, one
+ * struct lwtp_counter (packets, bytes) a statement, in source order, each
+ * member named ACTION_LINE_COLUMN after the statement and where it starts:
+ *
+ *   drop_L_C        a drop: would have dropped (the program returned BPF_OK)
+ *   limit_L_C       a limit: over it, its action (else drop, else set,
+ *                   else count) would have applied; not applied
+ *   quota_L_C       a quota: the same, over its budget
+ *   set_FIELD_L_C   set skb.FIELD = ...: would have written the field
+ *                   (FIELD mark, priority, cb0 .. cb4); not written
+ *   pass_L_C        a pass: passed here
+ *   end_L_C         the policy's closing brace: passed, no statement decided
+ *
+ * Every packet ends in exactly one drop_, pass_ or end_ member, or in a
+ * limit_ or quota_ member whose action is 'else drop' (the packet would
+ * have been dropped there). The key type is typedef __u32
+ * lwtp_srcfile_FILE_t, FILE the base name of the policy's file with every
+ * byte but [A-Za-z0-9] written _XX (two lowercase hex digits): "guard.lwtp"
+ * is lwtp_srcfile_guard_2elwtp_t; a plain __u32 when that name would be
+ * longer than LWTP_AUDIT_FILE_MAX. */
+#define LWTP_AUDIT_PREFIX "lwtp_audit_"
+#define LWTP_SRCFILE_PREFIX "lwtp_srcfile_"
+#define LWTP_AUDIT_FILE_MAX 200
+/* statements of an audit policy that its value counts: a per-CPU value
+ * holds at most 32 KiB, 16 bytes a statement */
+#define LWTP_AUDIT_MAX_STMTS 2048
+
 /* The longest name of a statistic, a set or a policy: a pin is a file of
  * /sys/fs/bpf/ip/globals, and a file name has at most 255 bytes. */
 #define LWTP_NAME_MAX 255
 /* ... of a keyed statistic or a sample, whose lwtp_full_NAME is pinned too */
 #define LWTP_KEYED_NAME_MAX (LWTP_NAME_MAX - (int)sizeof(LWTP_FULL_PREFIX) + 1)
+/* ... of an audit policy, whose lwtp_audit_NAME is pinned */
+#define LWTP_AUDIT_NAME_MAX (LWTP_NAME_MAX - (int)sizeof(LWTP_AUDIT_PREFIX) + 1)
 
 /* ==== sizes and limits ================================================== */
 

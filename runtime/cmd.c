@@ -26,6 +26,7 @@ static const struct {
 	{ OPT_INTERVAL, "-i" }, { OPT_COUNT, "-c" }, { OPT_TOP, "--top" },
 	{ OPT_RESET, "--reset" }, { OPT_WRITE, "-w" }, { OPT_DURATION, "-t" },
 	{ OPT_QUIET, "-q" }, { OPT_OUTPUT, "-o" }, { OPT_LISTEN, "--listen" },
+	{ OPT_ROUTE, "--route" }, { OPT_FRAGMENTS, "--fragments" },
 };
 
 /* The OPT_* of the options given */
@@ -36,7 +37,8 @@ static unsigned options_given(void)
 	       (opts.top ? OPT_TOP : 0) | (opts.reset ? OPT_RESET : 0) |
 	       (opts.write ? OPT_WRITE : 0) | (opts.duration ? OPT_DURATION : 0) |
 	       (opts.quiet ? OPT_QUIET : 0) | (opts.output ? OPT_OUTPUT : 0) |
-	       (opts.listen ? OPT_LISTEN : 0);
+	       (opts.listen ? OPT_LISTEN : 0) | (opts.nroutes ? OPT_ROUTE : 0) |
+	       (opts.fragments ? OPT_FRAGMENTS : 0);
 }
 
 /* The first option given that allow leaves out, or NULL. */

@@ -13,6 +13,19 @@ bool decode_field_is_number(const struct field *f)
 	return !f->names && decode_field_is_int(f) && f->kind != FK_PROTO && f->kind != FK_BOOL;
 }
 
+/* An audit policy's statement: "would drop at guard.lwtp:12:5". */
+static int audit_text(const struct field *f, const void *key, char *buf, size_t size)
+{
+	__u32 i = (__u32)decode_read_uint((const unsigned char *)key + f->offset, f->size);
+	char what[64], where[300];
+
+	if (!f->audit || i >= f->audit->n)
+		return snprintf(buf, size, "statement %u", i);
+	decode_audit_where(f->audit, &f->audit->s[i], where, sizeof(where));
+	return snprintf(buf, size, "%s at %s",
+			decode_audit_what(&f->audit->s[i], what, sizeof(what)), where);
+}
+
 /* decode_field() with the names of integers given: an integer of those
  * prints by its name, when it has one. */
 static int field_text(const struct field *f, const void *key, const struct named_value *names,
@@ -53,6 +66,9 @@ static int field_text(const struct field *f, const void *key, const struct named
 	case FK_LINEAR:
 	case FK_INDEX:
 		n = snprintf(buf, size, "%" PRIu64, (uint64_t)decode_read_uint(p, f->size));
+		break;
+	case FK_AUDIT:
+		n = audit_text(f, key, buf, size);
 		break;
 	default:
 		n = snprintf(buf, size, "0x");

@@ -633,6 +633,169 @@ bad_lpm:
 	return -EINVAL;
 }
 
+/* ---- audit policies ------------------------------------------------------ */
+
+static struct audit_table *audit_tables;       /* every one seen, for the run */
+
+/* Whether vid is struct lwtp_audit_NAME. */
+static bool is_audit_value(const struct btf *btf, __u32 vid)
+{
+	const struct btf_type *t = resolve(btf, vid);
+	const char *name = t && btf_is_struct(t) ? btf__name_by_offset(btf, t->name_off) : NULL;
+
+	return name && strncmp(name, LWTP_AUDIT_PREFIX, strlen(LWTP_AUDIT_PREFIX)) == 0;
+}
+
+/* The file of lwtp_srcfile_FILE_t ("" when the key is not so named):
+ * every _XX back to its byte. */
+static void audit_file(const struct btf *btf, __u32 kid, char *buf, size_t size)
+{
+	const struct btf_type *t = btf__type_by_id(btf, kid);
+	const char *name, *p;
+	size_t n = 0, len;
+	unsigned c;
+
+	buf[0] = 0;
+	while (t && btf_is_mod(t))
+		t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_typedef(t))
+		return;
+	name = btf__name_by_offset(btf, t->name_off);
+	len = name ? strlen(name) : 0;
+	if (len < strlen(LWTP_SRCFILE_PREFIX) + 2 ||
+	    strncmp(name, LWTP_SRCFILE_PREFIX, strlen(LWTP_SRCFILE_PREFIX)) ||
+	    strcmp(name + len - 2, "_t"))
+		return;
+	for (p = name + strlen(LWTP_SRCFILE_PREFIX); p < name + len - 2 && n + 1 < size; p++) {
+		if (*p == '_' && sscanf(p + 1, "%2x", &c) == 1 && p + 3 <= name + len - 2) {
+			buf[n++] = (char)c;
+			p += 2;
+		} else {
+			buf[n++] = *p;
+		}
+	}
+	buf[n] = 0;
+}
+
+/* ACTION_LINE_COL into s; false for another name. */
+static bool audit_member(const char *name, struct audit_stmt *s)
+{
+	const char *col = strrchr(name, '_'), *line;
+	size_t alen;
+
+	if (!col || col == name)
+		return false;
+	for (line = col - 1; line > name && *line != '_'; line--)
+		;
+	alen = line - name;
+	if (line == name || !alen || alen >= sizeof(s->action) ||
+	    sscanf(line + 1, "%u", &s->line) != 1 || sscanf(col + 1, "%u", &s->col) != 1)
+		return false;
+	memcpy(s->action, name, alen);
+	s->action[alen] = 0;
+	return true;
+}
+
+static const struct audit_table *audit_intern(struct audit_table *t)
+{
+	struct audit_table *o;
+
+	for (o = audit_tables; o; o = o->next)
+		if (o->n == t->n && !strcmp(o->file, t->file) &&
+		    !memcmp(o->s, t->s, t->n * sizeof(*t->s))) {
+			free(t->s);
+			free(t);
+			return o;
+		}
+	t->next = audit_tables;
+	audit_tables = t;
+	return t;
+}
+
+/* An audit policy's map: a PERCPU_ARRAY (or ARRAY) of one struct
+ * lwtp_audit_NAME of struct lwtp_counter members; read as a counter keyed
+ * by statement. */
+static int audit_layout(const char *map, const struct btf *btf, __u32 kid, __u32 vid,
+			struct layout *l)
+{
+	const struct btf_type *t = resolve(btf, vid);
+	const struct btf_member *m = btf_members(t);
+	struct audit_table *tab;
+	struct field *f;
+	int i;
+
+	if ((l->map_type != BPF_MAP_TYPE_PERCPU_ARRAY && l->map_type != BPF_MAP_TYPE_ARRAY) ||
+	    l->max_entries != 1 || l->key_size != sizeof(__u32)) {
+		p_err("map '%s': an audit policy's counts must be a PERCPU_ARRAY of one entry", map);
+		return -EINVAL;
+	}
+	tab = calloc(1, sizeof(*tab));
+	if (tab)
+		tab->s = calloc(btf_vlen(t) ? btf_vlen(t) : 1, sizeof(*tab->s));
+	if (!tab || !tab->s) {
+		free(tab);
+		return -ENOMEM;
+	}
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		struct audit_stmt *s = &tab->s[tab->n];
+
+		if (!chain_has(btf, m->type, STRUCT_NAME(lwtp_counter)) ||
+		    btf_member_bitfield_size(t, i) || btf_member_bit_offset(t, i) % 64 ||
+		    !audit_member(btf__name_by_offset(btf, m->name_off) ?: "", s)) {
+			p_err("map '%s': member %d of its struct %s is not a struct lwtp_counter "
+			      "named ACTION_LINE_COLUMN", map, i, btf__name_by_offset(btf, t->name_off));
+			free(tab->s);
+			free(tab);
+			return -EINVAL;
+		}
+		s->off = btf_member_bit_offset(t, i) / 8;
+		tab->n++;
+	}
+	audit_file(btf, kid, tab->file, sizeof(tab->file));
+	l->audit = audit_intern(tab);
+	l->packets_off = __builtin_offsetof(struct lwtp_counter, packets);
+	l->bytes_off = __builtin_offsetof(struct lwtp_counter, bytes);
+	l->nkeys = 1;
+	f = &l->keys[0];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "statement");
+	snprintf(f->label, sizeof(f->label), "statement");
+	f->kind = FK_AUDIT;
+	f->size = sizeof(__u32);
+	f->audit = l->audit;
+	return 0;
+}
+
+const char *decode_audit_what(const struct audit_stmt *s, char *buf, size_t size)
+{
+	unsigned cb;
+
+	if (!strcmp(s->action, "drop"))
+		return "would drop";
+	if (!strcmp(s->action, "limit"))
+		return "would limit";
+	if (!strcmp(s->action, "quota"))
+		return "would exceed";
+	if (!strcmp(s->action, "pass"))
+		return "passed";
+	if (!strcmp(s->action, "end"))
+		return "passed (end)";
+	if (!strncmp(s->action, "set_", 4)) {
+		if (sscanf(s->action + 4, "cb%u", &cb) == 1)
+			snprintf(buf, size, "would set skb.cb[%u]", cb);
+		else
+			snprintf(buf, size, "would set skb.%s", s->action + 4);
+		return buf;
+	}
+	return s->action;
+}
+
+void decode_audit_where(const struct audit_table *t, const struct audit_stmt *s, char *buf,
+			size_t size)
+{
+	snprintf(buf, size, "%s%s%u:%u", t->file, *t->file ? ":" : "", s->line, s->col);
+}
+
 /* What the value type says the map is; LWTP_NOT_OURS when it is not lwtp's. */
 static enum lwtp_kind value_kind(const struct btf *btf, __u32 kid, __u32 vid)
 {
@@ -717,6 +880,8 @@ static int check_sizes(const char *name, const struct btf *btf, const struct bpf
 
 static int decode_value(const char *name, const struct btf *btf, __u32 vid, struct layout *l)
 {
+	if (l->audit)
+		return 0;       /* audit_layout() has read it */
 	switch (l->kind) {
 	case LWTP_COUNTER:
 		return counter_value(name, btf, vid, l);
@@ -739,6 +904,8 @@ static int decode_key(const char *name, const struct btf *btf, __u32 kid, struct
 {
 	int err;
 
+	if (l->audit)
+		return 0;       /* audit_layout() has read it */
 	if (l->kind == LWTP_SET)
 		return set_key(name, btf, kid, l);
 	err = stat_key(name, btf, kid, l);
@@ -767,7 +934,7 @@ int decode_layout(const char *name, const struct btf *btf,
 	}
 	if (!btf || !vid)
 		return 0;
-	l->kind = value_kind(btf, kid, vid);
+	l->kind = is_audit_value(btf, vid) ? LWTP_COUNTER : value_kind(btf, kid, vid);
 	if (l->kind == LWTP_NOT_OURS)
 		return 0;
 
@@ -781,6 +948,8 @@ int decode_layout(const char *name, const struct btf *btf,
 		}
 	}
 	err = check_sizes(name, btf, info);
+	if (!err && is_audit_value(btf, vid))
+		err = audit_layout(name, btf, kid, vid, l);
 	if (!err)
 		err = check_map_type(name, l);
 	if (!err)

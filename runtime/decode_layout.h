@@ -12,6 +12,11 @@
  *                                                        keys of NAME, or the
  *                                                        samples of the ring NAME
  *
+ *   struct lwtp_audit_NAME { struct lwtp_counter ACTION_LINE_COL; ... }
+ *                                                        an audit policy's counts,
+ *                                                        one a statement
+ *                                                        (LWTP_AUDIT_PREFIX)
+ *
  * or a plain __u64 in a map whose key has a histogram bucket (below): the
  * buckets of a histogram too. A RINGBUF map, which has no value type, is
  * taken as the ring of a sample; maps_open() also wants its lwtp_full_NAME.
@@ -72,6 +77,26 @@ enum field_kind {
 	FK_LINEAR,      /* histogram bucket: see decode_bucket_range() */
 	FK_INDEX,       /* a histogram bucket of unknown shape: its index */
 	FK_BYTES,       /* anything else: hex */
+	FK_AUDIT,       /* a statement of an audit policy: its index in field.audit */
+};
+
+/* The statements an audit policy's map counts (lwtp_contract.h,
+ * LWTP_AUDIT_PREFIX), as its BTF names them. decode_layout() keeps one
+ * table of each kind for the whole run (never freed), so that layouts may
+ * be copied freely. An audit map reads as a counter keyed by one FK_AUDIT
+ * field, the statement's index: decode_read() makes an entry of each
+ * statement that counted. */
+struct audit_stmt {
+	char action[24];        /* "drop", "limit", "quota", "set_mark", "pass", "end" */
+	__u32 line, col;
+	__u32 off;              /* of its struct lwtp_counter in the value */
+};
+
+struct audit_table {
+	char file[256];         /* the policy's file's base name; "" unknown */
+	size_t n;
+	struct audit_stmt *s;
+	struct audit_table *next;
 };
 
 struct field {
@@ -80,6 +105,7 @@ struct field {
 	enum field_kind kind;
 	__u32 offset, size;     /* bytes */
 	__u64 lin_min, lin_max, lin_step;
+	const struct audit_table *audit;        /* FK_AUDIT */
 	/* the values the language names for this field (ip.dscp, icmp.type,
 	 * ...: decode_member_names()), ending with { NULL }; NULL: none */
 	const struct named_value *names;
@@ -103,6 +129,8 @@ struct layout {
 	/* sets: one element field; lpm: struct lwtp_lpm_ip */
 	bool lpm;
 	struct field elem;
+	/* an audit policy's counters (a LWTP_COUNTER keyed by statement) */
+	const struct audit_table *audit;
 };
 
 /* Describe map name from its info and BTF (btf may be NULL). Returns 1 and
@@ -113,6 +141,13 @@ int decode_layout(const char *name, const struct btf *btf,
 
 /* A type as messages name it: "struct lwtp_counter", "__u64". */
 void decode_type_name(const struct btf *btf, __u32 id, char *buf, size_t size);
+
+/* What a statement of an audit policy did to the packets it counts, and
+ * where it is: "would drop", "guard.lwtp:12:5" ("12:5" when the file is
+ * not known). */
+const char *decode_audit_what(const struct audit_stmt *s, char *buf, size_t size);
+void decode_audit_where(const struct audit_table *t, const struct audit_stmt *s, char *buf,
+			size_t size);
 
 /* "counter", "histogram", "set", "limit", "quota", "keys", "sample" */
 const char *decode_kind_name(enum lwtp_kind kind);

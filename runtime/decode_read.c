@@ -214,6 +214,56 @@ static int read_entry(const struct layout *l, int fd, const void *key, unsigned 
 	return 1;
 }
 
+/* An audit policy's map: its one value, an entry for each statement that
+ * counted, keyed by the statement's index. */
+static int read_audit(const struct layout *l, int fd, struct entry **entries, size_t *n)
+{
+	size_t stride = l->percpu ? (l->value_size + 7) / 8 * 8 : l->value_size;
+	const struct audit_table *t = l->audit;
+	unsigned char *val = calloc(l->ncpus, stride);
+	struct entry *out = calloc(t->n ? t->n : 1, sizeof(*out)), *e;
+	__u32 zero = 0, i;
+	size_t nout = 0;
+	int cpu, err = 0;
+
+	if (!val || !out) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (bpf_map_lookup_elem(fd, &zero, val)) {
+		err = -errno;
+		goto out;
+	}
+	for (i = 0; i < t->n; i++) {
+		e = &out[nout];
+		memset(e, 0, sizeof(*e));
+		for (cpu = 0; cpu < l->ncpus; cpu++) {
+			const unsigned char *v = val + cpu * stride + t->s[i].off;
+
+			e->packets += decode_read_uint(v + l->packets_off, 8);
+			e->bytes += decode_read_uint(v + l->bytes_off, 8);
+		}
+		if (entry_is_zero(l, e))
+			continue;
+		e->key = malloc(sizeof(i));
+		if (!e->key) {
+			err = -ENOMEM;
+			goto out;
+		}
+		memcpy(e->key, &i, sizeof(i));
+		nout++;
+	}
+out:
+	free(val);
+	if (err) {
+		decode_free(out, nout);
+		return err;
+	}
+	*entries = out;
+	*n = nout;
+	return 0;
+}
+
 int decode_read(const struct layout *l, int fd, struct entry **entries, size_t *n)
 {
 	size_t stride = l->percpu ? (l->value_size + 7) / 8 * 8 : l->value_size;
@@ -227,6 +277,8 @@ int decode_read(const struct layout *l, int fd, struct entry **entries, size_t *
 	*n = 0;
 	if (l->kind == LWTP_RING)
 		return 0;       /* a ring cannot be iterated */
+	if (l->audit)
+		return read_audit(l, fd, entries, n);
 	ret = map_keys_start(&it, fd, l->key_size, 0);
 	val = calloc(l->ncpus, stride);
 	if (!ret && !val)

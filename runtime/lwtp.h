@@ -31,6 +31,10 @@ struct lwtp_opts {
 	unsigned duration;      /* -t SEC: sample stops after so long; 0: never */
 	const char *output;     /* -o FILE: stat --prometheus writes it, atomically */
 	const char *listen;     /* --listen ADDR:PORT: the exporter's address */
+	const char **routes;    /* --route PREFIX (repeatable): replay selects
+				 * packets to these destinations */
+	unsigned nroutes;
+	bool fragments;         /* --fragments: replay does not reassemble */
 };
 
 /* The options given (main.c parses them, cmd.c checks them) */
@@ -51,6 +55,8 @@ enum {
 	OPT_QUIET      = 1 << 8,        /* -q */
 	OPT_OUTPUT     = 1 << 9,        /* -o */
 	OPT_LISTEN     = 1 << 10,
+	OPT_ROUTE      = 1 << 11,       /* --route */
+	OPT_FRAGMENTS  = 1 << 12,
 	OPT_NESTED     = 1u << 31,      /* commands of its own check theirs (set) */
 };
 

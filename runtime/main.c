@@ -10,6 +10,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "diff.h"
 #include "lwtp.h"
 
 #ifndef LWTP_VERSION
@@ -24,8 +25,10 @@ static void usage(FILE *f)
 "       lwtp set add NAME ELEMENT...\n"
 "       lwtp set del NAME ELEMENT...\n"
 "       lwtp set list [NAME]     change or show a runtime set (all of them)\n"
-"       lwtp replay OBJECT|POLICY SECTION CAPTURE\n"
-"                                run a capture through a policy\n"
+"       lwtp replay OBJECT|POLICY SECTION CAPTURE [EXPRESSION...]\n"
+"       lwtp diff OLD[:SECTION] NEW[:SECTION] CAPTURE\n"
+"                                run a capture through a policy (EXPRESSION:\n"
+"                                a filter in tcpdump's language)\n"
 "       lwtp sample NAME [-w FILE] [-c COUNT] [-t SEC]\n"
 "                                show or capture the packets a policy samples\n"
 "       lwtp show                the routes that run LWT programs, their programs,\n"
@@ -58,6 +61,8 @@ static void usage(FILE *f)
 "      --reset          after printing: zero counters, renew quotas, refill\n"
 "                       limits (stat)\n"
 "  -q, --quiet          print the totals only (replay), no totals (sample)\n"
+"      --route PREFIX   replay only packets to PREFIX (repeatable) (replay)\n"
+"      --fragments      replay fragments as captured, not reassembled (replay)\n"
 "  -h, --help           print this help\n"
 "  -V, --version        print the version\n"
 "\n"
@@ -88,8 +93,9 @@ static const struct cmd commands[] = {
 	{ "stat", do_stat, OPT_JSON | OPT_PROMETHEUS | OPT_INTERVAL | OPT_COUNT | OPT_TOP |
 			   OPT_RESET | OPT_OUTPUT, stat_rules },
 	{ "set", do_set, OPT_NESTED, NULL },
-	{ "replay", do_replay, OPT_JSON | OPT_QUIET, NULL },
+	{ "replay", do_replay, OPT_JSON | OPT_QUIET | OPT_ROUTE | OPT_FRAGMENTS, NULL },
 	{ "sample", do_sample, OPT_JSON | OPT_COUNT | OPT_WRITE | OPT_DURATION | OPT_QUIET, NULL },
+	{ "diff", do_diff, OPT_JSON, NULL },
 	{ "show", do_show, OPT_JSON, NULL },
 	{ "check", do_check, 0, NULL },
 	{ "install", do_install, 0, NULL },
@@ -117,7 +123,7 @@ bad:
 	return -EINVAL;
 }
 
-enum { LONG_PROMETHEUS = 256, LONG_TOP, LONG_RESET, LONG_LISTEN };
+enum { LONG_PROMETHEUS = 256, LONG_TOP, LONG_RESET, LONG_LISTEN, LONG_ROUTE, LONG_FRAGMENTS };
 
 int main(int argc, char **argv)
 {
@@ -134,6 +140,8 @@ int main(int argc, char **argv)
 		{ "duration",   required_argument, NULL, 't' },
 		{ "output",     required_argument, NULL, 'o' },
 		{ "listen",     required_argument, NULL, LONG_LISTEN },
+		{ "route",      required_argument, NULL, LONG_ROUTE },
+		{ "fragments",  no_argument,       NULL, LONG_FRAGMENTS },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -187,6 +195,19 @@ int main(int argc, char **argv)
 			break;
 		case LONG_LISTEN:
 			opts.listen = optarg;
+			break;
+		case LONG_ROUTE: {
+			const char **grown = realloc(opts.routes,
+						     (opts.nroutes + 1) * sizeof(*opts.routes));
+
+			if (!grown)
+				return p_usage("out of memory");
+			opts.routes = grown;
+			opts.routes[opts.nroutes++] = optarg;
+			break;
+		}
+		case LONG_FRAGMENTS:
+			opts.fragments = true;
 			break;
 		case 't':
 			if (parse_count("-t", optarg, 31536000, &v))

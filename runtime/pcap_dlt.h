@@ -10,6 +10,9 @@
 #ifndef DLT_IPV4
 #define DLT_IPV4 228
 #endif
+#ifndef DLT_NFLOG
+#define DLT_NFLOG 239
+#endif
 #ifndef DLT_IPV6
 #define DLT_IPV6 229
 #endif

@@ -9,6 +9,7 @@
 
 #include "lwtp.h"
 #include "pcap_read.h"
+#include "pcapng_scan.h"
 
 #include "pcap_dlt.h"
 #define LINKTYPE_RAW 101        /* libpcap maps it to DLT_RAW; in case not */
@@ -18,7 +19,35 @@ struct pcapr {
 	const char *path;       /* the caller's, for messages */
 	int dlt;
 	unsigned long num;
+	struct ngscan *scan;    /* pcapng directions; freed by pcap_close() */
+	struct bpf_program filter;
+	bool filtering;
+	bool filter_l3;         /* the filter is for raw IP, run on the packet */
 };
+
+/* The capture, through the pcapng scanner, for libpcap. */
+static pcap_t *open_scanned(struct pcapr *r, const char *path, char *errbuf)
+{
+	FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin, *f;
+	pcap_t *p;
+
+	if (!in) {
+		snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (ngscan_open(in, &r->scan, &f)) {
+		if (in != stdin)
+			fclose(in);
+		snprintf(errbuf, PCAP_ERRBUF_SIZE, "out of memory");
+		return NULL;
+	}
+	p = pcap_fopen_offline(f, errbuf);
+	if (!p) {
+		fclose(f);
+		r->scan = NULL;
+	}
+	return p;
+}
 
 int pcapr_open(const char *path, struct pcapr **rp)
 {
@@ -31,7 +60,7 @@ int pcapr_open(const char *path, struct pcapr **rp)
 		p_err("out of memory");
 		return -ENOMEM;
 	}
-	r->p = pcap_open_offline(path, errbuf);
+	r->p = open_scanned(r, path, errbuf);
 	if (!r->p) {
 		/* libpcap's message names the file, or says what is wrong with it */
 		if (strstr(errbuf, path))
@@ -47,7 +76,7 @@ int pcapr_open(const char *path, struct pcapr **rp)
 		const char *name = pcap_datalink_val_to_name(r->dlt);
 
 		p_err("%s: link type %d (%s) is not one replay reads (Ethernet, Linux "
-		      "cooked SLL and SLL2, raw IP, BSD loopback)", path, r->dlt,
+		      "cooked SLL and SLL2, raw IP, BSD loopback, NFLOG)", path, r->dlt,
 		      name ? name : "unknown");
 		pcap_close(r->p);
 		free(r);
@@ -61,6 +90,8 @@ void pcapr_close(struct pcapr *r)
 {
 	if (!r)
 		return;
+	if (r->filtering)
+		pcap_freecode(&r->filter);
 	pcap_close(r->p);
 	free(r);
 }
@@ -95,6 +126,8 @@ static int read_error(const struct pcapr *r)
 	return -EIO;
 }
 
+static enum pcapr_dir frame_dir(int dlt, const struct pcapr_pkt *pkt, enum ngscan_dir ng);
+
 int pcapr_next(struct pcapr *r, struct pcapr_pkt *pkt)
 {
 	struct pcap_pkthdr *h;
@@ -112,7 +145,64 @@ int pcapr_next(struct pcapr *r, struct pcapr_pkt *pkt)
 	pkt->data = data;
 	pkt->caplen = h->caplen;
 	pkt->wirelen = h->len < h->caplen ? h->caplen : h->len;
-	return pcapr_frame_l3(r->dlt, pkt) ?: 1;
+	pkt->dir = frame_dir(r->dlt, pkt, ngscan_next(r->scan));
+	ret = pcapr_frame_l3(r->dlt, pkt);
+	if (ret)
+		return ret;
+	if (r->filtering && !r->filter_l3) {
+		pkt->filtered = !pcap_offline_filter(&r->filter, h, data);
+	} else if (r->filtering) {
+		struct pcap_pkthdr l3h = { .ts = h->ts, .caplen = pkt->l3_caplen,
+					   .len = pkt->l3_wirelen };
+
+		pkt->filtered = !pkt->l3 || !pcap_offline_filter(&r->filter, &l3h, pkt->l3);
+	}
+	return 1;
+}
+
+int pcapr_filter(struct pcapr *r, const char *expr)
+{
+	pcap_t *p = r->p, *dead = NULL;
+	int err = 0;
+
+	if (r->dlt == DLT_NFLOG) {
+		/* libpcap cannot filter NFLOG: filter the packet in it */
+		dead = pcap_open_dead(DLT_RAW, 262144);
+		if (!dead) {
+			p_err("out of memory");
+			return -ENOMEM;
+		}
+		p = dead;
+		r->filter_l3 = true;
+	}
+	if (pcap_compile(p, &r->filter, expr, 1, PCAP_NETMASK_UNKNOWN)) {
+		p_err("bad capture filter '%s': %s", expr, pcap_geterr(p));
+		err = -EINVAL;
+	} else {
+		r->filtering = true;
+	}
+	if (dead)
+		pcap_close(dead);
+	return err;
+}
+
+/* The direction: the pcapng block's flags, else the cooked header's packet
+ * type (PACKET_OUTGOING 4; host, broadcast, multicast, otherhost 0-3). */
+static enum pcapr_dir frame_dir(int dlt, const struct pcapr_pkt *pkt, enum ngscan_dir ng)
+{
+	unsigned type = 5;
+
+	if (ng == NGSCAN_DIR_IN)
+		return PCAPR_DIR_IN;
+	if (ng == NGSCAN_DIR_OUT)
+		return PCAPR_DIR_OUT;
+	if (dlt == DLT_LINUX_SLL && pkt->caplen >= 16)
+		type = (unsigned)pkt->data[0] << 8 | pkt->data[1];
+	else if (dlt == DLT_LINUX_SLL2 && pkt->caplen >= 20)
+		type = pkt->data[10];
+	if (type == 4)
+		return PCAPR_DIR_OUT;
+	return type < 4 ? PCAPR_DIR_IN : PCAPR_DIR_UNKNOWN;
 }
 
 /* ---- link layers ---------------------------------------------------------- */
@@ -129,6 +219,7 @@ bool pcapr_linktype_known(int dlt)
 	case DLT_IPV6:
 	case DLT_NULL:
 	case DLT_LOOP:
+	case DLT_NFLOG:
 		return true;
 	default:
 		return false;
@@ -247,6 +338,57 @@ static int null_l3(struct pcapr_pkt *pkt, bool network_order)
 	}
 }
 
+/* NFLOG: family (1), version (1), resource id (2), then TLVs: length and
+ * type in the capturing host's byte order (libpcap swaps them for us when
+ * the file's is not ours), values padded to 4 bytes. The packet is the
+ * NFULA_PAYLOAD TLV's value, from L3 on. */
+#define NFULA_PAYLOAD 9
+static int nflog_l3(struct pcapr_pkt *pkt)
+{
+	const unsigned char *p = pkt->data;
+	__u32 off = 4, len, l3_len, have;
+	__u16 tlv_len, tlv_type;
+	int want;
+
+	if (pkt->caplen < 4) {
+		snprintf(pkt->skip, sizeof(pkt->skip), "frame shorter than its NFLOG header");
+		return 0;
+	}
+	want = p[0] == 2 ? 4 : p[0] == 10 ? 6 : 0;
+	if (!want) {
+		snprintf(pkt->skip, sizeof(pkt->skip), "not IP (NFLOG family %u)", p[0]);
+		return 0;
+	}
+	while (off + 4 <= pkt->caplen) {
+		memcpy(&tlv_len, p + off, 2);
+		memcpy(&tlv_type, p + off + 2, 2);
+		if (tlv_len < 4)
+			break;
+		if (tlv_type == NFULA_PAYLOAD) {
+			len = tlv_len - 4u;
+			have = pkt->caplen - (off + 4);
+			if (!len || !have) {
+				snprintf(pkt->skip, sizeof(pkt->skip), "empty NFLOG payload");
+				return 0;
+			}
+			if ((p[off + 4] >> 4) != want) {
+				snprintf(pkt->skip, sizeof(pkt->skip), "not IPv%d (version nibble %d)",
+					 want, p[off + 4] >> 4);
+				return 0;
+			}
+			l3_len = len < have ? len : have;
+			pkt->ethertype = want == 4 ? ETH_P_IP : ETH_P_IPV6;
+			pkt->l3 = p + off + 4;
+			pkt->l3_caplen = l3_len;
+			pkt->l3_wirelen = len;
+			return 0;
+		}
+		off += (tlv_len + 3u) & ~3u;
+	}
+	snprintf(pkt->skip, sizeof(pkt->skip), "NFLOG frame without a packet (no NFULA_PAYLOAD)");
+	return 0;
+}
+
 int pcapr_frame_l3(int dlt, struct pcapr_pkt *pkt)
 {
 	pkt->skip[0] = 0;
@@ -272,6 +414,8 @@ int pcapr_frame_l3(int dlt, struct pcapr_pkt *pkt)
 		return null_l3(pkt, false);
 	case DLT_LOOP:
 		return null_l3(pkt, true);
+	case DLT_NFLOG:
+		return nflog_l3(pkt);
 	default:
 		return -EPROTONOSUPPORT;
 	}

@@ -3,8 +3,13 @@
  *
  * Link types: Ethernet (802.1Q and 802.1ad VLAN tags skipped), Linux cooked
  * (SLL and SLL2, tags too), raw IP (DLT_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6:
- * the version nibble says which) and BSD loopback (DLT_NULL, DLT_LOOP).
- * A frame that holds no IPv4 or IPv6 packet is "skipped", with the reason.
+ * the version nibble says which), BSD loopback (DLT_NULL, DLT_LOOP) and
+ * NFLOG (the NFULA_PAYLOAD attribute). A frame that holds no IPv4 or IPv6
+ * packet is "skipped", with the reason.
+ *
+ * Each frame's direction comes from the capture where it says one: the
+ * packet type of SLL and SLL2, the flags of a pcapng Enhanced Packet Block
+ * (pcapng_scan.c, as libpcap does not pass them on).
  *
  * Functions return 0 or a negative errno and log (p_err) what went wrong.
  */
@@ -18,6 +23,12 @@
 
 struct pcapr;
 
+enum pcapr_dir {
+	PCAPR_DIR_UNKNOWN = 0,          /* the capture does not say */
+	PCAPR_DIR_IN,
+	PCAPR_DIR_OUT,
+};
+
 struct pcapr_pkt {
 	unsigned long num;              /* 1, 2, ... in the file */
 	struct timeval ts;
@@ -29,6 +40,8 @@ struct pcapr_pkt {
 	__u32 l3_caplen;                /* captured bytes from L3 on */
 	__u32 l3_wirelen;               /* the whole packet's bytes from L3 on */
 	unsigned vlans;                 /* VLAN tags skipped */
+	enum pcapr_dir dir;
+	bool filtered;                  /* the capture filter does not match it */
 	char skip[96];                  /* why the frame is skipped, or "" */
 };
 
@@ -41,6 +54,13 @@ int pcapr_open(const char *path, struct pcapr **rp);
  * and the capture ends there. The frame stays valid until the next call. */
 int pcapr_next(struct pcapr *r, struct pcapr_pkt *pkt);
 void pcapr_close(struct pcapr *r);
+
+/* Match every frame against expr, a filter in tcpdump's language compiled
+ * for the capture's link type (for NFLOG, which libpcap cannot filter: for
+ * raw IP, matched against the packet inside): pcapr_next() sets
+ * pkt->filtered for frames it does not match. -EINVAL, logged with libpcap's message, for an
+ * expression libpcap cannot compile. */
+int pcapr_filter(struct pcapr *r, const char *expr);
 
 /* The capture's link type: its DLT number and name ("EN10MB", ...). */
 int pcapr_linktype(const struct pcapr *r);

@@ -44,10 +44,18 @@ static int print_counter(const struct snap *s, double per)
 	}
 	shown = stat_shown(s->n);
 	keys = stat_stored_keys(s);
-	printf("%s: %zu key%s", s->m->escaped, keys, keys == 1 ? "" : "s");
-	stat_text_active(s->n, per);
-	printf(", %s packets%s, %s bytes%s", stat_num(a, sizeof(a), packets, per), unit,
-	       stat_num(b, sizeof(b), bytes, per), unit);
+	if (l->audit) {
+		/* a packet may count in several statements (a set, then a
+		 * drop): their sum means nothing */
+		printf("%s: audit policy, %zu of %zu statements counted", s->m->escaped, keys,
+		       l->audit->n);
+		stat_text_active(s->n, per);
+	} else {
+		printf("%s: %zu key%s", s->m->escaped, keys, keys == 1 ? "" : "s");
+		stat_text_active(s->n, per);
+		printf(", %s packets%s, %s bytes%s", stat_num(a, sizeof(a), packets, per), unit,
+		       stat_num(b, sizeof(b), bytes, per), unit);
+	}
 	if (shown < s->n)
 		printf(" (top %zu shown)", shown);
 	putchar('\n');

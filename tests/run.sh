@@ -227,6 +227,7 @@ keys_note
 count_add
 count: count_add
 count_key: keys_note count_add
+audit: count_add
 hist
 hist_key: keys_note
 limit_take
@@ -274,6 +275,9 @@ policy every {
     drop if ip.src in deny;
     drop if ip4.dst == 10.1.2.3;
     drop if ip4.dst in { $(for i in $(seq 0 99); do printf '10.%d.%d.0/24, ' $((i * 7 % 256)) $((i * 13 % 256)); done)10.255.0.0/16 };
+}
+audit policy every_audit {
+    drop if ip4.dst == 10.1.2.4;
 }"
 
 suite_bpf() {

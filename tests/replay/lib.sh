@@ -7,7 +7,7 @@ set -u
 RP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LWTP=${LWTP:-$RP_ROOT/build/lwtp}
 LWTC=${LWTC:-$RP_ROOT/build/lwtc}
-PCAPGEN=$RP_ROOT/build/tests/pcapgen
+PCAPGEN=${PCAPGEN:-$(dirname "$LWTP")/tests/pcapgen}
 POLICY=$RP_ROOT/tests/replay/replay.lwtp
 export LWTC
 

@@ -36,7 +36,7 @@ check() {       # check NAME EXPECTED-VERDICTS PCAPGEN-ARGS... < packets
 	local name=$1 want=$2 got
 	shift 2
 	"$PCAPGEN" "$@" -o "$RP_TMP/$name.pcap" || fail "$name: pcapgen $* failed"
-	run_lwtp "$RP_TMP/$name.json" "$RP_TMP/$name.err" --json replay "$OBJ" rp "$RP_TMP/$name.pcap"
+	run_lwtp "$RP_TMP/$name.json" "$RP_TMP/$name.err" --json replay --fragments "$OBJ" rp "$RP_TMP/$name.pcap"
 	[ "$RC" = 0 ] || fail "$name: lwtp replay: exit $RC: $(cat "$RP_TMP/$name.err")"
 	got=$(verdicts "$RP_TMP/$name.json")
 	expect_same "$name: verdicts" "$want" "$got"
@@ -68,7 +68,7 @@ got=$(jq -r '.packets[13].reason' "$RP_TMP/vlan.json")
 expect_same "vlan: why the ARP frame is skipped" "not IP (ethertype 0x0806, ARP)" "$got"
 
 # standard input
-run_lwtp "$RP_TMP/stdin.json" "$RP_TMP/stdin.err" -j replay "$OBJ" rp - < "$RP_TMP/qinq-n.pcap"
+run_lwtp "$RP_TMP/stdin.json" "$RP_TMP/stdin.err" -j replay --fragments "$OBJ" rp - < "$RP_TMP/qinq-n.pcap"
 [ "$RC" = 0 ] || fail "replay from standard input: exit $RC: $(cat "$RP_TMP/stdin.err")"
 expect_same "stdin: verdicts" "$with_arp" "$(verdicts "$RP_TMP/stdin.json")"
 exit 0

@@ -15,7 +15,7 @@
 	"ip4 udp cut 10" \
 	"ip4 tcp flags fin,rst,psh,ack,urg,ece,cwr options 8" || fail "pcapgen failed"
 
-run_lwtp "$RP_TMP/out.txt" "$RP_TMP/err" replay "$OBJ" rp "$RP_TMP/out.pcap"
+run_lwtp "$RP_TMP/out.txt" "$RP_TMP/err" replay --fragments "$OBJ" rp "$RP_TMP/out.pcap"
 [ "$RC" = 0 ] || fail "lwtp replay: exit $RC: $(cat "$RP_TMP/err")"
 out=$(cat "$RP_TMP/out.txt")
 want="\
@@ -46,7 +46,7 @@ $out"
 fi
 
 # --json: the same, and "statistics" is what lwtp stat --json prints
-run_lwtp "$RP_TMP/out.json" "$RP_TMP/err" --json replay "$OBJ" rp "$RP_TMP/out.pcap"
+run_lwtp "$RP_TMP/out.json" "$RP_TMP/err" --json replay --fragments "$OBJ" rp "$RP_TMP/out.pcap"
 [ "$RC" = 0 ] || fail "lwtp replay --json: exit $RC: $(cat "$RP_TMP/err")"
 jq -e . "$RP_TMP/out.json" >/dev/null || fail "--json: not JSON: $(cat "$RP_TMP/out.json")"
 got=$(jq -r '.packets[] | [.number, .verdict, .summary // .reason] | @tsv' "$RP_TMP/out.json" |
@@ -68,16 +68,16 @@ got=$(jq -c '[.statistics.maps[] | select(.name == "rp_by_proto") | .entries[] |
 expect_grep "--json rp_by_proto" '^\[\[("?(icmp|1)"?),1\],' "$got"
 
 # -q: the totals alone
-run_lwtp "$RP_TMP/q.txt" "$RP_TMP/err" -q replay "$OBJ" rp "$RP_TMP/out.pcap"
+run_lwtp "$RP_TMP/q.txt" "$RP_TMP/err" -q replay --fragments "$OBJ" rp "$RP_TMP/out.pcap"
 [ "$RC" = 0 ] || fail "lwtp -q replay: exit $RC: $(cat "$RP_TMP/err")"
 expect_same "-q" "9 packets: 5 passed, 2 dropped, 2 skipped" "$(cat "$RP_TMP/q.txt")"
-run_lwtp "$RP_TMP/q.json" "$RP_TMP/err" replay -q --json "$OBJ" rp "$RP_TMP/out.pcap"
+run_lwtp "$RP_TMP/q.json" "$RP_TMP/err" replay -q --json --fragments "$OBJ" rp "$RP_TMP/out.pcap"
 [ "$RC" = 0 ] || fail "lwtp replay -q --json: exit $RC: $(cat "$RP_TMP/err")"
 expect_same "-q --json" '{"totals":{"packets":9,"passed":5,"dropped":2,"skipped":2,"other":0}}' \
 	"$(cat "$RP_TMP/q.json")"
 
 # another section of the same object, with its own statistics
-run_lwtp "$RP_TMP/all.txt" "$RP_TMP/err" replay "$OBJ" rp_all_drop "$RP_TMP/out.pcap"
+run_lwtp "$RP_TMP/all.txt" "$RP_TMP/err" replay --fragments "$OBJ" rp_all_drop "$RP_TMP/out.pcap"
 [ "$RC" = 0 ] || fail "lwtp replay ... rp_all_drop: exit $RC: $(cat "$RP_TMP/err")"
 out=$(cat "$RP_TMP/all.txt")
 expect_grep "rp_all_drop" "^9 packets: 0 passed, 7 dropped, 2 skipped$" "$out"

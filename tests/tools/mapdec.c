@@ -96,6 +96,15 @@ static const struct btf_type *resolve(const struct btf *btf, __u32 id)
 	return t;
 }
 
+/* Whether id is struct lwtp_counter. */
+static bool is_counter(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = resolve(btf, id);
+	const char *name = t && btf_is_struct(t) ? btf__name_by_offset(btf, t->name_off) : NULL;
+
+	return name && !strcmp(name, "lwtp_counter");
+}
+
 static int layout(const struct btf *btf, __u32 id, __u32 size, struct mapdec_layout *l)
 {
 	const struct btf_type *t;
@@ -127,6 +136,20 @@ static int layout(const struct btf *btf, __u32 id, __u32 size, struct mapdec_lay
 			continue;       /* padding */
 		if (btf_member_bitfield_size(t, i))
 			return -EOPNOTSUPP;
+		if (is_counter(btf, m->type)) {
+			/* an audit policy's value: a struct lwtp_counter a
+			 * statement, printed M.packets=N M.bytes=N */
+			if (l->nfields + 2 > MAPDEC_MAX_FIELDS)
+				return -E2BIG;
+			for (int k = 0; k < 2; k++) {
+				f = &l->fields[l->nfields++];
+				snprintf(f->name, sizeof(f->name), "%s.%s", name, k ? "bytes" : "packets");
+				f->offset = btf_member_bit_offset(t, i) / 8 + 8 * k;
+				f->size = 8;
+				f->kind = MAPDEC_UINT;
+			}
+			continue;
+		}
 		if (l->nfields == MAPDEC_MAX_FIELDS)
 			return -E2BIG;
 		f = &l->fields[l->nfields++];

@@ -12,12 +12,13 @@
  *   sed -n 's/^PACKET //p' tests/behaviour/hist.case | pcapgen -o hist.pcap
  *
  * -l  link type (pcapout.h): ether (default), vlan, qinq, sll, sll2, raw,
- *     ip4, ip6, null
+ *     ip4, ip6, null, nflog
  * -s  snap length: frames are cut to it, as tcpdump -s does
  * -n  write pcapng instead of pcap
  *
  * The packets' metadata words (mark, priority, cb, gso_*) do not go into a
- * capture; pkttype chooses the Ethernet destination. Exit: 0, 1 on a bad
+ * capture; pkttype chooses the Ethernet destination; dir in|out the
+ * direction the capture gives it. Exit: 0, 1 on a bad
  * packet (file:line: message on stderr) or a write error, 2 usage.
  */
 #include <ctype.h>
@@ -33,7 +34,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pcapgen [-l LINK] [-s SNAPLEN] [-n] -o FILE [PACKET...]\n"
-		"  LINK: ether vlan qinq sll sll2 raw ip4 ip6 null\n");
+		"  LINK: ether vlan qinq sll sll2 raw ip4 ip6 null nflog\n");
 }
 
 /* Write one packet text (times copies); 0 or -1 after a message. */
@@ -50,7 +51,7 @@ static int put(struct pcapout *out, const char *where, char *text, int times)
 		return -1;
 	}
 	while (times-- > 0) {
-		if (pcapout_write(out, frame, len, err, sizeof(err))) {
+		if (pcapout_write_dir(out, frame, len, spec.dir, err, sizeof(err))) {
 			fprintf(stderr, "pcapgen: %s: %s\n", where, err);
 			return -1;
 		}

@@ -41,7 +41,7 @@ static const struct {
 } links[] = {
 	{ "ether", DLT_EN10MB }, { "vlan", PCAPOUT_VLAN }, { "qinq", PCAPOUT_QINQ },
 	{ "sll", DLT_LINUX_SLL }, { "sll2", DLT_LINUX_SLL2 }, { "raw", DLT_RAW },
-	{ "ip4", DLT_IPV4 }, { "ip6", DLT_IPV6 }, { "null", DLT_NULL },
+	{ "ip4", DLT_IPV4 }, { "ip6", DLT_IPV6 }, { "null", DLT_NULL }, { "nflog", DLT_NFLOG },
 	{ NULL, 0 },
 };
 
@@ -65,6 +65,7 @@ bool pcapout_carries(int link, uint16_t ethertype)
 	switch (link) {
 	case DLT_RAW:
 	case DLT_NULL:
+	case DLT_NFLOG:
 		return ethertype == ETH_P_IP || ethertype == ETH_P_IPV6;
 	case DLT_IPV4:
 		return ethertype == ETH_P_IP;
@@ -159,7 +160,14 @@ static void put16(uint8_t *p, uint16_t v)
 int pcapout_write(struct pcapout *p, const uint8_t *frame, size_t len,
 		  char *err, size_t errlen)
 {
-	static uint8_t buf[70000];
+	return pcapout_write_dir(p, frame, len, 0, err, errlen);
+}
+
+int pcapout_write_dir(struct pcapout *p, const uint8_t *frame, size_t len, int dir,
+		      char *err, size_t errlen)
+{
+	static uint8_t buf[70100], epb[70200];
+	uint16_t tlv[2];
 	uint16_t type;
 	size_t n = 0, l3len;
 	const uint8_t *l3;
@@ -194,7 +202,7 @@ int pcapout_write(struct pcapout *p, const uint8_t *frame, size_t len,
 		n += 6;
 		break;
 	case DLT_LINUX_SLL:
-		put16(buf, 4);                  /* PACKET_OUTGOING */
+		put16(buf, dir == 1 ? 0 : 4);   /* PACKET_HOST, PACKET_OUTGOING */
 		put16(buf + 2, 1);              /* ARPHRD_ETHER */
 		put16(buf + 4, 6);
 		memset(buf + 6, 0, 8);
@@ -208,7 +216,7 @@ int pcapout_write(struct pcapout *p, const uint8_t *frame, size_t len,
 		buf[4] = buf[5] = buf[6] = 0;
 		buf[7] = 2;                     /* ifindex */
 		put16(buf + 8, 1);              /* ARPHRD_ETHER */
-		buf[10] = 4;                    /* PACKET_OUTGOING */
+		buf[10] = dir == 1 ? 0 : 4;     /* PACKET_HOST, PACKET_OUTGOING */
 		buf[11] = 6;
 		memset(buf + 12, 0, 8);
 		memcpy(buf + 12, frame + 6, 6);
@@ -218,6 +226,19 @@ int pcapout_write(struct pcapout *p, const uint8_t *frame, size_t len,
 		family = type == ETH_P_IP ? 2 : 24;
 		memcpy(buf, &family, 4);        /* host order */
 		n = 4;
+		break;
+	case DLT_NFLOG:                 /* family, version, resource id (BE) */
+		buf[0] = type == ETH_P_IP ? 2 : 10;
+		buf[1] = 0;
+		put16(buf + 2, 1);
+		tlv[0] = 4 + 5;                 /* NFULA_PREFIX "lwtp", host order */
+		tlv[1] = 10;
+		memcpy(buf + 4, tlv, 4);
+		memcpy(buf + 8, "lwtp\0\0\0\0", 8);
+		tlv[0] = (uint16_t)(4 + l3len); /* NFULA_PAYLOAD */
+		tlv[1] = 9;
+		memcpy(buf + 16, tlv, 4);
+		n = 20;
 		break;
 	default:                                /* raw */
 		n = 0;
@@ -234,9 +255,24 @@ int pcapout_write(struct pcapout *p, const uint8_t *frame, size_t len,
 			uint64_t ts = (uint64_t)sec * 1000000 + usec;
 			struct {
 				uint32_t ifid, ts_high, ts_low, caplen, len;
-			} epb = { 0, (uint32_t)(ts >> 32), (uint32_t)ts, caplen, (uint32_t)n };
+			} hdr = { 0, (uint32_t)(ts >> 32), (uint32_t)ts, caplen, (uint32_t)n };
+			size_t elen = sizeof(hdr);
+			uint32_t flags = dir == 1 ? 1 : 2;      /* inbound, outbound */
 
-			if (ng_block(p->ng, 6, &epb, sizeof(epb), buf, caplen))
+			memcpy(epb, &hdr, sizeof(hdr));
+			memcpy(epb + elen, buf, caplen);
+			elen += caplen;
+			memset(epb + elen, 0, (4 - caplen % 4) % 4);
+			elen += (4 - caplen % 4) % 4;
+			if (dir) {                      /* epb_flags, opt_endofopt */
+				uint16_t opt[2] = { 2, 4 };
+
+				memcpy(epb + elen, opt, 4);
+				memcpy(epb + elen + 4, &flags, 4);
+				memset(epb + elen + 8, 0, 4);
+				elen += 12;
+			}
+			if (ng_block(p->ng, 6, epb, elen, NULL, 0))
 				return fail(err, errlen, -EIO, "write: %s", strerror(errno));
 		} else {
 			struct pcap_pkthdr h = { .caplen = caplen, .len = n };

@@ -12,6 +12,11 @@
  *   raw     raw IP (DLT_RAW); only IPv4 and IPv6 frames
  *   ip4     LINKTYPE_IPV4; only IPv4 frames  (ip6: LINKTYPE_IPV6)
  *   null    BSD loopback (DLT_NULL), family in host order; only IP frames
+ *   nflog   NFLOG (DLT_NFLOG), as tcpdump -i nflog:N writes it: a prefix
+ *           attribute, then the packet in NFULA_PAYLOAD; only IP frames
+ *
+ * A frame's direction (pcapout_write_dir): SLL and SLL2 say "outgoing"
+ * unless told "in" (then "host"); pcapng adds epb_flags when told either.
  *
  * Functions return 0 or a negative errno with a message in err.
  */
@@ -35,6 +40,9 @@ int pcapout_open(const char *path, int dlt, unsigned snaplen, bool pcapng,
 /* One frame (Ethernet, as pkt_build() makes it), cut to the snap length. */
 int pcapout_write(struct pcapout *p, const uint8_t *frame, size_t len,
 		  char *err, size_t errlen);
+/* The same, with a direction: 0 none, 1 in, 2 out (pkt.h's PKT_DIR_*). */
+int pcapout_write_dir(struct pcapout *p, const uint8_t *frame, size_t len, int dir,
+		      char *err, size_t errlen);
 /* Flush and close; 0 or a negative errno. */
 int pcapout_close(struct pcapout *p);
 

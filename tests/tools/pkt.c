@@ -325,6 +325,11 @@ int pkt_parse(const char *text, struct pkt_spec *spec, char *err, size_t errlen)
 			int idx = k[2] == '[' ? k[3] - '0' : k[2] - '0';
 			NUM(0xffffffffu);
 			spec->cb[idx] = n;
+		} else if (strcmp(k, "dir") == 0) {
+			NEED_VALUE();
+			if (strcmp(v, "in") && strcmp(v, "out"))
+				return fail(err, errlen, "'dir %s': expected in or out", v);
+			spec->dir = strcmp(v, "in") ? PKT_DIR_OUT : PKT_DIR_IN;
 		} else if (strcmp(k, "pkttype") == 0) {
 			NEED_VALUE();
 			if (lookup(pkt_type_names, v, &u))

@@ -29,6 +29,8 @@
  *             otherhost (chooses the Ethernet destination; BPF_PROG_TEST_RUN
  *             runs on loopback, which has no broadcast address, so a
  *             broadcast destination would read as multicast)
+ * direction   dir in|out: what the capture says of the packet (pcapout.h:
+ *             SLL and SLL2 packet type, pcapng flags); none by default
  *
  * Defaults: udp, src 192.0.2.1 / 2001:db8::1, dst 198.51.100.7 / 2001:db8::7,
  * sport 40000, dport 9, ttl 64, payload 0, pkttype host.
@@ -44,6 +46,7 @@
 #define PKT_MAX_FRAME 4096
 
 enum pkt_frag { PKT_FRAG_NONE, PKT_FRAG_FIRST, PKT_FRAG_LATER };
+enum pkt_dir { PKT_DIR_NONE, PKT_DIR_IN, PKT_DIR_OUT };
 
 struct pkt_spec {
 	int family;                 /* 4, 6, or 0 for 'ether' */
@@ -72,6 +75,7 @@ struct pkt_spec {
 	uint32_t mark, priority, cb[5];
 	uint32_t gso_segs, gso_size;
 	int pkt_type;               /* PACKET_HOST ... from <linux/if_packet.h> */
+	int dir;                    /* PKT_DIR_*: what a capture says of it */
 };
 
 /* The defaults, as parsing starts from them. */
