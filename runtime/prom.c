@@ -119,10 +119,13 @@ static bool metric_name_ok(const char *name)
 	return p != name;
 }
 
-/* map passed metric_name_ok(): lwtp_ before it is all a metric name needs */
+/* map passed metric_name_ok(): lwtp_ before it is all a metric name needs,
+ * but for an audit map, whose name has it already (lwtp_audit_NAME). */
 static void put_metric(FILE *f, const char *map, const char *suffix)
 {
-	fprintf(f, "lwtp_%s%s", map, suffix);
+	bool audit = strncmp(map, LWTP_AUDIT_PREFIX, strlen(LWTP_AUDIT_PREFIX)) == 0;
+
+	fprintf(f, "%s%s%s", audit ? "" : "lwtp_", map, suffix);
 }
 
 static void put_header(FILE *f, const char *map, const char *suffix, const char *type,

@@ -30,14 +30,16 @@ done
 must inA nft -f - <<'NFT'
 table inet lwtp_capture {
 	chain out {
-		type filter hook output priority 0;
+		type filter hook output priority 1000;
+		icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect, mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } accept
 		ip daddr { 198.51.100.7, 198.51.100.8 } log group 7
 		ip6 daddr { 2001:db8::7, 2001:db8::8 } log group 7
 	}
 }
 NFT
 cap=$E2E_TMP/route.pcap
-inA tcpdump -i nflog:7 -s 0 -U -w "$cap" 2> "$E2E_TMP/tcpdump.err" &
+# exec: $! must be tcpdump itself, for the SIGINT that ends it
+(exec nsenter --net=/run/netns/"$NSA" tcpdump -i nflog:7 -s 0 -B 32768 -U -w "$cap" 2> "$E2E_TMP/tcpdump.err") &
 td=$!
 for _ in $(seq 50); do
 	grep -q listening "$E2E_TMP/tcpdump.err" && break
@@ -48,10 +50,11 @@ grep -q listening "$E2E_TMP/tcpdump.err" || fail "tcpdump did not start: $(cat "
 # TCP downloads from A (GSO/TSO on, as veth has them by default)
 head -c 3000000 /dev/zero > "$E2E_TMP/file"
 for dst in 198.51.100.7 2001:db8::7; do
-	inA nc -N -l 5001 < "$E2E_TMP/file" &
+	case $dst in *:*) fam=-6 ;; *) fam=-4 ;; esac
+	inA nc $fam -N -l 5001 < "$E2E_TMP/file" &
 	srv=$!
 	sleep 0.3
-	inB timeout 20 nc -d "${dst%7}1" 5001 > "$E2E_TMP/got" ||
+	inB timeout 20 nc $fam -d -s "$dst" "${dst%7}1" 5001 > "$E2E_TMP/got" ||
 		{ kill $srv 2>/dev/null; fail "TCP download over $dst failed"; }
 	wait $srv
 	[ "$(stat -c %s "$E2E_TMP/got")" = 3000000 ] || fail "TCP download over $dst: short"
@@ -71,13 +74,14 @@ live_drops=$((3 + 2 + 2))
 sleep 0.5
 kill -INT $td
 wait $td
+tdstat=$(grep -E "captured|dropped" "$E2E_TMP/tcpdump.err")
 
 "$LWTP" stat --json > "$E2E_TMP/live.json" || fail "lwtp stat --json failed"
 "$LWTP" replay --json "$obj" live "$cap" > "$E2E_TMP/replay.json" 2> "$E2E_TMP/replay.err" ||
 	fail "lwtp replay failed: $(cat "$E2E_TMP/replay.err")"
 
 totals=$(jq -c '.totals | {skipped, dropped}' "$E2E_TMP/replay.json")
-expect_same "replay's skipped and dropped" "{\"skipped\":0,\"dropped\":$live_drops}" "$totals"
+expect_same "replay's skipped and dropped ($tdstat)" "{\"skipped\":0,\"dropped\":$live_drops}" "$totals"
 big=$(jq '[.packets[] | select(.length > 10000)] | length' "$E2E_TMP/replay.json")
 [ "$big" -gt 0 ] || fail "the capture holds no GSO super-packet (none longer than 10000 bytes)"
 

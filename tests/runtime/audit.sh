@@ -35,6 +35,6 @@ expect_text "text" "$HERE/expected/stat_audit.txt" "$T/audit.txt"
 
 lwtp stat --prometheus lwtp_audit_au_trial > "$T/audit.prom" || fail "stat --prometheus" "exit $?"
 check "prometheus: a statement a series" \
-	grep -qx 'lwtp_lwtp_audit_au_trial_packets_total{statement="would drop at audit.lwtp:8:5"} 4' "$T/audit.prom"
+	grep -qx 'lwtp_audit_au_trial_packets_total{statement="would drop at audit.lwtp:8:5"} 4' "$T/audit.prom"
 
 finish

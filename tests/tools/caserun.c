@@ -48,7 +48,7 @@
  * decoder (runtime/decode.c) must read every map of a compiled policy the
  * same way. With -r LWTP, the packets that a capture can carry as the case
  * has them (no metadata in, pkttype host) are also replayed by the command,
- * 'LWTP replay --json OBJECT SECTION CAPTURE', one run per section, and its
+ * 'LWTP replay --json --fragments OBJECT SECTION CAPTURE', one run per section, and its
  * verdicts, marks, priorities and cb words must be the expected ones.
  *
  * Exit: 0 passed, 1 failed, 2 error in the case or a tool (lwtc not found,
@@ -907,8 +907,9 @@ static int cli_section_run(const struct tcase *c, const struct frame *frames, co
 	if (write_capture(c, frames, pcap, want_cli))
 		return -EIO;
 	{
-		char *argv[] = { (char *)lwtp_path, "replay", "--json", (char *)objfile,
-				 (char *)cli_section, pcap, NULL };
+		char *argv[] = { (char *)lwtp_path, "replay", "--json",
+				 /* a case's packets are what the route saw, fragments included */
+				 "--fragments", (char *)objfile, (char *)cli_section, pcap, NULL };
 
 		rc = run_to(argv, out, err);
 	}
