@@ -2,7 +2,7 @@
 # deps.sh: install, with apt-get, whatever the build and the tests need and
 # this machine lacks. Quiet when everything is there.
 # 'deps.sh fuzz': also libFuzzer (make fuzz only).
-# 'deps.sh bench': also nftables and iptables (make bench-egress only).
+# 'deps.sh bench': also iptables (make bench-egress only).
 set -e
 
 need=""
@@ -24,6 +24,9 @@ have_cmd diff      || need="$need diffutils"
 have_cmd tcpdump   || need="$need tcpdump"      # tests/replay/e2e_tcpdump.sh
 have_cmd jq        || need="$need jq"           # tests/replay
 have_cmd gdb       || need="$need gdb"          # tests/runtime/set.sh: two writers
+have_cmd nft       || need="$need nftables"     # tests/e2e/replay_live.sh: NFLOG capture
+have_cmd ping      || need="$need iputils-ping" # tests/e2e/replay_live.sh
+have_cmd nc        || need="$need netcat-openbsd"   # tests/e2e/replay_live.sh: TCP
 have_file /usr/include/bpf/libbpf.h   || need="$need libbpf-dev"
 have_file /usr/include/linux/bpf.h    || need="$need linux-libc-dev"
 have_file /usr/include/pcap/pcap.h    || need="$need libpcap-dev"
@@ -41,7 +44,6 @@ if [ "${1:-}" = fuzz ]; then
 	have_fuzzer || need="$need libclang-rt-dev"
 fi
 if [ "${1:-}" = bench ]; then
-	have_cmd nft                     || need="$need nftables"
 	have_cmd iptables-legacy-restore || need="$need iptables"   # iptables-restore too
 fi
 

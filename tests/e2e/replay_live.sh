@@ -18,6 +18,7 @@ need_file "$LWTP" "make runtime"
 for cmd in nft tcpdump ping nc jq; do
 	command -v "$cmd" >/dev/null || fail "$cmd: not found (make deps)"
 done
+nc -h 2>&1 | grep -q OpenBSD || fail "nc: not OpenBSD netcat (-N, -4, -6 needed; apt-get install netcat-openbsd)"
 obj=$E2E_TMP/live.o
 out=$("$LWTC" "$(dirname "$0")/replay_live.lwtp" -o "$obj" 2>&1) || fail "lwtc: $out"
 
