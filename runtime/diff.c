@@ -1,7 +1,7 @@
-/* diff.c: lwtp diff OLD[:SECTION] NEW[:SECTION] CAPTURE: run every packet of
- * a capture through two policies (two objects, two policies, or two
- * versions of one) with BPF_PROG_TEST_RUN, as lwtp replay does, and list
- * the packets whose verdict, mark or priority differ; then, for those, the
+/* diff.c: lwtp diff OLD[:SECTION] NEW[:SECTION] CAPTURE [EXPRESSION...]:
+ * run every packet of a capture through two policies (two objects, two
+ * policies, or two versions of one), as lwtp replay does, and list the
+ * packets whose verdict, mark or priority differ; then, for those, the
  * statement of each policy that decided them, and totals.
  *
  *        3  drop -> pass  192.0.2.1.40000 > 198.51.100.7.53 udp len 38
@@ -12,12 +12,19 @@
  *     ...
  *   9 packets: 2 differ (1 verdict, 1 mark or priority), 0 skipped
  *
+ * The packets are those lwtp replay runs (replay_source.c): outgoing only,
+ * selected by the filter EXPRESSION and --route, fragments put back
+ * together unless --fragments; a packet longer than BPF_PROG_TEST_RUN
+ * takes runs through a private route for each program (its verdict only:
+ * mark and priority are not observed there).
+ *
  * Attribution: a policy given as source is also compiled in audit mode
  * (LWTC_AUDIT=1, lwtc --audit), and each packet runs through that copy
  * too: the statements of lwtp_audit_SECTION whose counts the packet raised
  * are those that acted on it, in source order (the order they ran), the
- * last one the one that decided its verdict. An object gets no
- * attribution ("-").
+ * last one the one that decided its verdict; a packet run through the
+ * private route runs through the audit copy's own route too. An object gets
+ * no attribution ("-").
  *
  * Exit status, as diff(1): 0 no packet differs, 1 some do, 2 trouble. The
  * JSON schema is in docs/lwtp-diff.md.
@@ -37,8 +44,8 @@
 #include "json.h"
 #include "lwtp.h"
 #include "lwtp_contract.h"
-#include "pcap_read.h"
 #include "replay.h"
+#include "replay_source.h"
 
 #define DIFF_EXIT_DIFFER 1
 #define DIFF_EXIT_TROUBLE 2
@@ -58,6 +65,7 @@ struct side {
 	char *compiled, *audit_compiled;
 	struct bpf_object *obj, *aobj;
 	struct bpf_program *prog, *aprog;
+	struct replay_target run, arun; /* prog's, aprog's */
 	int audit_fd;                   /* lwtp_audit_SECTION, or -1 */
 	struct layout al;
 	unsigned char *prev, *cur;      /* its value before and after a packet */
@@ -158,11 +166,19 @@ static int side_open(struct side *s)
 		err = side_section(s);
 	if (!err && source)
 		err = side_audit(s);
-	return err;
+	if (err)
+		return err;
+	s->run = (struct replay_target){ .prog_fd = bpf_program__fd(s->prog), .name = s->section };
+	if (s->aprog)
+		s->arun = (struct replay_target){ .prog_fd = bpf_program__fd(s->aprog),
+						  .name = s->section };
+	return 0;
 }
 
 static void side_close(struct side *s)
 {
+	replay_target_close(&s->run);
+	replay_target_close(&s->arun);
 	bpf_object__close(s->obj);
 	bpf_object__close(s->aobj);
 	if (s->compiled)
@@ -181,6 +197,8 @@ static void side_close(struct side *s)
 /* What a policy did to one packet. */
 struct outcome {
 	struct replay_out out;
+	bool via_route;                 /* run through the private route: no
+					 * metadata */
 	__u32 hit[DIFF_MAX_HITS];       /* the audit statements it counted in */
 	int nhit;
 };
@@ -260,24 +278,25 @@ static void side_tally(struct side *s, const struct outcome *o)
 
 /* ---- one packet ---------------------------------------------------------------- */
 
-static int run_side(struct side *s, const struct pcapr_pkt *p, struct outcome *o, char *why,
-		    size_t size)
+/* Run a packet through a policy, and through its audit copy when it has
+ * one. Errors as replay_target_run()'s, o->via_route set. */
+static int run_side(struct side *s, const struct replay_packet *p, struct outcome *o,
+		    char *why, size_t size)
 {
-	struct replay_in in = { .ethertype = p->ethertype, .l3 = p->l3, .len = p->l3_caplen };
+	struct replay_in in = { .ethertype = p->ethertype, .l3 = p->l3, .len = p->caplen };
 	struct replay_out aout;
+	bool avia;
 	int err;
 
 	memset(o, 0, sizeof(*o));
-	err = replay_run(bpf_program__fd(s->prog), &in, &o->out, why, size);
-	if (err)
+	err = replay_target_run(&s->run, &in, &o->out, &o->via_route, why, size);
+	if (err || !s->aprog)
 		return err;
-	if (s->aprog) {
-		err = replay_run(bpf_program__fd(s->aprog), &in, &aout, why, size);
-		if (err)
-			return err;
-		side_hits(s, o);
-	}
-	return 0;
+	err = replay_target_run(&s->arun, &in, &aout, &avia, why, size);
+	side_hits(s, o);        /* the counts seen, so the next packet's are its own */
+	if (err)
+		o->nhit = 0;
+	return err;
 }
 
 /* "drop", "pass mark 0x2a priority 3" */
@@ -317,17 +336,20 @@ static void outcome_json(struct json *j, const struct side *s, const struct outc
 	json_object_end(j);
 }
 
+/* What the capture became (replay_source.c), and how the policies
+ * compare on the packets run. */
 struct totals {
-	unsigned long packets, differ, verdict, meta, skipped;
+	struct replay_counts c;
+	unsigned long differ, verdict, meta;
 };
 
-static void report(struct json *j, const struct side *sides, const struct pcapr_pkt *p,
+static void report(struct json *j, const struct side *sides, const struct replay_packet *p,
 		   const struct outcome *a, const struct outcome *b)
 {
 	struct replay_desc d;
-	char desc[256], ta[64], tb[64];
+	char desc[256], ta[64], tb[64], origin[192];
 
-	replay_describe(p->ethertype, p->l3, p->l3_caplen, p->l3_wirelen, &d);
+	replay_describe(p->ethertype, p->l3, p->caplen, p->wirelen, &d);
 	if (opts.json) {
 		json_object_start(j);
 		json_member_uint(j, "number", p->num);
@@ -336,6 +358,7 @@ static void report(struct json *j, const struct side *sides, const struct pcapr_
 		json_key(j, "packet");
 		json_object_start(j);
 		replay_desc_json(&d, j);
+		replay_packet_origin_json(j, p, a->via_route);
 		json_object_end(j);
 		json_object_end(j);
 		return;
@@ -343,7 +366,8 @@ static void report(struct json *j, const struct side *sides, const struct pcapr_
 	replay_desc_text(&d, desc, sizeof(desc));
 	outcome_text(a, ta, sizeof(ta));
 	outcome_text(b, tb, sizeof(tb));
-	printf("%7lu  %s -> %s  %s\n", p->num, ta, tb, desc);
+	replay_packet_origin_text(p, a->via_route, origin, sizeof(origin));
+	printf("%7lu  %s -> %s  %s%s\n", p->num, ta, tb, desc, origin);
 }
 
 /* ---- the command ---------------------------------------------------------------- */
@@ -366,60 +390,107 @@ static void print_tallies(struct json *j, const struct side *s)
 		printf("  %s  %-44s %6lu\n", s->label, s->tallies[i].text, s->tallies[i].packets);
 }
 
-static int run_capture(struct side *sides, const char *capture, struct json *j,
-		       struct totals *t)
-{
-	struct outcome o[2];
-	struct pcapr_pkt p;
-	struct pcapr *r;
-	char why[256];
-	int ret, i;
+/* What the sink of the capture works with. */
+struct diff_ctx {
+	struct side *sides;
+	struct json *j;
+	struct totals *t;
+};
 
-	ret = pcapr_open(capture, &r);
-	if (ret)
-		return ret;
-	while ((ret = pcapr_next(r, &p)) == 1) {
-		t->packets++;
-		if (p.skip[0] || replay_check(p.ethertype, p.l3_caplen, why, sizeof(why))) {
-			t->skipped++;   /* the same for both: no difference */
-			continue;
+/* Run one packet through both policies and report it if they differ (the
+ * sink's run). A packet either cannot run is skipped for both. */
+static int diff_one(void *arg, const struct replay_packet *p)
+{
+	struct diff_ctx *c = arg;
+	struct outcome o[2];
+	char why[320];
+	bool verdict, meta;
+	int i, err;
+
+	for (i = 0; i < 2; i++) {
+		err = run_side(&c->sides[i], p, &o[i], why, sizeof(why));
+		if (replay_target_refused(err, o[i].via_route)) {
+			c->t->c.skipped++;      /* the same for both: no difference */
+			return 0;
 		}
-		for (i = 0; i < 2; i++) {
-			ret = run_side(&sides[i], &p, &o[i], why, sizeof(why));
-			if (ret) {
-				p_err("packet %lu through %s: %s", p.num, sides[i].path, why);
-				goto out;
-			}
+		if (err) {
+			p_err("packet %lu through %s: %s", p->num, c->sides[i].path, why);
+			return err;
 		}
-		bool verdict = o[0].out.retval != o[1].out.retval;
-		bool meta = o[0].out.out.mark != o[1].out.out.mark ||
-			    o[0].out.out.priority != o[1].out.out.priority;
-		if (!verdict && !meta)
-			continue;
-		t->differ++;
-		t->verdict += verdict;
-		t->meta += !verdict;
-		for (i = 0; i < 2; i++)
-			side_tally(&sides[i], &o[i]);
-		report(j, sides, &p, &o[0], &o[1]);
 	}
-out:
-	pcapr_close(r);
-	return ret < 0 ? ret : 0;
+	c->t->c.via_route += o[0].via_route;
+	verdict = o[0].out.retval != o[1].out.retval;
+	meta = o[0].out.out.mark != o[1].out.out.mark ||
+	       o[0].out.out.priority != o[1].out.out.priority;
+	if (!verdict && !meta)
+		return 0;
+	c->t->differ++;
+	c->t->verdict += verdict;
+	c->t->meta += !verdict;
+	for (i = 0; i < 2; i++)
+		side_tally(&c->sides[i], &o[i]);
+	report(c->j, c->sides, p, &o[0], &o[1]);
+	return 0;
+}
+
+/* Open the capture, compile its filter, and run every packet it selects. */
+static int run_capture(struct side *sides, struct replay_source *src, const char *capture,
+		       struct json *j, struct totals *t)
+{
+	struct diff_ctx ctx = { .sides = sides, .j = j, .t = t };
+	struct replay_sink sink = { .run = diff_one, .arg = &ctx };
+	int err;
+
+	err = replay_source_open(src, capture);
+	if (!err)
+		err = replay_source_compile(src);
+	if (!err)
+		err = replay_source_run(src, &sink, &t->c);
+	return err;
+}
+
+static void print_totals(struct json *j, const struct totals *t)
+{
+	if (opts.json) {
+		if (t->c.truncated)
+			json_member_bool(j, "truncated", true);
+		json_key(j, "totals");
+		json_object_start(j);
+		json_member_uint(j, "packets", t->c.packets);
+		json_member_uint(j, "differ", t->differ);
+		json_member_uint(j, "verdict", t->verdict);
+		json_member_uint(j, "metadata", t->meta);
+		json_member_uint(j, "skipped", t->c.skipped);
+		if (replay_counts_extended(&t->c))
+			replay_counts_json(&t->c, j);
+		json_object_end(j);
+		return;
+	}
+	printf("%lu packet%s: %lu differ (%lu verdict, %lu mark or priority), %lu skipped",
+	       t->c.packets, t->c.packets == 1 ? "" : "s", t->differ, t->verdict, t->meta,
+	       t->c.skipped);
+	if (replay_counts_extended(&t->c))
+		replay_counts_text(&t->c);
+	if (t->c.truncated)
+		printf(" (capture truncated)");
+	putchar('\n');
 }
 
 int do_diff(int argc, char **argv)
 {
 	struct side sides[2] = {};
+	struct replay_source *src = NULL;
 	struct totals t = {};
 	struct json j;
 	int err;
 
-	if (argc != 3)
-		return p_usage("diff wants OLD[:SECTION] NEW[:SECTION] CAPTURE, as in "
-			       "'lwtp diff guard.lwtp guard-new.lwtp traffic.pcap'");
+	if (argc < 3)
+		return p_usage("diff wants OLD[:SECTION] NEW[:SECTION] CAPTURE [EXPRESSION...], "
+			       "as in 'lwtp diff guard.lwtp guard-new.lwtp traffic.pcap'");
 	if (side_parse(&sides[0], "old", argv[0]) || side_parse(&sides[1], "new", argv[1]))
 		return LWTP_EXIT_USAGE;
+	if (replay_source_new(argc - 3, argv + 3, &src))
+		return DIFF_EXIT_TROUBLE;
 	err = side_open(&sides[0]);
 	if (!err)
 		err = side_open(&sides[1]);
@@ -431,7 +502,7 @@ int do_diff(int argc, char **argv)
 		json_key(&j, "packets");
 		json_array_start(&j);
 	}
-	err = run_capture(sides, argv[2], &j, &t);
+	err = run_capture(sides, src, argv[2], &j, &t);
 	if (opts.json) {
 		json_array_end(&j);
 		json_key(&j, "statements");
@@ -441,26 +512,18 @@ int do_diff(int argc, char **argv)
 	}
 	print_tallies(&j, &sides[0]);
 	print_tallies(&j, &sides[1]);
+	if (opts.json)
+		json_object_end(&j);
+	print_totals(&j, &t);
 	if (opts.json) {
 		json_object_end(&j);
-		json_key(&j, "totals");
-		json_object_start(&j);
-		json_member_uint(&j, "packets", t.packets);
-		json_member_uint(&j, "differ", t.differ);
-		json_member_uint(&j, "verdict", t.verdict);
-		json_member_uint(&j, "metadata", t.meta);
-		json_member_uint(&j, "skipped", t.skipped);
-		json_object_end(&j);
-		json_object_end(&j);
 		putchar('\n');
-	} else {
-		printf("%lu packet%s: %lu differ (%lu verdict, %lu mark or priority), %lu skipped\n",
-		       t.packets, t.packets == 1 ? "" : "s", t.differ, t.verdict, t.meta, t.skipped);
 	}
 out:
+	replay_source_close(src);
 	side_close(&sides[0]);
 	side_close(&sides[1]);
-	if (err)
+	if (err || t.c.truncated)
 		return DIFF_EXIT_TROUBLE;
 	return t.differ ? DIFF_EXIT_DIFFER : LWTP_EXIT_OK;
 }

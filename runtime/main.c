@@ -26,9 +26,10 @@ static void usage(FILE *f)
 "       lwtp set del NAME ELEMENT...\n"
 "       lwtp set list [NAME]     change or show a runtime set (all of them)\n"
 "       lwtp replay OBJECT|POLICY SECTION CAPTURE [EXPRESSION...]\n"
-"       lwtp diff OLD[:SECTION] NEW[:SECTION] CAPTURE\n"
-"                                run a capture through a policy (EXPRESSION:\n"
-"                                a filter in tcpdump's language)\n"
+"       lwtp diff OLD[:SECTION] NEW[:SECTION] CAPTURE [EXPRESSION...]\n"
+"                                run a capture through a policy, or through two\n"
+"                                and list the packets they treat differently\n"
+"                                (EXPRESSION: a filter in tcpdump's language)\n"
 "       lwtp sample NAME [-w FILE] [-c COUNT] [-t SEC]\n"
 "                                show or capture the packets a policy samples\n"
 "       lwtp show                the routes that run LWT programs, their programs,\n"
@@ -61,8 +62,9 @@ static void usage(FILE *f)
 "      --reset          after printing: zero counters, renew quotas, refill\n"
 "                       limits (stat)\n"
 "  -q, --quiet          print the totals only (replay), no totals (sample)\n"
-"      --route PREFIX   replay only packets to PREFIX (repeatable) (replay)\n"
-"      --fragments      replay fragments as captured, not reassembled (replay)\n"
+"      --route PREFIX   replay only packets to PREFIX (repeatable) (replay, diff)\n"
+"      --fragments      replay fragments as captured, not reassembled (replay,\n"
+"                       diff)\n"
 "  -h, --help           print this help\n"
 "  -V, --version        print the version\n"
 "\n"
@@ -95,7 +97,7 @@ static const struct cmd commands[] = {
 	{ "set", do_set, OPT_NESTED, NULL },
 	{ "replay", do_replay, OPT_JSON | OPT_QUIET | OPT_ROUTE | OPT_FRAGMENTS, NULL },
 	{ "sample", do_sample, OPT_JSON | OPT_COUNT | OPT_WRITE | OPT_DURATION | OPT_QUIET, NULL },
-	{ "diff", do_diff, OPT_JSON, NULL },
+	{ "diff", do_diff, OPT_JSON | OPT_ROUTE | OPT_FRAGMENTS, NULL },
 	{ "show", do_show, OPT_JSON, NULL },
 	{ "check", do_check, 0, NULL },
 	{ "install", do_install, 0, NULL },

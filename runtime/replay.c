@@ -9,11 +9,11 @@
  *       4 skip  not IP (ethertype 0x0806, ARP)
  *   4 packets: 2 passed, 1 dropped, 1 skipped
  *
- * What the route saw, not all the capture holds: incoming packets (SLL,
- * SLL2, pcapng flags) are not replayed, nor those a capture filter or
- * --route leaves out; fragments are put back together (replay_frag.c); a
- * packet longer than BPF_PROG_TEST_RUN takes runs through a private route
- * (replay_route.c).
+ * What the route saw, not all the capture holds (replay_source.c, which
+ * lwtp diff shares): incoming packets (SLL, SLL2, pcapng flags) are not
+ * replayed, nor those a capture filter or --route leaves out; fragments are
+ * put back together (replay_frag.c); a packet longer than BPF_PROG_TEST_RUN
+ * takes runs through a private route (replay_route.c).
  *
  * The JSON schema is in docs/lwtp-replay.md.
  */
@@ -32,46 +32,23 @@
 #include "json.h"
 #include "lwtp.h"
 #include "maps.h"
-#include "pcap_read.h"
 #include "replay.h"
-#include "replay_frag.h"
-#include "replay_route.h"
-#include "replay_select.h"
+#include "replay_source.h"
 #include "stat_model.h"
 #include "stat_print.h"
 
+/* What the capture became (replay_source.c), and what the policy did. */
 struct totals {
-	unsigned long packets, passed, dropped, skipped, other;
-	unsigned long incoming, filtered;       /* frames */
-	unsigned long reassembled, fragments;   /* datagrams run, their frames */
-	unsigned long incomplete;               /* datagrams */
-	unsigned long via_route;
-	bool selecting;         /* a filter or --route was given */
-	bool truncated;         /* the capture could not be read to its end */
+	struct replay_counts c;
+	unsigned long passed, dropped, other;
 };
 
-/* What replay_capture() works with. */
+/* What the sink of the capture works with. */
 struct replay_ctx {
-	int prog_fd;
-	const char *section;
+	struct replay_target target;
 	struct replay_samples *smp;
 	struct json *j;
 	struct totals *t;
-	struct frag_table *frags;       /* NULL: --fragments */
-	struct replay_prefix *routes;   /* --route */
-	unsigned nroutes;
-	struct replay_route *route;     /* opened for the first big packet */
-	int route_err;                  /* it could not be */
-};
-
-/* One packet to run: a frame's, or a datagram put back together. */
-struct job {
-	unsigned long num;
-	__u16 ethertype;
-	const unsigned char *l3;
-	__u32 caplen, wirelen;
-	const struct frag_datagram *dg; /* reassembled from these fragments */
-	bool via_route;                 /* run through the private route */
 };
 
 /* ---- the policy's statistics ---------------------------------------------------- */
@@ -281,36 +258,12 @@ static void print_skip(struct json *j, unsigned long num, const char *why)
 	}
 }
 
-/* "3,4,5": the frames a datagram was put back together from */
-static void frames_text(const struct frag_datagram *dg, char *buf, size_t size)
-{
-	size_t n = 0;
-	unsigned i;
-
-	buf[0] = 0;
-	for (i = 0; i < dg->nframes && i < FRAG_MAX_FRAMES && n < size; i++)
-		n += snprintf(buf + n, size - n, "%s%lu", i ? "," : "", dg->frames[i]);
-	if (dg->nframes > FRAG_MAX_FRAMES && n < size)
-		snprintf(buf + n, size - n, ",...");
-}
-
-static void frames_json(struct json *j, const struct frag_datagram *dg)
-{
-	unsigned i;
-
-	json_key(j, "fragments");
-	json_array_start(j);
-	for (i = 0; i < dg->nframes && i < FRAG_MAX_FRAMES; i++)
-		json_uint(j, dg->frames[i]);
-	json_array_end(j);
-}
-
-static void print_run(struct json *j, const struct job *p, const struct replay_out *o,
-		      const char *sampled)
+static void print_run(struct json *j, const struct replay_packet *p, bool via_route,
+		      const struct replay_out *o, const char *sampled)
 {
 	struct replay_desc d;
 	const char *verdict = replay_verdict_name(o->retval);
-	char summary[256], changes[160], ret[24], frames[160] = "";
+	char summary[256], changes[160], ret[24], origin[192];
 
 	if (opts.quiet)
 		return;
@@ -334,64 +287,20 @@ static void print_run(struct json *j, const struct job *p, const struct replay_o
 		json_key(j, "summary");
 		json_string(j, summary);
 		replay_desc_json(&d, j);
-		if (p->dg)
-			frames_json(j, p->dg);
-		if (p->via_route)
-			json_member_string(j, "via", "route");
+		replay_packet_origin_json(j, p, via_route);
 		json_object_end(j);
 	} else {
 		changes_text(o, changes, sizeof(changes));
-		if (p->dg) {
-			char list[128];
-
-			frames_text(p->dg, list, sizeof(list));
-			snprintf(frames, sizeof(frames), "  reassembled %s", list);
-		}
-		printf("%5lu %-4s  %s%s%s%s%s%s\n", p->num, verdict, summary, changes,
-		       *sampled ? "  sampled " : "", sampled, frames,
-		       p->via_route ? "  via route (metadata not observed)" : "");
+		replay_packet_origin_text(p, via_route, origin, sizeof(origin));
+		printf("%5lu %-4s  %s%s%s%s%s\n", p->num, verdict, summary, changes,
+		       *sampled ? "  sampled " : "", sampled, origin);
 	}
-}
-
-/* The counts of what was not replayed as captured: shown when a filter or
- * --route was given, or when one of them is not zero, so that the output
- * of a replay that used none of it stays as it always was. */
-static bool totals_extended(const struct totals *t)
-{
-	return t->selecting || t->incoming || t->filtered || t->reassembled || t->incomplete ||
-	       t->via_route;
-}
-
-static void print_totals_json_extended(struct json *j, const struct totals *t)
-{
-	json_member_uint(j, "replayed", t->passed + t->dropped + t->other);
-	json_member_uint(j, "incoming", t->incoming);
-	json_member_uint(j, "filtered", t->filtered);
-	json_member_uint(j, "reassembled", t->reassembled);
-	json_member_uint(j, "fragments", t->fragments);
-	json_member_uint(j, "incomplete", t->incomplete);
-	json_member_uint(j, "via_route", t->via_route);
-}
-
-static void print_totals_text_extended(const struct totals *t)
-{
-	if (t->incoming)
-		printf(", %lu incoming", t->incoming);
-	if (t->filtered || t->selecting)
-		printf(", %lu filtered", t->filtered);
-	if (t->reassembled)
-		printf(", %lu datagram%s reassembled from %lu fragments", t->reassembled,
-		       t->reassembled == 1 ? "" : "s", t->fragments);
-	if (t->incomplete)
-		printf(", %lu incomplete datagram%s", t->incomplete, t->incomplete == 1 ? "" : "s");
-	if (t->via_route)
-		printf(", %lu via route", t->via_route);
 }
 
 static void print_totals(struct json *j, const struct totals *t)
 {
 	if (opts.json) {
-		if (t->truncated) {
+		if (t->c.truncated) {
 			/* present only then, as a packet's "mark" or "wire_length" */
 			json_key(j, "truncated");
 			json_bool(j, true);
@@ -399,82 +308,58 @@ static void print_totals(struct json *j, const struct totals *t)
 		json_key(j, "totals");
 		json_object_start(j);
 		json_key(j, "packets");
-		json_uint(j, t->packets);
+		json_uint(j, t->c.packets);
 		json_key(j, "passed");
 		json_uint(j, t->passed);
 		json_key(j, "dropped");
 		json_uint(j, t->dropped);
 		json_key(j, "skipped");
-		json_uint(j, t->skipped);
+		json_uint(j, t->c.skipped);
 		json_key(j, "other");
 		json_uint(j, t->other);
-		if (totals_extended(t))
-			print_totals_json_extended(j, t);
+		if (replay_counts_extended(&t->c)) {
+			json_member_uint(j, "replayed", t->passed + t->dropped + t->other);
+			replay_counts_json(&t->c, j);
+		}
 		json_object_end(j);
 		return;
 	}
-	printf("%lu packet%s: %lu passed, %lu dropped, %lu skipped", t->packets,
-	       t->packets == 1 ? "" : "s", t->passed, t->dropped, t->skipped);
+	printf("%lu packet%s: %lu passed, %lu dropped, %lu skipped", t->c.packets,
+	       t->c.packets == 1 ? "" : "s", t->passed, t->dropped, t->c.skipped);
 	if (t->other)
 		printf(", %lu other verdict%s", t->other, t->other == 1 ? "" : "s");
-	if (totals_extended(t))
-		print_totals_text_extended(t);
-	if (t->truncated)
+	if (replay_counts_extended(&t->c))
+		replay_counts_text(&t->c);
+	if (t->c.truncated)
 		printf(" (capture truncated)");
 	putchar('\n');
 }
 
 /* ---- the command ------------------------------------------------------------------------ */
 
-/* Run a packet too long for BPF_PROG_TEST_RUN through the private route,
- * set up for the first one. */
-static int run_via_route(struct replay_ctx *c, const struct job *p, struct replay_out *o,
-			 char *why, size_t size)
+/* A frame or datagram not replayed (the sink's skip). */
+static void skip_one(void *arg, unsigned long num, const char *why)
 {
-	int err;
+	struct replay_ctx *c = arg;
 
-	if (!c->route && !c->route_err) {
-		c->route_err = replay_route_open(c->prog_fd, c->section, &c->route);
-		if (c->route_err)
-			c->route = NULL;
-	}
-	if (c->route_err) {
-		snprintf(why, size, "packet of %u bytes, longer than BPF_PROG_TEST_RUN takes, "
-			 "and the private route to run it could not be set up: %s", p->caplen,
-			 strerror(-c->route_err));
-		return -EINVAL;
-	}
-	memset(o, 0, sizeof(*o));
-	err = replay_route_run(c->route, p->ethertype, p->l3, p->caplen, &o->retval, why, size);
-	if (err)
-		return err;
-	return 0;
+	print_skip(c->j, num, why);
 }
 
-/* Run one packet, and say what it got. */
-static int run_one(struct replay_ctx *c, struct job *p)
+/* Run one packet, and say what it got (the sink's run). */
+static int run_one(void *arg, const struct replay_packet *p)
 {
+	struct replay_ctx *c = arg;
 	struct replay_in in = {
 		.ethertype = p->ethertype, .l3 = p->l3, .len = p->caplen,
 	};
 	struct replay_out o;
 	char why[320], sampled[1024];
+	bool via_route;
 	int err;
 
-	if (p->caplen > REPLAY_MAX_L3) {
-		p->via_route = true;
-		err = run_via_route(c, p, &o, why, sizeof(why));
-	} else {
-		err = replay_run(c->prog_fd, &in, &o, why, sizeof(why));
-		if (err == -EINVAL && !replay_check(in.ethertype, in.len, why, sizeof(why)) &&
-		    in.len > 1500) {
-			/* a kernel with less room than REPLAY_MAX_L3 says */
-			p->via_route = true;
-			err = run_via_route(c, p, &o, why, sizeof(why));
-		}
-	}
-	if (err == -EINVAL || err == -E2BIG || (err && p->via_route)) {
-		c->t->skipped++;
+	err = replay_target_run(&c->target, &in, &o, &via_route, why, sizeof(why));
+	if (replay_target_refused(err, via_route)) {
+		c->t->c.skipped++;
 		print_skip(c->j, p->num, why);
 		return 0;
 	}
@@ -488,151 +373,29 @@ static int run_one(struct replay_ctx *c, struct job *p)
 		c->t->dropped++;
 	else
 		c->t->other++;
-	if (p->via_route)
-		c->t->via_route++;
+	if (via_route)
+		c->t->c.via_route++;
 	replay_samples_take(c->smp, sampled, sizeof(sampled));
-	print_run(c->j, p, &o, sampled);
+	print_run(c->j, p, via_route, &o, sampled);
 	return 0;
 }
 
-/* A datagram whose fragments are not all in the capture: reported on its
- * first fragment's number, its frames counted as skipped. */
-static void report_incomplete(struct replay_ctx *c, const struct frag_datagram *dg)
+/* Where the JSON's packets go: the capture, the section, the filter. */
+static void print_json_head(struct json *j, const char *capture, const char *section,
+			    const struct replay_source *src)
 {
-	char why[512], frames[160];
+	const char *filter = replay_source_expression(src);
 
-	if ((dg->have_first && !dg->first_flag) ||
-	    (c->nroutes && !replay_prefix_match_addr(c->routes, c->nroutes, dg->family,
-						     dg->dst))) {
-		c->t->filtered += dg->nframes;
-		return;
-	}
-	frames_text(dg, frames, sizeof(frames));
-	snprintf(why, sizeof(why), "incomplete datagram %s: %u fragment%s (%s), %s%s; "
-		 "--fragments replays fragments as captured", dg->what, dg->nframes,
-		 dg->nframes == 1 ? "" : "s", frames,
-		 !dg->have_first ? "no first fragment" : !dg->have_last ? "no last fragment" :
-		 "a hole", dg->evicted ? ", evicted: too many datagrams open at once" : "");
-	c->t->incomplete++;
-	c->t->skipped += dg->nframes;
-	print_skip(c->j, dg->frames[0], why);
-}
-
-static void drain_incomplete(struct replay_ctx *c, bool all)
-{
-	struct frag_datagram *dg;
-
-	while (c->frags && frag_take_incomplete(c->frags, all, &dg) > 0)
-		report_incomplete(c, dg);
-}
-
-/* A fragment: kept, or its datagram run when it completes it. 1 when the
- * fragment was taken, 0 when it is to be run as captured. */
-static int take_fragment(struct replay_ctx *c, const struct pcapr_pkt *p)
-{
-	struct frag_datagram *dg;
-	struct job job = {};
-	int ret;
-
-	ret = frag_add(c->frags, p->num, p->ethertype, p->l3, p->l3_caplen, !p->filtered, &dg);
-	drain_incomplete(c, false);
-	if (ret == -EINVAL)
-		return 0;       /* a header replay cannot use: run as captured */
-	if (ret < 0) {
-		p_err("packet %lu: cannot keep the fragment: %s", p->num, strerror(-ret));
-		return ret;
-	}
-	if (ret == 0)
-		return 1;
-	if (!dg->first_flag || (c->nroutes && !replay_prefix_match(c->routes, c->nroutes,
-								  dg->ethertype, dg->l3, dg->len))) {
-		c->t->filtered += dg->nframes;
-		return 1;
-	}
-	c->t->reassembled++;
-	c->t->fragments += dg->nframes;
-	job.num = p->num;
-	job.ethertype = dg->ethertype;
-	job.l3 = dg->l3;
-	job.caplen = job.wirelen = dg->len;
-	job.dg = dg;
-	ret = run_one(c, &job);
-	return ret ? ret : 1;
-}
-
-static int replay_capture(struct pcapr *r, struct replay_ctx *c)
-{
-	struct pcapr_pkt p;
-	struct totals *t = c->t;
-	int ret, err;
-
-	while ((ret = pcapr_next(r, &p)) > 0) {
-		struct job job = {
-			.num = p.num, .ethertype = p.ethertype, .l3 = p.l3,
-			.caplen = p.l3_caplen, .wirelen = p.l3_wirelen,
-		};
-
-		t->packets++;
-		if (p.dir == PCAPR_DIR_IN) {
-			t->incoming++;
-			print_skip(c->j, p.num, "incoming");
-			continue;
-		}
-		if (p.skip[0]) {
-			if (p.filtered || c->nroutes) {
-				t->filtered++;
-				continue;
-			}
-			t->skipped++;
-			print_skip(c->j, p.num, p.skip);
-			continue;
-		}
-		if (c->frags && p.l3_caplen == p.l3_wirelen &&
-		    frag_is_fragment(p.ethertype, p.l3, p.l3_caplen)) {
-			err = take_fragment(c, &p);
-			if (err < 0)
-				return err;
-			if (err)
-				continue;
-		}
-		if (p.filtered || (c->nroutes && !replay_prefix_match(c->routes, c->nroutes,
-								      p.ethertype, p.l3,
-								      p.l3_caplen))) {
-			t->filtered++;
-			continue;
-		}
-		err = run_one(c, &job);
-		if (err)
-			return err;
-	}
-	if (ret < 0) {
-		/* logged; as tcpdump does, the packets before it still count:
-		 * the totals, the statistics and the JSON stay whole */
-		t->truncated = true;
-		ret = 0;
-	}
-	drain_incomplete(c, true);
-	return ret;
-}
-
-/* The words after CAPTURE, joined with spaces as tcpdump joins them. */
-static char *join_words(int argc, char **argv)
-{
-	size_t len = 1;
-	char *s;
-	int i;
-
-	for (i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	s = calloc(1, len);
-	if (!s)
-		return NULL;
-	for (i = 0; i < argc; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
+	json_key(j, "capture");
+	json_string(j, capture);
+	json_key(j, "linktype");
+	json_string(j, replay_source_linktype(src));
+	json_key(j, "section");
+	json_string(j, section);
+	if (filter)
+		json_member_string(j, "filter", filter);
+	json_key(j, "packets");
+	json_array_start(j);
 }
 
 int do_replay(int argc, char **argv)
@@ -642,17 +405,15 @@ int do_replay(int argc, char **argv)
 	struct bpf_program *prog;
 	struct lwtp_map *maps = NULL;
 	struct snap *snaps = NULL;
-	struct pcapr *r = NULL;
+	struct replay_source *source = NULL;
 	struct replay_samples *smp = NULL;
 	struct totals t = {};
 	struct replay_ctx ctx = {};
-	struct replay_prefix *routes = NULL;
+	struct replay_sink sink = { .run = run_one, .skip = skip_one, .arg = &ctx };
 	struct json j;
-	char *filter = NULL;
-	unsigned i;
 	char *compiled = NULL;
 	size_t nmaps = 0;
-	int ret = LWTP_EXIT_FAIL;
+	int ret = LWTP_EXIT_FAIL, err;
 
 	if (argc < 3)
 		return p_usage("replay wants OBJECT|POLICY SECTION CAPTURE [EXPRESSION...], as in "
@@ -660,29 +421,12 @@ int do_replay(int argc, char **argv)
 	src = argv[0];
 	section = argv[1];
 	capture = argv[2];
-	if (opts.nroutes) {
-		routes = calloc(opts.nroutes, sizeof(*routes));
-		if (!routes) {
-			p_err("out of memory");
-			return LWTP_EXIT_FAIL;
-		}
-		for (i = 0; i < opts.nroutes; i++)
-			if (replay_prefix_parse(opts.routes[i], &routes[i])) {
-				free(routes);
-				return LWTP_EXIT_USAGE;
-			}
-	}
-	if (argc > 3 && !(filter = join_words(argc - 3, argv + 3))) {
-		free(routes);
-		p_err("out of memory");
-		return LWTP_EXIT_FAIL;
-	}
-	ctx.section = section;
+	err = replay_source_new(argc - 3, argv + 3, &source);
+	if (err)
+		return err == -EINVAL ? LWTP_EXIT_USAGE : LWTP_EXIT_FAIL;
+	ctx.target.name = section;
 	ctx.j = &j;
 	ctx.t = &t;
-	ctx.routes = routes;
-	ctx.nroutes = opts.nroutes;
-	t.selecting = filter || opts.nroutes;
 
 	if (access(src, R_OK)) {
 		p_err("%s: %s", src, strerror(errno));
@@ -695,38 +439,24 @@ int do_replay(int argc, char **argv)
 	}
 	if (replay_load(src, section, &obj, &prog))
 		goto out;
-	if (pcapr_open(capture, &r))
+	if (replay_source_open(source, capture))
 		goto out;
-	if (filter && pcapr_filter(r, filter)) {
+	if (replay_source_compile(source)) {
 		ret = LWTP_EXIT_USAGE;
 		goto out;
 	}
 	if (replay_samples_open(obj, &smp))
 		goto out;
-	if (!opts.fragments && frag_open(&ctx.frags)) {
-		p_err("out of memory");
-		goto out;
-	}
-	ctx.prog_fd = bpf_program__fd(prog);
+	ctx.target.prog_fd = bpf_program__fd(prog);
 	ctx.smp = smp;
 
 	json_init(&j, stdout);
 	if (opts.json) {
 		json_object_start(&j);
-		if (!opts.quiet) {
-			json_key(&j, "capture");
-			json_string(&j, capture);
-			json_key(&j, "linktype");
-			json_string(&j, pcapr_linktype_name(r));
-			json_key(&j, "section");
-			json_string(&j, section);
-			if (filter)
-				json_member_string(&j, "filter", filter);
-			json_key(&j, "packets");
-			json_array_start(&j);
-		}
+		if (!opts.quiet)
+			print_json_head(&j, capture, section, source);
 	}
-	if (replay_capture(r, &ctx))
+	if (replay_source_run(source, &sink, &t.c))
 		goto out;
 	if (opts.json && !opts.quiet)
 		json_array_end(&j);
@@ -750,16 +480,13 @@ int do_replay(int argc, char **argv)
 		json_object_end(&j);
 		putchar('\n');
 	}
-	ret = t.truncated ? LWTP_EXIT_FAIL : LWTP_EXIT_OK;
+	ret = t.c.truncated ? LWTP_EXIT_FAIL : LWTP_EXIT_OK;
 out:
 	fflush(stdout);
 	free_snaps(snaps, nmaps);
 	free(maps);
-	pcapr_close(r);
-	frag_close(ctx.frags);
-	replay_route_close(ctx.route);
-	free(routes);
-	free(filter);
+	replay_source_close(source);
+	replay_target_close(&ctx.target);
 	replay_samples_close(smp);
 	bpf_object__close(obj);
 	if (compiled) {
