@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "decode_read.h"
 
@@ -197,23 +198,6 @@ static int grow_entries(struct entry **out, size_t *cap, size_t n)
 	return 0;
 }
 
-/* The value of key, every CPU's summed into e: 1, 0 when it was deleted
- * meanwhile (e all zero), or a negative errno. val has room for every
- * CPU's. */
-static int read_entry(const struct layout *l, int fd, const void *key, unsigned char *val,
-		      struct entry *e)
-{
-	size_t stride = l->percpu ? (l->value_size + 7) / 8 * 8 : l->value_size;
-	int cpu;
-
-	memset(e, 0, sizeof(*e));
-	if (bpf_map_lookup_elem(fd, key, val))
-		return errno == ENOENT ? 0 : -errno;
-	for (cpu = 0; cpu < l->ncpus; cpu++)
-		add_value(l, val + cpu * stride, e);
-	return 1;
-}
-
 /* An audit policy's map: its one value, an entry for each statement that
  * counted, keyed by the statement's index. */
 static int read_audit(const struct layout *l, int fd, struct entry **entries, size_t *n)
@@ -264,13 +248,111 @@ out:
 	return 0;
 }
 
+/* What decode_read() builds, in the order the kernel gives the keys. */
+struct reading {
+	const struct layout *l;
+	struct entry *out;
+	size_t n, cap;
+};
+
+int decode_entry_own(const struct layout *l, struct entry *e, const void *key, const __u64 *v)
+{
+	size_t key_room = (l->key_size + 7) / 8 * 8;
+	size_t nv = decode_nvalues(l->kind);
+
+	e->key = malloc(key_room + nv * sizeof(__u64));
+	if (!e->key)
+		return -ENOMEM;
+	memcpy(e->key, key, l->key_size);
+	e->v = nv ? (__u64 *)(e->key + key_room) : NULL;
+	if (nv)
+		memcpy(e->v, v, nv * sizeof(__u64));
+	return 0;
+}
+
+/* Add key and its value (vals: every CPU's, 8-byte aligned each) to r,
+ * unless the value is zero: 0 or -ENOMEM. */
+static int take_entry(struct reading *r, const void *key, const unsigned char *vals)
+{
+	const struct layout *l = r->l;
+	size_t stride = l->percpu ? (l->value_size + 7) / 8 * 8 : l->value_size;
+	__u64 v[LWTP_MAX_VALUES] = { 0 };
+	struct entry e = { .v = v };
+	int cpu, ret;
+
+	for (cpu = 0; cpu < l->ncpus; cpu++)
+		add_value(l, vals + cpu * stride, &e);
+	if (entry_is_zero(l, &e))
+		return 0;
+	ret = grow_entries(&r->out, &r->cap, r->n);
+	ret = ret ?: decode_entry_own(l, &e, key, v);
+	if (!ret)
+		r->out[r->n++] = e;
+	return ret;
+}
+
+/* Keys and values a BPF_MAP_LOOKUP_BATCH asks for at first; a hash
+ * bucket with more keys than that makes the kernel say ENOSPC, and the
+ * batch grows. */
+#define READ_BATCH 4096
+
+#define READ_BATCH_MAX (1 << 20)
+
+/* Read the whole map with BPF_MAP_LOOKUP_BATCH: one system call for
+ * thousands of keys and their values, where walking the map costs two a
+ * key (get_next_key, lookup): on a map of a million keys, seconds. Like
+ * the walk, it is not a snapshot: a map that changes meanwhile may give a
+ * key twice or not at all. Every map type lwtc writes has batched lookups
+ * on every kernel lwtc's objects load on (Linux 5.6 and later). */
+static int read_batched(struct reading *r, int fd)
+{
+	const struct layout *l = r->l;
+	size_t stride = l->percpu ? (l->value_size + 7) / 8 * 8 : l->value_size;
+	size_t token_size = l->key_size > 8 ? l->key_size : 8;
+	unsigned char *keys = NULL, *vals = NULL, *tokens = calloc(2, token_size);
+	__u32 batch = READ_BATCH, count, i;
+	void *in = NULL, *next = tokens;
+	int ret = tokens ? 0 : -ENOMEM;
+	bool done = false;
+
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	while (!ret && !done) {
+		unsigned char *k = realloc(keys, (size_t)batch * l->key_size);
+		unsigned char *v = k ? realloc(vals, (size_t)batch * stride * l->ncpus) : NULL;
+
+		keys = k ?: keys;
+		vals = v ?: vals;
+		if (!k || !v) {
+			ret = -ENOMEM;
+			break;
+		}
+		count = batch;
+		ret = bpf_map_lookup_batch(fd, in, next, keys, vals, &count, &opts) ? -errno : 0;
+		if (ret == -ENOSPC && batch < READ_BATCH_MAX) {
+			batch *= 2;     /* a bucket holds more keys than a batch */
+			ret = 0;
+			continue;
+		}
+		if (ret == -ENOENT) {
+			done = true;    /* the last batch, maybe empty */
+			ret = 0;
+		}
+		for (i = 0; !ret && i < count; i++)
+			ret = take_entry(r, keys + (size_t)i * l->key_size,
+					 vals + (size_t)i * stride * l->ncpus);
+		/* the kernel's token for the next batch becomes ours */
+		in = next;
+		next = next == tokens ? tokens + token_size : tokens;
+	}
+	free(keys);
+	free(vals);
+	free(tokens);
+	return ret;
+}
+
 int decode_read(const struct layout *l, int fd, struct entry **entries, size_t *n)
 {
-	size_t stride = l->percpu ? (l->value_size + 7) / 8 * 8 : l->value_size;
-	struct entry *out = NULL, *e;
-	size_t nout = 0, cap = 0;
-	unsigned char *val = NULL;
-	struct map_keys it;
+	struct reading r = { .l = l };
 	int ret;
 
 	*entries = NULL;
@@ -279,41 +361,14 @@ int decode_read(const struct layout *l, int fd, struct entry **entries, size_t *
 		return 0;       /* a ring cannot be iterated */
 	if (l->audit)
 		return read_audit(l, fd, entries, n);
-	ret = map_keys_start(&it, fd, l->key_size, 0);
-	val = calloc(l->ncpus, stride);
-	if (!ret && !val)
-		ret = -ENOMEM;
-	while (!ret) {
-		ret = map_keys_next(&it);
-		if (ret <= 0)
-			break;          /* 0: no more keys */
-		ret = grow_entries(&out, &cap, nout);
-		if (ret)
-			break;
-		e = &out[nout];
-		ret = read_entry(l, fd, it.key, val, e);
-		if (ret < 0)
-			break;
-		ret = 0;
-		if (entry_is_zero(l, e))
-			continue;       /* or deleted meanwhile */
-		e->key = malloc(l->key_size);
-		if (!e->key) {
-			ret = -ENOMEM;
-			break;
-		}
-		memcpy(e->key, it.key, l->key_size);
-		nout++;
-	}
-	map_keys_end(&it);
-	free(val);
+	ret = read_batched(&r, fd);
 	if (ret) {
-		decode_free(out, nout);
+		decode_free(r.out, r.n);
 		return ret;
 	}
-	if (nout > 1)
-		qsort_r(out, nout, sizeof(*out), cmp_entries, (void *)l);
-	*entries = out;
-	*n = nout;
+	if (r.n > 1)
+		qsort_r(r.out, r.n, sizeof(*r.out), cmp_entries, (void *)l);
+	*entries = r.out;
+	*n = r.n;
 	return 0;
 }

@@ -50,8 +50,17 @@ struct entry {
 	unsigned char *key;
 	__u64 packets;          /* counter packets, or histogram bucket count */
 	__u64 bytes;
-	__u64 v[LWTP_MAX_VALUES];       /* limits (LIM_*), quotas (QUOTA_*), keys (KEYS_*) */
+	/* limits (LIM_*), quotas (QUOTA_*), keys (KEYS_*): decode_nvalues()
+	 * of them, in the key's allocation (decode_entry_own()); NULL for
+	 * counters and histograms, so that an entry of a map of a million
+	 * counters costs 32 bytes and its key */
+	__u64 *v;
 };
+
+/* Give e its own copy of key and of its values v (decode_nvalues() of
+ * them; NULL for none), in one allocation that decode_free() frees:
+ * 0 or -ENOMEM. */
+int decode_entry_own(const struct layout *l, struct entry *e, const void *key, const __u64 *v);
 
 /* Read every entry whose value is not zero, sorted by decode_key_cmp()
  * (none from a ring). */

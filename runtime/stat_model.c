@@ -327,20 +327,22 @@ int stat_snap_delta(const struct snap *prev, const struct snap *cur, struct snap
 	sort_layout = l;
 	for (i = 0; i < cur->n; i++) {
 		const struct entry *c = &cur->e[i], *p;
+		__u64 v[LWTP_MAX_VALUES];
 		struct entry d = *c;
 
+		if (c->v)
+			memcpy(v, c->v, decode_nvalues(l->kind) * sizeof(*v));
+		d.v = c->v ? v : NULL;
 		p = prev->n ? bsearch(c->key, prev->e, prev->n, sizeof(*prev->e), cmp_key_bytes)
 			    : NULL;
 		/* unkeyed limits, quotas and keys show their state even so */
 		if (!delta_entry(l->kind, p, &d) && (l->nkeys || !decode_nvalues(l->kind)))
 			continue;
-		d.key = malloc(l->key_size);
-		if (!d.key) {
+		if (decode_entry_own(l, &d, c->key, d.v)) {
 			decode_free(out->e, out->n);
 			out->e = NULL;
 			return -ENOMEM;
 		}
-		memcpy(d.key, c->key, l->key_size);
 		out->e[out->n++] = d;
 	}
 	return 0;

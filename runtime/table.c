@@ -8,12 +8,10 @@
 
 void table_free(struct table *t)
 {
-	size_t i;
-
-	for (i = 0; t->cells && i < t->nrows * t->ncols; i++)
-		free(t->cells[i]);
 	free(t->cells);
+	free(t->text);
 	t->cells = NULL;
+	t->text = NULL;
 }
 
 int table_init(struct table *t, size_t nrows, int ncols)
@@ -33,18 +31,45 @@ void table_head(struct table *t, int col, const char *name, bool left)
 	t->left[col] = left;
 }
 
+/* Room for n more bytes of text. */
+static int grow_text(struct table *t, size_t n)
+{
+	size_t cap = t->text_cap ? t->text_cap : 4096;
+	char *grown;
+
+	if (t->text_len + n <= t->text_cap)
+		return 0;
+	while (cap < t->text_len + n)
+		cap += cap / 2;
+	grown = realloc(t->text, cap);
+	if (!grown)
+		return -ENOMEM;
+	t->text = grown;
+	t->text_cap = cap;
+	return 0;
+}
+
 int table_put(struct table *t, size_t row, int col, const char *text)
 {
-	char **cell = &t->cells[row * t->ncols + col];
+	size_t n = strlen(text) + 1;
+	int err;
 
-	free(*cell);
-	*cell = strdup(text);
-	return *cell ? 0 : -ENOMEM;
+	if (t->text_len + n >= UINT32_MAX)
+		return -E2BIG;
+	err = grow_text(t, n);
+	if (err)
+		return err;
+	memcpy(t->text + t->text_len, text, n);
+	t->cells[row * t->ncols + col] = (uint32_t)t->text_len + 1;
+	t->text_len += n;
+	return 0;
 }
 
 static const char *cell(const struct table *t, size_t row, int col)
 {
-	return t->cells[row * t->ncols + col] ?: "";
+	uint32_t at = t->cells[row * t->ncols + col];
+
+	return at ? t->text + at - 1 : "";
 }
 
 /* One cell of a column width wide, two spaces after the one before; a

@@ -10,14 +10,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define TABLE_MAX_COLS 32
 
+/* The cells' text is kept in one buffer, each cell an offset into it: a
+ * table of a million rows (lwtp stat on a big map) then costs its text and
+ * four bytes a cell, where a string allocated for each cell cost three
+ * times as much. */
 struct table {
 	int ncols;
 	size_t nrows;
-	char **cells;                   /* nrows x ncols; NULL: empty */
+	uint32_t *cells;                /* nrows x ncols: 1 + offset in text; 0: empty */
+	char *text;
+	size_t text_len, text_cap;
 	char head[TABLE_MAX_COLS][80];
 	bool left[TABLE_MAX_COLS];
 };
@@ -27,7 +34,7 @@ struct table {
  * Free with table_free(), even after an error. */
 int table_init(struct table *t, size_t nrows, int ncols);
 void table_head(struct table *t, int col, const char *name, bool left);
-/* A copy of text into a cell: 0 or -ENOMEM. */
+/* A copy of text into a cell: 0, -ENOMEM, or -E2BIG past 4 GiB of text. */
 int table_put(struct table *t, size_t row, int col, const char *text);
 void table_print(const struct table *t, FILE *f);
 void table_free(struct table *t);
