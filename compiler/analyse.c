@@ -38,6 +38,8 @@ static const unsigned header_wants[] = {
 	[HDR_ICMP]    = WANT_IP4 | WANT_PROTO | WANT_ICMP,
 	[HDR_ICMP6]   = WANT_IP6 | WANT_PROTO | WANT_ICMP6,
 	[HDR_TASK]    = 0,
+	[HDR_ROUTE]   = 0,
+	[HDR_CGROUP]  = 0,
 };
 
 /* The fields that need more than their header, or a helper to be read. */

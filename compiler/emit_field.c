@@ -16,6 +16,8 @@ unsigned emit_field_presence(struct emitter *e, const struct field_def *f)
 	switch (f->header) {
 	case HDR_SKB:
 	case HDR_TASK:
+	case HDR_ROUTE:
+	case HDR_CGROUP:
 		return 0;
 	case HDR_IP:
 		return f->id == F_IP_PROTO ? P_PROTO : P_IP;
@@ -121,6 +123,10 @@ void emit_field_value(struct sbuf *b, const struct field_def *f, int index)
 	 * process (the checker admits these only for kernels from 6.10 on) */
 	case F_TASK_PID:            sb_puts(b, "((__u32)bpf_get_current_pid_tgid())"); break;
 	case F_TASK_TGID:           sb_puts(b, "((__u32)(bpf_get_current_pid_tgid() >> 32))"); break;
+
+	/* helpers on the skb: its dst's tclassid, its sender's net_cls class */
+	case F_ROUTE_REALM:         sb_puts(b, "bpf_get_route_realm(skb)"); break;
+	case F_CGROUP_CLASSID:      sb_puts(b, "bpf_get_cgroup_classid(skb)"); break;
 
 	/* either IP family */
 	case F_IP_VERSION:

@@ -47,6 +47,8 @@ static const struct symbol_domain ethertype_domain = { "EtherType", ethertype_sy
 #define KERNEL_NO(f) "the kernel does not give LWT_OUT programs skb." f " (lwt_is_valid_access)"
 #define TASK_HELPER "bpf_get_current_pid_tgid() in LWT programs"
 #define TASK_RO "it says which task the kernel runs, not what the packet carries; " WRITE_RULE
+#define ROUTE_RO "it is the route's, set with 'ip route ... realm N'; " WRITE_RULE
+#define CGROUP_RO "it is the sending socket's cgroup's; " WRITE_RULE
 
 /* ---- the table ----------------------------------------------------------- */
 
@@ -258,11 +260,29 @@ static const struct field_def field_table[] = {
 	  .doc = "process id of the current task (the sender, for local traffic)",
 	  .since = KERNEL(6, 10), .since_why = TASK_HELPER },
 
+	/* The realm of the route the packet leaves by, bpf_get_route_realm():
+	 * its dst's tclassid, the 32 bits of RTA_FLOW, which 'ip route ...
+	 * realm N' sets to N and 'realms FROM/TO' to FROM << 16 | TO (nftables'
+	 * meta rtclassid). IPv6 routes have no realm (0), nor a packet without
+	 * a route (BPF_PROG_TEST_RUN). */
+	{ .ns = "route", .name = "realm", .id = F_ROUTE_REALM, .header = HDR_ROUTE,
+	  .type = INT(32), .access = FIELD_READ, .why = ROUTE_RO,
+	  .key_type = "lwtp_u32_t",
+	  .doc = "realm of the route the packet leaves by ('ip route ... realm N'), 0 for none" },
+	/* The net_cls (cgroup v1) class id, bpf_get_cgroup_classid(): of the
+	 * current task when the program runs in process context, else of the
+	 * packet's socket; 0 without either (forwarded packets). */
+	{ .ns = "cgroup", .name = "classid", .id = F_CGROUP_CLASSID, .header = HDR_CGROUP,
+	  .type = INT(32), .access = FIELD_READ, .why = CGROUP_RO,
+	  .key_type = "lwtp_u32_t",
+	  .doc = "net_cls class id of the sender's cgroup (MAJOR << 16 | MINOR), 0 for none" },
+
 	{ .ns = NULL },
 };
 
 static const char *const namespaces[] = {
-	"skb", "ip", "ip4", "ip6", "tcp", "udp", "l4", "icmp", "icmp6", "task", NULL,
+	"skb", "ip", "ip4", "ip6", "tcp", "udp", "l4", "icmp", "icmp6", "task", "route", "cgroup",
+	NULL,
 };
 
 /* ---- lookups --------------------------------------------------------------- */
@@ -320,6 +340,8 @@ const char *fields_header_name(enum header h)
 	case HDR_ICMP:    return "ICMP";
 	case HDR_ICMP6:   return "ICMPv6";
 	case HDR_TASK:    return "current task";
+	case HDR_ROUTE:   return "route";
+	case HDR_CGROUP:  return "cgroup";
 	}
 	return "unknown header";
 }

@@ -26,6 +26,8 @@ enum header {
 	HDR_ICMP,       /* ICMP over IPv4 */
 	HDR_ICMP6,
 	HDR_TASK,       /* the task the kernel runs the program in: always present */
+	HDR_ROUTE,      /* the route the packet leaves by (its dst): always present */
+	HDR_CGROUP,     /* the sending socket's cgroups: always present */
 };
 
 enum field_id {
@@ -56,6 +58,9 @@ enum field_id {
 	F_ICMP_TYPE, F_ICMP_CODE, F_ICMP6_TYPE, F_ICMP6_CODE,
 	/* the current task (bpf_get_current_pid_tgid) */
 	F_TASK_PID, F_TASK_TGID,
+	/* the route (bpf_get_route_realm) and cgroup v1 net_cls
+	 * (bpf_get_cgroup_classid) */
+	F_ROUTE_REALM, F_CGROUP_CLASSID,
 };
 
 enum field_access {
