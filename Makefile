@@ -145,7 +145,7 @@ BPF_CFLAGS   := -O2 -g -Wall -target bpf -I/usr/include/$(MULTIARCH) -Iinclude
 # (liblwtp.a: runtime/ but main.c), so that caserun runs the behaviour cases
 # through lwtp replay's core.
 TOOLS        := loadcheck caserun mapdump sendudp pcapgen sendpkt routerun
-BENCH_TOOLS  := bench refcheck
+BENCH_TOOLS  := bench refcheck mapfill
 TEST_TOOLS   := $(addprefix $(B)/tests/,$(TOOLS))
 TOOL_LIB_OBJS := $(patsubst tests/tools/%.c,$(B)/tests/obj/%.o, \
                  $(filter-out $(TOOLS:%=tests/tools/%.c),$(wildcard tests/tools/*.c)))
@@ -178,7 +178,7 @@ $(B)/tests/libtools.a $(B)/bench/libbench.a $(B)/tests/liblwtp.a:
 $(TEST_TOOLS): $(B)/tests/%: $(B)/tests/obj/%.o $(B)/tests/libtools.a $(B)/tests/liblwtp.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(TEST_LDLIBS)
 
-$(B)/bench/bench $(B)/bench/refcheck: $(B)/bench/%: $(B)/bench/obj/%.o $(B)/bench/libbench.a \
+$(B)/bench/bench $(B)/bench/refcheck $(B)/bench/mapfill: $(B)/bench/%: $(B)/bench/obj/%.o $(B)/bench/libbench.a \
 		$(B)/tests/libtools.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(TEST_LDLIBS)
 
@@ -195,9 +195,9 @@ test:
 	-@$(MAKE) --no-print-directory -k compiler runtime policies test-tools asan $(B)/tests/genpolicy
 	@bash tests/run.sh
 
-bench: deps
-	@$(MAKE) --no-print-directory compiler policies $(BENCH_BPF) $(B)/bench/bench \
-		$(B)/bench/refcheck $(B)/tests/loadcheck
+bench: deps bench-deps
+	@$(MAKE) --no-print-directory compiler runtime policies $(BENCH_BPF) $(B)/bench/bench \
+		$(B)/bench/refcheck $(B)/bench/mapfill $(B)/tests/loadcheck
 	bash bench/run.sh
 	@$(MAKE) --no-print-directory bench-egress
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench/run.sh: what 'make bench' runs. Every benchmark of bench/ in turn
-# (policies.sh, sets.sh, compile.sh), their tables printed as they come and
+# (policies.sh, sets.sh, compile.sh, stat.sh), their tables printed as they come and
 # kept, with a line on the machine, in build/bench/results.md, which
 # splice.sh then puts into BENCHMARKS.md. When a reference disagrees with
 # lwtc's program the tables are printed but BENCHMARKS.md is left alone,
@@ -29,6 +29,8 @@ status=0
 	bash bench/sets.sh
 	echo
 	bash bench/compile.sh
+	echo
+	bash bench/stat.sh
 	exit $status
 } | tee "$RESULTS.new" || status=$?
 mv "$RESULTS.new" "$RESULTS"

@@ -2,7 +2,7 @@
 # deps.sh: install, with apt-get, whatever the build and the tests need and
 # this machine lacks. Quiet when everything is there.
 # 'deps.sh fuzz': also libFuzzer (make fuzz only).
-# 'deps.sh bench': also iptables (make bench-egress only).
+# 'deps.sh bench': also iptables (make bench-egress), time and bc (bench/stat.sh).
 set -e
 
 need=""
@@ -44,6 +44,8 @@ if [ "${1:-}" = fuzz ]; then
 	have_fuzzer || need="$need libclang-rt-dev"
 fi
 if [ "${1:-}" = bench ]; then
+	have_file /usr/bin/time          || need="$need time"       # bench/stat.sh
+	have_cmd bc                      || need="$need bc"
 	have_cmd iptables-legacy-restore || need="$need iptables"   # iptables-restore too
 fi
 
