@@ -85,17 +85,34 @@ static void note_field(struct analyser *an, const struct field_def *f)
 
 /* ---- expressions --------------------------------------------------------------- */
 
-/* 'FIELD in SET' where SET is a runtime set of addresses: an LPM trie,
- * searched by lwtp_set_has_addr(). */
-static bool runtime_addr_membership(const struct expr *x)
+/* The map of the runtime set that x tests ('FIELD in SET'), or NULL. */
+static const struct map_def *runtime_set_tested(const struct expr *x)
 {
 	const struct expr *r;
 
 	if (x->kind != EXPR_BINARY || (x->u.binary.op != OP_IN && x->u.binary.op != OP_NOT_IN))
-		return false;
+		return NULL;
 	r = x->u.binary.right;
-	return r && r->kind == EXPR_NAME && r->u.name.runtime_set &&
-	       r->u.name.runtime_set->map && !r->u.name.runtime_set->map->set_key_type;
+	return r && r->kind == EXPR_NAME && r->u.name.runtime_set ? r->u.name.runtime_set->map
+								   : NULL;
+}
+
+/* A runtime set of addresses is an LPM trie, searched by
+ * lwtp_set_has_addr(). */
+static bool runtime_addr_membership(const struct expr *x)
+{
+	const struct map_def *m = runtime_set_tested(x);
+
+	return m && !m->set_key_type;
+}
+
+/* 'socket.cgroup in SET': bpf_skb_under_cgroup() on each slot, by
+ * lwtp_set_has_cgroup(). */
+static bool runtime_cgroup_membership(const struct expr *x)
+{
+	const struct map_def *m = runtime_set_tested(x);
+
+	return m && m->set_elem == SETT_CGROUP;
 }
 
 /* Every field the emitter reads or tests: a const's value is constant, so
@@ -108,6 +125,8 @@ static enum walk_next note_expr(struct expr *x, int depth, void *ctx)
 		note_field(an, x->u.field.def);
 	else if (runtime_addr_membership(x))
 		an->uses |= USE_SET_IP;
+	else if (runtime_cgroup_membership(x))
+		an->uses |= USE_SET_CGROUP;
 	return WALK_ON;
 }
 
@@ -182,7 +201,18 @@ static void note_stat(struct analyser *an, struct stmt *s)
 
 	if (!m)
 		return;     /* resources reported an error: nothing is written */
-	an->uses |= stat_helper(s, m);
+	if (s->u.stat.wire && s->kind != STMT_HIST) {
+		/* the headers each segment repeats: IP, TCP or UDP; gso_segs
+		 * read with lwtp_ctx_read() */
+		an->plan->want |= WANT_IP4 | WANT_IP6 | WANT_PROTO | WANT_TCP | WANT_UDP;
+		an->uses |= USE_WIRE | USE_CTX_WRITE;
+		if (s->kind == STMT_COUNT)
+			an->uses |= m->keyed ? USE_COUNT_WIRE_KEY | USE_COUNT_KEY : USE_COUNT_WIRE;
+		else
+			an->uses |= stat_helper(s, m);
+	} else {
+		an->uses |= stat_helper(s, m);
+	}
 	/* as emit.c writes them: the keys, a histogram's value, the
 	 * condition, a limit's or quota's action */
 	for (size_t i = 0; i < s->u.stat.keys.len; i++)

@@ -45,6 +45,7 @@ enum use {
 	USE_IP_KEY_SRC = 1 << 13,   /* lwtp_ip_key_saddr(), lwtp_ip_from4() */
 	USE_IP_KEY_DST = 1 << 14,   /* lwtp_ip_key_daddr(), lwtp_ip_from4() */
 	USE_SET_IP     = 1 << 15,   /* lwtp_set_has_addr() */
+	USE_SET_CGROUP = 1 << 16,   /* lwtp_set_has_cgroup() */
 	USE_LIMIT      = 1 << 17,   /* lwtp_limit() */
 	USE_LIMIT_KEY  = 1 << 18,   /* lwtp_limit_key() */
 	USE_QUOTA      = 1 << 19,   /* lwtp_quota() */
@@ -52,6 +53,9 @@ enum use {
 	USE_SEARCH     = 1 << 21,   /* branch-free compares of the set searches */
 	USE_SAMPLE     = 1 << 22,   /* lwtp_sample() */
 	USE_AUDIT      = 1 << 23,   /* lwtp_audit(): an audit policy's counts */
+	USE_WIRE       = 1 << 24,   /* lwtp_wire_packets(), lwtp_wire_bytes() */
+	USE_COUNT_WIRE = 1 << 25,   /* lwtp_count_wire() */
+	USE_COUNT_WIRE_KEY = 1 << 26,   /* lwtp_count_wire_key() */
 };
 
 /* A policy writes to at most this many sample rings: each takes two of

@@ -70,6 +70,47 @@ struct expr *ast_field(const struct loc *loc, char *ns, char *name,
 	return e;
 }
 
+struct expr *ast_key_prefix(struct expr *field, int n, const uint64_t *len,
+			    const struct loc *locs)
+{
+	struct key_prefix *p = &field->u.field.prefix;
+
+	for (int i = 0; i < n && i < 2; i++) {
+		p->len[i] = len[i];
+		p->loc[i] = locs[i];
+		p->n = i + 1;
+	}
+	if (p->n) {
+		field->loc.last_line = p->loc[p->n - 1].last_line;
+		field->loc.last_column = p->loc[p->n - 1].last_column;
+	}
+	return field;
+}
+
+static int digits(uint64_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+struct expr *ast_key_prefix_ratio(struct expr *field, uint64_t len4, uint64_t len6,
+				  const struct loc *loc)
+{
+	struct loc locs[2] = { *loc, *loc };
+
+	/* each number where it is written (a leading 0 aside) */
+	locs[0].last_line = locs[0].first_line;
+	locs[0].last_column = loc->first_column + digits(len4) - 1;
+	locs[1].first_line = locs[1].last_line;
+	locs[1].first_column = loc->last_column - digits(len6) + 1;
+	return ast_key_prefix(field, 2, (uint64_t[]){ len4, len6 }, locs);
+}
+
 struct expr *ast_unary(const struct loc *loc, enum op op, struct expr *operand)
 {
 	struct expr *e = expr_new(loc, EXPR_UNARY);
@@ -412,6 +453,12 @@ static void dump_expr(FILE *out, const struct expr *e, int depth)
 		if (e->u.field.index >= 0)
 			fprintf(out, "field %s.%s[%d]\n", e->u.field.ns,
 				e->u.field.name, e->u.field.index);
+		else if (e->u.field.prefix.n == 2)
+			fprintf(out, "field %s.%s/%" PRIu64 "/%" PRIu64 "\n", e->u.field.ns,
+				e->u.field.name, e->u.field.prefix.len[0], e->u.field.prefix.len[1]);
+		else if (e->u.field.prefix.n == 1)
+			fprintf(out, "field %s.%s/%" PRIu64 "\n", e->u.field.ns,
+				e->u.field.name, e->u.field.prefix.len[0]);
 		else
 			fprintf(out, "field %s.%s\n", e->u.field.ns, e->u.field.name);
 		break;
@@ -449,7 +496,7 @@ static const char *stmt_kind_str(enum stmt_kind k)
 /* The rest of a statistic's line, and what it holds below it. */
 static void dump_stat(FILE *out, const struct stmt *s, int depth)
 {
-	fprintf(out, " %s", s->u.stat.name);
+	fprintf(out, " %s%s", s->u.stat.name, s->u.stat.wire ? " wire" : "");
 	if (s->kind == STMT_SAMPLE)
 		fprintf(out, " %" PRIu64 "/%" PRIu64 " snaplen %" PRIu64,
 			s->u.stat.ratio_num, s->u.stat.ratio_den, s->u.stat.snaplen);

@@ -63,6 +63,14 @@ struct addr {
 	bool is_prefix;     /* written with /N */
 };
 
+/* The prefix lengths of an address key as written: 'by ip4.dst/24' (one),
+ * 'by ip.dst/24/48' (two: IPv4, then IPv6). The checker judges them. */
+struct key_prefix {
+	int n;                  /* lengths written: 0, 1 or 2 */
+	uint64_t len[2];
+	struct loc loc[2];      /* of each length */
+};
+
 struct expr;
 
 struct expr_list {
@@ -91,6 +99,7 @@ struct expr {
 			struct loc name_loc; /* location of the part after the dot */
 			int index;           /* skb.cb[index]; -1 when not indexed */
 			const struct field_def *def;          /* checker */
+			struct key_prefix prefix;             /* a 'by' key's /LEN */
 		} field;
 		struct { enum op op; struct expr *operand; } unary;
 		struct { enum op op; struct expr *left, *right; } binary;
@@ -157,12 +166,16 @@ struct stmt {
 			enum hist_kind hist;            /* STMT_HIST */
 			struct expr *value;             /* STMT_HIST: log2/linear argument */
 			uint64_t lin_min, lin_max, lin_step;
-			struct loc lin_loc;             /* the linear(...) parameters */
+			struct loc lin_min_loc, lin_max_loc, lin_step_loc;   /* linear(...)'s */
 			struct expr_list keys;          /* 'by': EXPR_FIELD each */
 			uint64_t size;                  /* 'size N' */
 			bool has_size;                  /* whether 'size N' was written */
 			struct loc size_loc;
 			struct map_def *map;            /* resources pass */
+			bool wire;                      /* 'wire': count, limit or quota
+							   the packets on the wire (GSO
+							   segments), not those the route sees */
+			struct loc wire_loc;
 			/* STMT_LIMIT, STMT_QUOTA */
 			struct rate rate;               /* limit: 'rate R' */
 			struct loc rate_loc;
@@ -211,6 +224,7 @@ struct policy {
 enum set_elem_type {
 	SETT_UNKNOWN = 0,
 	SETT_IP, SETT_PORT, SETT_PROTO, SETT_U8, SETT_U16, SETT_U32,
+	SETT_CGROUP,        /* cgroup v2 directories, tested by socket.cgroup */
 };
 
 struct set_decl {
@@ -254,6 +268,13 @@ struct expr *ast_set(const struct loc *loc, struct expr_list *elements);
 struct expr *ast_name(const struct loc *loc, char *name);
 struct expr *ast_field(const struct loc *loc, char *ns, char *name,
 		       const struct loc *name_loc, int index);
+/* 'by FIELD/LEN' or 'by FIELD/LEN4/LEN6': the key field, its lengths (n
+ * of them, at locs) added, its location widened to the last; returns it. */
+struct expr *ast_key_prefix(struct expr *field, int n, const uint64_t *len,
+			    const struct loc *locs);
+/* 'by FIELD/LEN4/LEN6' where 'LEN4/LEN6' is one token (a ratio) at loc. */
+struct expr *ast_key_prefix_ratio(struct expr *field, uint64_t len4, uint64_t len6,
+				  const struct loc *loc);
 struct expr *ast_unary(const struct loc *loc, enum op op, struct expr *operand);
 struct expr *ast_binary(const struct loc *loc, enum op op,
 			struct expr *left, struct expr *right);

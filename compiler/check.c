@@ -202,23 +202,23 @@ static bool check_stat_name(struct checker *ck, const struct stmt *s)
 /* ceil((max - min) / step), without overflow */
 static void check_linear(const struct stmt *s)
 {
-	const struct loc *loc = &s->u.stat.lin_loc;
 	uint64_t min = s->u.stat.lin_min, max = s->u.stat.lin_max, step = s->u.stat.lin_step;
 	uint64_t n;
 
 	if (max <= min) {
-		diag_error(loc, "linear() needs MAX above MIN, but %" PRIu64 " is not above %" PRIu64,
-			   max, min);
+		diag_error(&s->u.stat.lin_max_loc, "linear() needs MAX above MIN, but %" PRIu64
+			   " is not above %" PRIu64, max, min);
 		return;
 	}
 	if (step == 0) {
-		diag_error(loc, "linear() needs a STEP of at least 1");
+		diag_error(&s->u.stat.lin_step_loc, "linear() needs a STEP of at least 1");
 		return;
 	}
 	n = lwtp_linear_steps(min, max, step);
 	if (n > LWTP_MAX_LINEAR_BUCKETS)
-		diag_error(loc, "linear(%" PRIu64 ", %" PRIu64 ", %" PRIu64 ") makes %" PRIu64
-			   " buckets, but at most %d are allowed; use a STEP of at least %" PRIu64,
+		diag_error(&s->u.stat.lin_step_loc, "linear(%" PRIu64 ", %" PRIu64 ", %" PRIu64
+			   ") makes %" PRIu64 " buckets, but at most %d are allowed; use a STEP "
+			   "of at least %" PRIu64,
 			   min, max, step, n, LWTP_MAX_LINEAR_BUCKETS,
 			   (uint64_t)lwtp_linear_steps(0, max - min, LWTP_MAX_LINEAR_BUCKETS));
 }
@@ -243,6 +243,54 @@ static bool same_key(const struct expr *a, const struct expr *b)
 	       a->u.field.index == b->u.field.index;
 }
 
+/* A key's prefix lengths ('by ip4.dst/24', 'by ip.dst/24/48'): on an
+ * address field, one length of its family's range, two (IPv4, then IPv6)
+ * for a field of either family. */
+static void check_key_prefix(const struct expr *k)
+{
+	const struct key_prefix *p = &k->u.field.prefix;
+	const struct field_def *f = k->u.field.def;
+	char text[TEXT];
+	int i;
+
+	if (!p->n || !f)
+		return;
+	check_expr_text(k, text, sizeof(text));
+	*strchr(text, '/') = '\0';     /* the field alone */
+	switch (f->type.kind) {
+	case TYPE_ADDR4:
+	case TYPE_ADDR6:
+		if (p->n > 1) {
+			diag_error(&p->loc[1], "'%s' holds %s addresses only: it takes one prefix "
+				   "length, as in '%s/%" PRIu64 "'", text,
+				   f->type.kind == TYPE_ADDR4 ? "IPv4" : "IPv6", text, p->len[0]);
+			return;
+		}
+		break;
+	case TYPE_ADDR:
+		if (p->n < 2) {
+			diag_error(&p->loc[0], "'%s' holds IPv4 and IPv6 addresses, and '/%" PRIu64
+				   "' is the IPv4 prefix length: give the IPv6 one after it, as in "
+				   "'%s/%" PRIu64 "/64' (or key by '%s4.%s/%" PRIu64 "' for IPv4 alone)",
+				   text, p->len[0], text, p->len[0], f->ns, f->name, p->len[0]);
+			return;
+		}
+		break;
+	default:
+		diag_error(&p->loc[0], "a prefix length applies to an address key, but '%s' is "
+			   "%s; remove '/%" PRIu64 "'", text, check_type_a(&f->type), p->len[0]);
+		return;
+	}
+	for (i = 0; i < p->n; i++) {
+		bool ip4 = f->type.kind == TYPE_ADDR4 || (f->type.kind == TYPE_ADDR && i == 0);
+		unsigned max = ip4 ? 32 : 128;
+
+		if (p->len[i] > max)
+			diag_error(&p->loc[i], "prefix length %" PRIu64 " is out of range: %s "
+				   "prefix is 0..%u", p->len[i], ip4 ? "an IPv4" : "an IPv6", max);
+	}
+}
+
 static void check_keys(struct stmt *s)
 {
 	struct expr_list *keys = &s->u.stat.keys;
@@ -260,6 +308,7 @@ static void check_keys(struct stmt *s)
 			continue;
 		}
 		check_field(k, false);
+		check_key_prefix(k);
 		for (size_t j = 0; j < i; j++) {
 			if (keys->items[j] && keys->items[j]->kind == EXPR_FIELD &&
 			    same_key(keys->items[j], k)) {
@@ -365,6 +414,10 @@ static const char *definition_difference(const struct stmt *s, const struct stmt
 	} else if ((s->kind == STMT_LIMIT || s->kind == STMT_QUOTA) &&
 		   strcmp(budget_text(s, a, sizeof(a)), budget_text(first, b, sizeof(b))) != 0) {
 		snprintf(buf, size, "here it is %s, there %s", a, b);
+	} else if (s->u.stat.wire != first->u.stat.wire) {
+		snprintf(buf, size, "here it counts %s, there %s",
+			 s->u.stat.wire ? "the packets on the wire" : "the packets the route sees",
+			 first->u.stat.wire ? "the packets on the wire" : "the packets the route sees");
 	} else if (s->kind == STMT_SAMPLE &&
 		   stat_snaplen(s) != stat_snaplen(first)) {
 		snprintf(buf, size, "here its snaplen is %" PRIu64 ", there %" PRIu64,
@@ -474,6 +527,9 @@ static void check_stat(struct checker *ck, struct stmt *s)
 
 	if (s->kind == STMT_HIST)
 		check_hist_value(ck, s);
+	if (s->kind == STMT_HIST && s->u.stat.wire)
+		diag_error(&s->u.stat.wire_loc, "a hist describes the packets the route sees: "
+			   "'wire' is for count, limit and quota");
 	if (s->kind == STMT_SAMPLE)
 		check_sample(s);
 	if (s->kind == STMT_LIMIT || s->kind == STMT_QUOTA) {

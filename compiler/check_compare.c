@@ -371,8 +371,11 @@ static void check_membership(const struct expr *e, const struct expr *l,
 void check_compare(const struct check_scope *sc, struct expr *e)
 {
 	struct expr *l = e->u.binary.left, *r = e->u.binary.right;
-	const struct symbol_domain *d = check_domain_of(l);
+	const struct symbol_domain *d;
 
+	if (check_cgroup_member(sc, e))
+		return;
+	d = check_domain_of(l);
 	if (!d)
 		d = check_domain_of(r);
 	check_expr(sc, l, d);

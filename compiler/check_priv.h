@@ -93,6 +93,9 @@ void check_bitwise(const struct check_scope *sc, struct expr *e,   /* & | */
 
 /* check_set.c */
 void check_set_decl(struct check_scope *sc, struct set_decl *d);
+/* When e is 'socket.cgroup in SET' (or 'not in'): check it (SET must be a
+ * runtime set of cgroups) and return true; else false, nothing done. */
+bool check_cgroup_member(const struct check_scope *sc, struct expr *e);
 
 /* check_ident.c */
 

@@ -1,8 +1,8 @@
-/* check_resolve.c: resolving what a policy names: a NAME is a const in
- * scope, else a named value of the field it is compared with ('udp' in
- * 'ip.proto == udp'); a field is looked up in the field table (fields.c)
- * and must be readable, or writable where it is written. Misspellings get
- * a "did you mean".
+/* check_resolve.c: resolving what a policy names: a NAME is a const or a
+ * runtime set in scope, else a named value of the field it is compared
+ * with ('udp' in 'ip.proto == udp'); a field is looked up in the field
+ * table (fields.c) and must be readable, or writable where it is written.
+ * Misspellings get a "did you mean".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +40,8 @@ static const struct field_def *field_naming(const char *name)
 	return NULL;
 }
 
+/* What a misspelt NAME may have meant: the consts and runtime sets in
+ * scope, and hint's named values. */
 static const char **name_candidates(const struct check_scope *sc,
 				    const struct symbol_domain *hint)
 {
@@ -49,33 +51,56 @@ static const char **name_candidates(const struct check_scope *sc,
 	if (hint)
 		for (const struct symbol_def *s = hint->symbols; s->name; s++)
 			nsym++;
-	cands = calloc(sc->len + nsym + 1, sizeof(*cands));
+	cands = calloc(sc->len + sc->nsets + nsym + 1, sizeof(*cands));
 	if (!cands)
 		return NULL;
 	for (size_t i = 0; i < sc->len; i++)
 		cands[n++] = sc->consts[i].decl->name;
+	for (size_t i = 0; i < sc->nsets; i++)
+		cands[n++] = sc->sets[i]->name;
 	for (size_t i = 0; i < nsym; i++)
 		cands[n++] = hint->symbols[i].name;
 	return cands;
+}
+
+/* A runtime set of that name declared after loc, or NULL. */
+static const struct set_decl *set_declared_after(const struct program *prog,
+						 const char *name, const struct loc *loc)
+{
+	for (size_t i = 0; prog && i < prog->nitems; i++) {
+		const struct set_decl *d = prog->items[i].u.set;
+		if (prog->items[i].kind != ITEM_SET || !d || !d->name || strcmp(d->name, name))
+			continue;
+		if (d->name_loc.first_line > loc->first_line ||
+		    (d->name_loc.first_line == loc->first_line &&
+		     d->name_loc.first_column > loc->first_column))
+			return d;
+	}
+	return NULL;
 }
 
 static void report_unknown_name(const struct check_scope *sc, const struct expr *e,
 				const struct symbol_domain *hint)
 {
 	const char *name = e->u.name.name;
-	const char **cands = name_candidates(sc, hint);
-	const char *best = cands ? diag_did_you_mean(name, cands) : NULL;
 	const struct const_decl *elsewhere = check_find_any_const(sc->prog, name);
+	const struct set_decl *later = set_declared_after(sc->prog, name, &e->loc);
 	const struct field_def *f;
 	char list[512];
 
-	if (elsewhere) {
-		free(cands);
+	if (elsewhere || later) {
 		diag_error(&e->loc, "unknown name '%s'", name);
-		diag_note(&elsewhere->name_loc, "'%s' is defined here, but a const is visible "
-			  "only after its definition, in its own policy or block", name);
+		if (elsewhere)
+			diag_note(&elsewhere->name_loc, "'%s' is defined here, but a const is "
+				  "visible only after its definition, in its own policy or block",
+				  name);
+		else
+			diag_note(&later->name_loc, "set '%s' is declared here, but a set is "
+				  "visible only after its declaration", name);
 		return;
 	}
+	const char **cands = name_candidates(sc, hint);
+	const char *best = cands ? diag_did_you_mean(name, cands) : NULL;
 	if (best)
 		diag_error(&e->loc, "unknown name '%s'; did you mean '%s'?", name, best);
 	else
@@ -273,6 +298,11 @@ void check_field(struct expr *e, bool write)
 	}
 	if (!check_index(e, def))
 		return;
+	if (def->access == FIELD_MEMBER) {
+		/* 'socket.cgroup in SET' is check_cgroup_member()'s */
+		diag_error(&e->loc, "'%s' is not a value: %s", text, def->why);
+		return;
+	}
 	if (write && !(def->access & FIELD_WRITE)) {
 		diag_error(&e->loc, "cannot write '%s': %s", text, def->why);
 		return;

@@ -1,6 +1,7 @@
 /* check_set.c: runtime sets ('set NAME : TYPE [size N];'), filled while the
  * policy runs with 'lwtp set', and the fields that may be tested against
- * them. */
+ * them: a set of cgroups only by 'socket.cgroup in SET', which is the one
+ * use of socket.cgroup. */
 #include <string.h>
 
 #include "check_priv.h"
@@ -21,6 +22,7 @@ static const struct {
 	{ "u8",    SETT_U8,    8 },
 	{ "u16",   SETT_U16,   16 },
 	{ "u32",   SETT_U32,   32 },
+	{ "cgroup", SETT_CGROUP, 0 },
 };
 
 #define NTYPES (sizeof(set_types) / sizeof(set_types[0]))
@@ -50,7 +52,7 @@ static bool resolve_elem_type(struct set_decl *d)
 			   d->type_name, best);
 	else
 		diag_error(&d->type_loc, "unknown set element type '%s'; "
-			   "the types are ip, port, proto, u8, u16 and u32", d->type_name);
+			   "the types are ip, port, proto, u8, u16, u32 and cgroup", d->type_name);
 	return false;
 }
 
@@ -68,6 +70,27 @@ static const char *elem_name(enum set_elem_type elem)
 		if (set_types[i].elem == elem)
 			return set_types[i].name;
 	return "?";
+}
+
+/* A set of cgroups: a slot costs each packet that tests the set a helper
+ * call, and its lwtp_cgroups_NAME must be a pin's name too. */
+static bool cgroup_set_decl(const struct set_decl *d)
+{
+	bool ok = true;
+
+	if (d->has_size && (d->size < 1 || d->size > LWTP_CGROUP_SET_MAX_SIZE)) {
+		diag_error(&d->size_loc, "a set of cgroups holds 1 to %d cgroups: each one "
+			   "costs every packet that tests the set a helper call "
+			   "(bpf_skb_under_cgroup())", LWTP_CGROUP_SET_MAX_SIZE);
+		ok = false;
+	}
+	if (strlen(d->name) > LWTP_CGROUPS_NAME_MAX) {
+		diag_error(&d->name_loc, "the name of a set of cgroups is at most %d characters, "
+			   "so that its map " LWTP_CGROUPS_PREFIX "NAME fits in %d",
+			   LWTP_CGROUPS_NAME_MAX, LWTP_NAME_MAX);
+		ok = false;
+	}
+	return ok;
 }
 
 void check_set_decl(struct check_scope *sc, struct set_decl *d)
@@ -92,12 +115,15 @@ void check_set_decl(struct check_scope *sc, struct set_decl *d)
 	}
 	if (!resolve_elem_type(d))
 		ok = false;
-	if (d->has_size && (d->size < 1 || d->size > SET_MAX_SIZE)) {
+	if (d->elem == SETT_CGROUP) {
+		if (!cgroup_set_decl(d))
+			ok = false;
+	} else if (d->has_size && (d->size < 1 || d->size > SET_MAX_SIZE)) {
 		diag_error(&d->size_loc, "a set's size must be from 1 to %u", SET_MAX_SIZE);
 		ok = false;
 	}
 	if (!d->has_size)
-		d->size = LWTP_DEFAULT_SIZE;
+		d->size = d->elem == SETT_CGROUP ? LWTP_CGROUP_SET_DEFAULT_SIZE : LWTP_DEFAULT_SIZE;
 	if (!ok)
 		return;
 	if (sc->nsets == sc->sets_cap) {
@@ -112,6 +138,12 @@ void check_runtime_member(const struct expr *e, const struct expr *l,
 {
 	char text[160];
 	check_expr_text(l, text, sizeof(text));
+	if (set->elem == SETT_CGROUP) {
+		diag_error(&l->loc, "set '%s' holds cgroups, which only 'socket.cgroup in %s' "
+			   "tests, but '%s' is %s", set->name, set->name, text,
+			   check_type_a(&l->type));
+		return;
+	}
 	if (set->elem == SETT_IP) {
 		if (!check_is_addr(&l->type) || l->kind != EXPR_FIELD)
 			diag_error(&l->loc, "set '%s' holds addresses, but '%s' is %s",
@@ -128,4 +160,46 @@ void check_runtime_member(const struct expr *e, const struct expr *l,
 		diag_error(&l->loc, "'%s' is %s, wider than the %s elements of set '%s'",
 			   text, check_type_a(&l->type), elem_name(set->elem), set->name);
 	(void)e;
+}
+
+/* Whether x is the field socket.cgroup, written so; not checked yet. */
+static const struct field_def *cgroup_field(const struct expr *x)
+{
+	const struct field_def *def;
+
+	if (!x || x->kind != EXPR_FIELD || !x->u.field.ns || !x->u.field.name ||
+	    x->u.field.index >= 0)
+		return NULL;
+	def = fields_lookup(x->u.field.ns, x->u.field.name);
+	return def && def->access == FIELD_MEMBER ? def : NULL;
+}
+
+bool check_cgroup_member(const struct check_scope *sc, struct expr *e)
+{
+	struct expr *l = e->u.binary.left, *r = e->u.binary.right;
+	const struct field_def *def;
+	char text[160];
+
+	if (e->u.binary.op != OP_IN && e->u.binary.op != OP_NOT_IN)
+		return false;
+	def = cgroup_field(l);
+	if (!def)
+		return false;
+	/* socket.cgroup is no value: it has no type, only its field */
+	l->u.field.def = def;
+	e->type.kind = TYPE_BOOL;
+	e->type.bits = 0;
+	check_expr(sc, r, NULL);
+	if (!check_known(r))
+		return true;
+	check_expr_text(r, text, sizeof(text));
+	if (r->kind != EXPR_NAME || !r->u.name.runtime_set)
+		diag_error(&r->loc, "'socket.cgroup' is tested only against a runtime set of "
+			   "cgroups ('set NAME : cgroup;'), but '%s' is %s", text,
+			   check_type_a(&r->type));
+	else if (r->u.name.runtime_set->elem != SETT_CGROUP)
+		diag_error(&r->loc, "'socket.cgroup' is tested only against a runtime set of "
+			   "cgroups, but set '%s' holds %s values: declare it 'set %s : cgroup;'",
+			   text, elem_name(r->u.name.runtime_set->elem), text);
+	return true;
 }

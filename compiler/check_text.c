@@ -102,6 +102,10 @@ static void put_expr(struct text *t, const struct expr *e, bool nested)
 			put_num(t, (uint64_t)e->u.field.index);
 			put(t, "]");
 		}
+		for (int i = 0; i < e->u.field.prefix.n; i++) {
+			put(t, "/");
+			put_num(t, e->u.field.prefix.len[i]);
+		}
 		break;
 	case EXPR_UNARY:
 		if (nested)

@@ -29,6 +29,8 @@ static struct {
 	struct diag *items;
 	size_t n, cap;
 	size_t errors;
+	size_t warnings;      /* recorded: not counted under -w */
+	enum diag_warnings warn_mode;
 	size_t max_errors;
 	bool capped;          /* an error past the cap was dropped */
 	bool dropping_notes;  /* the last error was dropped: drop its notes too */
@@ -87,6 +89,13 @@ static void record(enum diag_level level, const struct loc *loc,
 		}
 		D.errors++;
 	}
+	if (level == DIAG_WARNING) {
+		if (D.warn_mode == DIAG_WARNINGS_OFF) {
+			D.dropping_notes = true;
+			return;
+		}
+		D.warnings++;
+	}
 	if (level == DIAG_NOTE && D.dropping_notes)
 		return;
 	if (level != DIAG_NOTE)
@@ -141,13 +150,23 @@ bool diag_too_many(void)
 	return D.errors >= D.max_errors;
 }
 
+void diag_set_warnings(enum diag_warnings mode)
+{
+	D.warn_mode = mode;
+}
+
+size_t diag_warning_count(void)
+{
+	return D.warnings;
+}
+
 /* ---- printing ------------------------------------------------------------ */
 
 static const char *level_str(enum diag_level level)
 {
 	switch (level) {
 	case DIAG_ERROR:   return "error";
-	case DIAG_WARNING: return "warning";
+	case DIAG_WARNING: return D.warn_mode == DIAG_WARNINGS_ERROR ? "error" : "warning";
 	case DIAG_NOTE:    return "note";
 	}
 	return "?";
@@ -271,14 +290,18 @@ static void shown_part(const unsigned char *s, size_t len, size_t first, size_t 
 
 static void print_one(FILE *out, const struct diag *d)
 {
+	/* a warning made an error says which option made it one, as gcc does */
+	const char *tag = d->level == DIAG_WARNING && D.warn_mode == DIAG_WARNINGS_ERROR
+			  ? " [-Werror]" : "";
+
 	if (!d->has_loc) {
-		fprintf(out, "%s: %s: %s\n", D.file ? D.file : "lwtc",
-			level_str(d->level), d->msg);
+		fprintf(out, "%s: %s: %s%s\n", D.file ? D.file : "lwtc",
+			level_str(d->level), d->msg, tag);
 		return;
 	}
 	const struct loc *l = &d->loc;
-	fprintf(out, "%s:%d:%d: %s: %s\n", l->file ? l->file : D.file,
-		l->first_line, l->first_column, level_str(d->level), d->msg);
+	fprintf(out, "%s:%d:%d: %s: %s%s\n", l->file ? l->file : D.file,
+		l->first_line, l->first_column, level_str(d->level), d->msg, tag);
 
 	const char *line;
 	size_t len, from, to;
@@ -358,6 +381,68 @@ const char *diag_did_you_mean(const char *name, const char *const *candidates)
 	for (; candidates && *candidates; candidates++) {
 		int d = diag_distance(name, *candidates);
 		if (d <= limit && (!best || d < best_d)) {
+			best = *candidates;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* Levenshtein distance where a swap of neighbouring letters costs 1
+ * (the optimal string alignment distance). */
+static int swap_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return 1000;
+	int d[65][65];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			int best = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+/* Whether a and b hold the same letters, in any order. */
+static bool same_letters(const char *a, const char *b)
+{
+	int count[256] = { 0 };
+
+	for (; *a; a++)
+		count[(unsigned char)*a]++;
+	for (; *b; b++)
+		count[(unsigned char)*b]--;
+	for (int i = 0; i < 256; i++)
+		if (count[i])
+			return false;
+	return true;
+}
+
+const char *diag_closest(const char *name, const char *const *candidates, int max)
+{
+	const char *best = NULL;
+	int best_d = 0;
+
+	/* of two as near, the one with name's letters ('conut': count, not const) */
+	for (; candidates && *candidates; candidates++) {
+		int d = swap_distance(name, *candidates);
+		if (d > max)
+			continue;
+		if (!best || d < best_d ||
+		    (d == best_d && same_letters(name, *candidates) && !same_letters(name, best))) {
 			best = *candidates;
 			best_d = d;
 		}

@@ -38,6 +38,17 @@ void diag_warning(const struct loc *loc, const char *fmt, ...)
 void diag_note(const struct loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* What becomes of warnings: reported (the default), not reported (lwtc
+ * -w), or reported as errors (lwtc -Werror): printed 'error: ...
+ * [-Werror]', and each one fails the compile. Notes go with their
+ * warning. */
+enum diag_warnings { DIAG_WARNINGS_ON, DIAG_WARNINGS_OFF, DIAG_WARNINGS_ERROR };
+void diag_set_warnings(enum diag_warnings mode);
+/* Warnings recorded so far (none under -w): under -Werror, the compile
+ * fails when this is not 0. They do not count in diag_error_count(), so
+ * that every pass still runs and reports all of them. */
+size_t diag_warning_count(void);
+
 /* An error with no source location (e.g. "cannot read file"). */
 void diag_error_noloc(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
@@ -57,5 +68,10 @@ void diag_reset(void);
 const char *diag_did_you_mean(const char *name, const char *const *candidates);
 /* Levenshtein distance, for callers that collect candidates themselves. */
 int diag_distance(const char *a, const char *b);
+/* The candidate nearest to name, at most max typos away, or NULL; two
+ * neighbouring letters swapped are one typo ('cuont' is 'count', not
+ * 'const'), and of two as near, one with name's letters wins ('conut').
+ * Candidates end with NULL. */
+const char *diag_closest(const char *name, const char *const *candidates, int max);
 
 #endif

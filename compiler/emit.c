@@ -167,13 +167,13 @@ static void budget_comment(struct sbuf *b, const struct stmt *s)
 	const struct action *a = &s->u.stat.action;
 
 	if (s->kind == STMT_LIMIT) {
-		sb_printf(b, "limit %s rate %llu%s/%s burst %llu%s", s->u.stat.name,
-			  (unsigned long long)r->amount,
+		sb_printf(b, "limit %s%s rate %llu%s/%s burst %llu%s", s->u.stat.name,
+			  s->u.stat.wire ? " wire" : "", (unsigned long long)r->amount,
 			  r->unit == UNIT_BYTES ? "B" : r->unit == UNIT_BITS ? "bit" : "",
 			  r->period_ns == 1000000000ULL ? "s" : r->period_ns == 60000000000ULL ? "min" : "h",
 			  (unsigned long long)s->u.stat.amount, s->u.stat.amount_unit ? "B" : "");
 	} else {
-		sb_printf(b, "quota %s %llu%s", s->u.stat.name,
+		sb_printf(b, "quota %s%s %llu%s", s->u.stat.name, s->u.stat.wire ? " wire" : "",
 			  (unsigned long long)s->u.stat.amount, s->u.stat.amount_unit ? "B" : "");
 	}
 	keys_comment(b, s);
@@ -201,6 +201,8 @@ static void stmt_comment(struct emitter *e, const struct stmt *s, int depth)
 	case STMT_COUNT:
 	case STMT_HIST:
 		sb_printf(&b, "%s %s", s->kind == STMT_COUNT ? "count" : "hist", s->u.stat.name);
+		if (s->u.stat.wire)
+			sb_puts(&b, " wire");
 		if (s->kind == STMT_HIST) {
 			if (s->u.stat.hist == HIST_LOG2) {
 				sb_puts(&b, " log2(");
@@ -296,7 +298,61 @@ static void audit_call(struct emitter *e, int src, int depth, const struct stmt 
 	free(m);
 }
 
-/* Fill one key member from its field. */
+/* The network mask of a /len prefix over bits [32*word, 32*word+32) of an
+ * address, in host order. */
+static uint32_t prefix_mask(int len, int word)
+{
+	int bits = len - 32 * word;
+
+	if (bits <= 0)
+		return 0;
+	return bits >= 32 ? 0xffffffffu : ~0u << (32 - bits);
+}
+
+/* Word i of the 16-byte key member k masked with the constant m. */
+static void mask_word(struct emitter *e, int src, int depth, const struct map_key_member *k,
+		      int i, uint32_t m)
+{
+	if (m == 0xffffffffu)
+		return;
+	if (m)
+		code(e, src, depth, "lwtp_key.%s[%d] &= bpf_htonl(0x%08x);", k->name, i, m);
+	else
+		code(e, src, depth, "lwtp_key.%s[%d] = 0;", k->name, i);
+}
+
+/* Zero the host bits of the /len IPv6 prefix in the 16-byte key member k. */
+static void mask_ip6(struct emitter *e, int src, int depth, const struct map_key_member *k,
+		     int len)
+{
+	for (int i = 0; i < 4; i++)
+		mask_word(e, src, depth, k, i, prefix_mask(len, i));
+}
+
+/* An address prefix key member of either family (lwtp_ip_prefix_L4_L6_t),
+ * filled with the whole address: its host bits zero, by the family the
+ * packet has. IPv4 is ::ffff:a.b.c.d, its prefix in the last word. */
+static void mask_ip(struct emitter *e, int src, int depth, const struct map_key_member *k)
+{
+	uint32_t m4 = prefix_mask(k->plen4, 0);
+
+	if (m4 != 0xffffffffu) {
+		code(e, src, depth, "if (lwtp_has(lwtp_pkt.ip4)) {   /* IPv4 /%d */", k->plen4);
+		mask_word(e, src, depth + 1, k, 3, m4);
+		if (k->plen6 < 128) {
+			code(e, src, depth, "} else {   /* IPv6 /%d */", k->plen6);
+			mask_ip6(e, src, depth + 1, k, k->plen6);
+		}
+		code(e, src, depth, "}");
+	} else if (k->plen6 < 128) {
+		code(e, src, depth, "if (!lwtp_has(lwtp_pkt.ip4)) {   /* IPv6 /%d */", k->plen6);
+		mask_ip6(e, src, depth + 1, k, k->plen6);
+		code(e, src, depth, "}");
+	}
+}
+
+/* Fill one key member from its field; an address prefix ('by ip.dst/24/48')
+ * with its host bits zero. */
 static void key_member(struct emitter *e, int src, int depth, const struct map_key_member *k)
 {
 	const struct field_def *f = k->field;
@@ -307,14 +363,22 @@ static void key_member(struct emitter *e, int src, int depth, const struct map_k
 		if (f->header == HDR_IP) {
 			code(e, src, depth, "lwtp_ip_key_%s(lwtp_key.%s, &lwtp_pkt);",
 			     which, k->name);
+			if (k->plen4 >= 0)
+				mask_ip(e, src, depth, k);
 		} else {
 			code(e, src, depth, "lwtp_ip_from6(lwtp_key.%s, lwtp_pkt.ip6->%s);",
 			     k->name, which);
+			if (k->plen6 >= 0)
+				mask_ip6(e, src, depth, k, k->plen6);
 		}
 		return;
 	}
 	emit_field_value(&v, f, k->index);
-	code(e, src, depth, "lwtp_key.%s = %s;", k->name, sb_str(&v));
+	if (k->plen4 >= 0 && k->plen4 < 32)
+		code(e, src, depth, "lwtp_key.%s = %s & bpf_htonl(0x%08x);   /* /%d */", k->name,
+		     sb_str(&v), prefix_mask(k->plen4, 0), k->plen4);
+	else
+		code(e, src, depth, "lwtp_key.%s = %s;", k->name, sb_str(&v));
 	sb_free(&v);
 }
 
@@ -361,7 +425,9 @@ static void emit_stat(struct emitter *e, const struct stmt *s, int depth)
 
 	if (!m->keyed) {
 		d = open_guard(e, src, depth, &g, false);
-		if (s->kind == STMT_COUNT)
+		if (s->kind == STMT_COUNT && s->u.stat.wire)
+			code(e, src, d, "lwtp_count_wire(&%s, skb, &lwtp_pkt);", m->name);
+		else if (s->kind == STMT_COUNT)
 			code(e, src, d, "lwtp_count(&%s, skb->len);", m->name);
 		else
 			code(e, src, d, "lwtp_hist(&%s, %s);", m->name, sb_str(&bucket));
@@ -377,7 +443,10 @@ static void emit_stat(struct emitter *e, const struct stmt *s, int depth)
 		else if (k->type)   /* the bucket */
 			code(e, src, d, "lwtp_key.bucket = %s;", sb_str(&bucket));
 	}
-	if (s->kind == STMT_COUNT)
+	if (s->kind == STMT_COUNT && s->u.stat.wire)
+		code(e, src, d, "lwtp_count_wire_key(&%s, &lwtp_key, skb, &lwtp_pkt, &"
+		     LWTP_FULL_PREFIX "%s);", m->name, m->name);
+	else if (s->kind == STMT_COUNT)
 		code(e, src, d, "lwtp_count_key(&%s, &lwtp_key, skb->len, &" LWTP_FULL_PREFIX "%s);",
 		     m->name, m->name);
 	else
@@ -388,9 +457,17 @@ out:
 	sb_free(&bucket);
 }
 
-/* What a packet costs a limit or quota. */
-static const char *cost_text(enum amount_unit unit)
+/* What a packet costs a limit or quota: as the route sees it, or, with
+ * 'wire', as it goes on the wire (its GSO segments and their bytes). */
+static const char *cost_text(enum amount_unit unit, bool wire)
 {
+	if (wire) {
+		switch (unit) {
+		case UNIT_PACKETS: return "lwtp_wire_packets(skb)";
+		case UNIT_BYTES:   return "lwtp_wire_bytes(skb, &lwtp_pkt)";
+		case UNIT_BITS:    return "lwtp_wire_bytes(skb, &lwtp_pkt) * 8";
+		}
+	}
 	switch (unit) {
 	case UNIT_PACKETS: return "1";
 	case UNIT_BYTES:   return "skb->len";
@@ -400,7 +477,7 @@ static const char *cost_text(enum amount_unit unit)
 }
 
 /* The call that takes a packet from a limit or quota: 1 within, 0 over. */
-static void budget_call(struct sbuf *b, const struct map_def *m)
+static void budget_call(struct sbuf *b, const struct map_def *m, bool wire)
 {
 	const struct limit_params *p = &m->limit;
 
@@ -412,7 +489,7 @@ static void budget_call(struct sbuf *b, const struct map_def *m)
 		sb_printf(b, "%s, &(const struct lwtp_limit_params){ .rate_n = %lluULL, "
 			  ".scale = %lluULL, .cap = %lluULL, .fill_ns = %lluULL, .rate = %lluULL, "
 			  ".period_ns = %lluULL, .burst = %lluULL, .unit = %d })",
-			  cost_text(m->unit), (unsigned long long)p->rate_n,
+			  cost_text(m->unit, wire), (unsigned long long)p->rate_n,
 			  (unsigned long long)p->scale, (unsigned long long)p->cap,
 			  (unsigned long long)p->fill_ns, (unsigned long long)p->rate,
 			  (unsigned long long)p->period_ns, (unsigned long long)p->burst, (int)m->unit);
@@ -422,7 +499,7 @@ static void budget_call(struct sbuf *b, const struct map_def *m)
 		sb_printf(b, "lwtp_quota_key(&%s, &lwtp_key, &" LWTP_FULL_PREFIX "%s, ", m->name, m->name);
 	else
 		sb_printf(b, "lwtp_quota(&%s, ", m->name);
-	sb_printf(b, "%s, %lluULL, %d)", cost_text(m->unit), (unsigned long long)m->quota,
+	sb_printf(b, "%s, %lluULL, %d)", cost_text(m->unit, wire), (unsigned long long)m->quota,
 		  (int)m->unit);
 }
 
@@ -449,7 +526,7 @@ static void emit_budget(struct emitter *e, const struct stmt *s, int depth)
 			if (m->members[i].field)
 				key_member(e, src, d, &m->members[i]);
 	}
-	budget_call(&call, m);
+	budget_call(&call, m, s->u.stat.wire);
 	if (e->plan->policy->audit) {
 		/* the bucket or budget as enforcing; over it, counted, not applied;
 		 * a drop ends the program where the enforcing one would */

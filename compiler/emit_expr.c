@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "emit_priv.h"
+#include "lwtp_contract.h"
 #include "util.h"
 
 /* ---- values ----------------------------------------------------------------- */
@@ -174,7 +175,8 @@ static const char *c_op(enum op op)
 	}
 }
 
-/* 'FIELD in SET' for a runtime set: a map lookup. */
+/* 'FIELD in SET' for a runtime set: a map lookup; 'socket.cgroup in SET' a
+ * helper call a slot. */
 static void runtime_membership(struct emitter *e, struct sbuf *b, enum op op,
 			       const struct expr *l, const struct map_def *m)
 {
@@ -182,6 +184,12 @@ static void runtime_membership(struct emitter *e, struct sbuf *b, enum op op,
 	const char *not = op == OP_NOT_IN ? "!" : "";
 	unsigned p;
 
+	if (m->set_elem == SETT_CGROUP) {
+		/* socket.cgroup: always there; no socket is no cgroup */
+		sb_printf(b, "%slwtp_set_has_cgroup(skb, &%s, &" LWTP_CGROUPS_PREFIX "%s, %u)",
+			  not, m->name, m->name, m->max_entries);
+		return;
+	}
 	if (!m->set_key_type) {
 		const struct field_def *f = l->u.field.def;
 		p = emit_field_presence(e, f);

@@ -127,6 +127,8 @@ void emit_field_value(struct sbuf *b, const struct field_def *f, int index)
 	/* helpers on the skb: its dst's tclassid, its sender's net_cls class */
 	case F_ROUTE_REALM:         sb_puts(b, "bpf_get_route_realm(skb)"); break;
 	case F_CGROUP_CLASSID:      sb_puts(b, "bpf_get_cgroup_classid(skb)"); break;
+	/* tested by lwtp_set_has_cgroup() only (emit_expr.c); never a value */
+	case F_SOCKET_CGROUP:       sb_puts(b, "0 /* not a value */"); break;
 
 	/* either IP family */
 	case F_IP_VERSION:

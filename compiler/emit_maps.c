@@ -34,12 +34,13 @@ static const struct {
 static bool map_uses_type(const struct map_def *m, const char *name)
 {
 	if (m->kind == MAP_SET)
-		return strcmp(m->set_key_type ? m->set_key_type : "lwtp_ip_t", name) == 0;
+		return m->set_elem != SETT_CGROUP &&
+		       strcmp(m->set_key_type ? m->set_key_type : "lwtp_ip_t", name) == 0;
 	if (m->bucket_type && strcmp(m->bucket_type, name) == 0)
 		return true;
 	for (size_t i = 0; i < m->nmembers; i++)
 		if (m->members[i].type && m->members[i].field &&
-		    strcmp(m->members[i].field->key_type, name) == 0)
+		    strcmp(resources_member_type(m, &m->members[i]), name) == 0)
 			return true;
 	return false;
 }
@@ -64,7 +65,14 @@ static bool is_count(const struct map_def *m) { return m->kind == MAP_COUNT; }
 static bool is_limit(const struct map_def *m) { return m->kind == MAP_LIMIT; }
 static bool is_quota(const struct map_def *m) { return m->kind == MAP_QUOTA; }
 static bool is_sample(const struct map_def *m) { return m->kind == MAP_SAMPLE; }
-static bool is_set(const struct map_def *m) { return m->kind == MAP_SET; }
+static bool is_set(const struct map_def *m)
+{
+	return m->kind == MAP_SET && m->set_elem != SETT_CGROUP;
+}
+static bool is_cgroup_set(const struct map_def *m)
+{
+	return m->kind == MAP_SET && m->set_elem == SETT_CGROUP;
+}
 static bool is_ip_set(const struct map_def *m) { return m->kind == MAP_SET && !m->set_key_type; }
 static bool is_hist(const struct map_def *m)
 {
@@ -129,6 +137,48 @@ static bool emit_linear_types(struct emitter *e)
 	return any;
 }
 
+/* Whether the key member k is the first in the program of its address
+ * prefix typedef. */
+static bool first_prefix(const struct program *prog, const struct map_key_member *k)
+{
+	for (const struct map_def *o = prog->maps; o; o = o->next)
+		for (size_t i = 0; i < o->nmembers; i++) {
+			if (&o->members[i] == k)
+				return true;
+			if (o->members[i].type_name &&
+			    strcmp(o->members[i].type_name, k->type_name) == 0)
+				return false;
+		}
+	return true;
+}
+
+/* address prefixes: one typedef per field family and lengths, in order of
+ * first use (lwtp_contract.h, LWTP_IP4_PREFIX_TYPE) */
+static bool emit_prefix_types(struct emitter *e)
+{
+	bool any = false;
+
+	for (const struct map_def *m = e->prog->maps; m; m = m->next)
+		for (size_t i = 0; i < m->nmembers; i++) {
+			const struct map_key_member *k = &m->members[i];
+
+			if (!k->type_name || !first_prefix(e->prog, k))
+				continue;
+			if (k->plen6 < 0)
+				fprintf(e->out, "/* IPv4 /%d prefix, network order, host bits zero */\n"
+					"typedef __be32 %s;\n", k->plen4, k->type_name);
+			else if (k->plen4 < 0)
+				fprintf(e->out, "/* IPv6 /%d prefix, network order, host bits zero */\n"
+					"typedef __be32 %s[4];\n", k->plen6, k->type_name);
+			else
+				fprintf(e->out, "/* IPv4 /%d or IPv6 /%d prefix, network order, host "
+					"bits zero; IPv4 as ::ffff:a.b.c.d */\n"
+					"typedef __be32 %s[4];\n", k->plen4, k->plen6, k->type_name);
+			any = true;
+		}
+	return any;
+}
+
 /* The key member types the program's maps use, one after another. */
 static void emit_key_types(struct emitter *e)
 {
@@ -140,7 +190,8 @@ static void emit_key_types(struct emitter *e)
 		fputs(key_type_parts[i].text, e->out);
 		any = true;
 	}
-	if (emit_linear_types(e) || any)
+	any |= emit_linear_types(e);
+	if (emit_prefix_types(e) || any)
 		fputc('\n', e->out);
 }
 
@@ -204,6 +255,8 @@ void emit_types(struct emitter *e)
 		emit_bpf_text(e->out, bpf_text_contract_set_value);
 	if (program_has_map(prog, is_ip_set))
 		emit_bpf_text(e->out, bpf_text_contract_lpm_ip);
+	if (program_has_map(prog, is_cgroup_set))
+		emit_bpf_text(e->out, bpf_text_contract_cgroup_id);
 
 	for (const struct map_def *m = prog->maps; m; m = m->next) {
 		if (!m->keyed)
@@ -213,10 +266,8 @@ void emit_types(struct emitter *e)
 			const struct map_key_member *k = &m->members[i];
 			if (!k->type)
 				fprintf(e->out, "\t__u8 %s[%u];\n", k->name, k->size);
-			else if (k->field)
-				fprintf(e->out, "\t%s %s;\n", k->field->key_type, k->name);
 			else
-				fprintf(e->out, "\t%s %s;\n", m->bucket_type, k->name);
+				fprintf(e->out, "\t%s %s;\n", resources_member_type(m, k), k->name);
 		}
 		fprintf(e->out, "};\n\n");
 	}
@@ -224,8 +275,32 @@ void emit_types(struct emitter *e)
 		emit_audit_types(e);
 }
 
+/* set NAME : cgroup: the CGROUP_ARRAY the program tests, and the ids of
+ * its cgroups for lwtp (the kernel gives the array's contents to no one).
+ * A CGROUP_ARRAY takes no BTF key and value: libbpf leaves them out. */
+static void emit_map_def(struct emitter *e, const char *type, const char *key,
+			 const char *value, unsigned max_entries, const char *name);
+
+static void emit_cgroup_set_map(struct emitter *e, const struct map_def *m)
+{
+	char *safe = emit_comment_safe(m->loc.file ? m->loc.file : "?");
+	char *ids = xasprintf(LWTP_CGROUPS_PREFIX "%s", m->name);
+
+	fprintf(e->out, "/* set %s : cgroup, %u slots, filled with 'lwtp set' (%s:%d) */\n",
+		m->name, m->max_entries, safe, m->loc.first_line);
+	emit_map_def(e, "BPF_MAP_TYPE_CGROUP_ARRAY", "__u32", "__u32", m->max_entries, m->name);
+	fprintf(e->out, "/* ... the id of the cgroup in each slot of %s, 0 for none */\n", m->name);
+	emit_map_def(e, "BPF_MAP_TYPE_ARRAY", "__u32", "lwtp_cgroup_id_t", m->max_entries, ids);
+	free(ids);
+	free(safe);
+}
+
 static void emit_set_map(struct emitter *e, const struct map_def *m)
 {
+	if (m->set_elem == SETT_CGROUP) {
+		emit_cgroup_set_map(e, m);
+		return;
+	}
 	fprintf(e->out, "/* set %s : %s, up to %u elements, filled with 'lwtp set' (%s:%d) */\n",
 		m->name, m->set_key_type ? m->set_key_type + 5 : "ip", m->max_entries,
 		m->loc.file ? m->loc.file : "?", m->loc.first_line);

@@ -137,6 +137,8 @@ static void text(struct sbuf *b, const struct expr *x, int min_prec)
 		sb_printf(b, "%s.%s", x->u.field.ns, x->u.field.name);
 		if (x->u.field.index >= 0)
 			sb_printf(b, "[%d]", x->u.field.index);
+		for (int i = 0; i < x->u.field.prefix.n; i++)
+			sb_printf(b, "/%llu", (unsigned long long)x->u.field.prefix.len[i]);
 		break;
 	case EXPR_UNARY:
 		sb_puts(b, "not ");

@@ -49,6 +49,8 @@ static const struct symbol_domain ethertype_domain = { "EtherType", ethertype_sy
 #define TASK_RO "it says which task the kernel runs, not what the packet carries; " WRITE_RULE
 #define ROUTE_RO "it is the route's, set with 'ip route ... realm N'; " WRITE_RULE
 #define CGROUP_RO "it is the sending socket's cgroup's; " WRITE_RULE
+#define CGROUP_SET "it names the socket's cgroups, which only 'socket.cgroup in SET' tests, " \
+		   "SET a runtime set of cgroups ('set SET : cgroup;')"
 
 /* ---- the table ----------------------------------------------------------- */
 
@@ -276,13 +278,19 @@ static const struct field_def field_table[] = {
 	  .type = INT(32), .access = FIELD_READ, .why = CGROUP_RO,
 	  .key_type = "lwtp_u32_t",
 	  .doc = "net_cls class id of the sender's cgroup (MAJOR << 16 | MINOR), 0 for none" },
+	/* The cgroup v2 of the packet's full socket, tested only against a
+	 * set of cgroups (bpf_skb_under_cgroup()); a packet without one
+	 * (forwarded, or sent by a TIME_WAIT socket) is in no cgroup. */
+	{ .ns = "socket", .name = "cgroup", .id = F_SOCKET_CGROUP, .header = HDR_CGROUP,
+	  .access = FIELD_MEMBER, .why = CGROUP_SET,
+	  .doc = "the socket's cgroup v2: only 'socket.cgroup in SET', SET a set of cgroups" },
 
 	{ .ns = NULL },
 };
 
 static const char *const namespaces[] = {
 	"skb", "ip", "ip4", "ip6", "tcp", "udp", "l4", "icmp", "icmp6", "task", "route", "cgroup",
-	NULL,
+	"socket", NULL,
 };
 
 /* ---- lookups --------------------------------------------------------------- */

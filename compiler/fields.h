@@ -61,12 +61,17 @@ enum field_id {
 	/* the route (bpf_get_route_realm) and cgroup v1 net_cls
 	 * (bpf_get_cgroup_classid) */
 	F_ROUTE_REALM, F_CGROUP_CLASSID,
+	/* the packet's socket's cgroup v2: only tested, against a set of
+	 * cgroups (bpf_skb_under_cgroup) */
+	F_SOCKET_CGROUP,
 };
 
 enum field_access {
 	FIELD_NONE  = 0,        /* forbidden or not a value: see why */
 	FIELD_READ  = 1,
 	FIELD_WRITE = 2,
+	FIELD_MEMBER = 4,       /* not a value: only 'FIELD in SET', SET a runtime
+				   set of cgroups (socket.cgroup) */
 };
 
 struct symbol_def {

@@ -1,9 +1,10 @@
 /* main.c: lwtc, the lwtp policy compiler.
  *
- *   source -> parse (lexer.l, parser.y) -> check -> resources
+ *   source -> parse (lexer.l, parser.y) -> check -> warn -> resources
  *          -> emit (analyse.c decides what to write, emit.c writes it) -> clang
  *
- * Exit status: 0 success, 1 the policy has errors, 2 usage or tool errors.
+ * Exit status: 0 success, 1 the policy has errors (or, with -Werror,
+ * warnings), 2 usage or tool errors.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@
 #include "parse.h"
 #include "resources.h"
 #include "util.h"
+#include "warn.h"
 
 #define EXIT_POLICY 1
 #define EXIT_TOOL   2
@@ -38,6 +40,8 @@ struct options {
 	bool dump_ast;          /* --dump-ast */
 	bool audit;             /* --audit: every policy in audit mode */
 	bool verbose;
+	bool no_warnings;       /* -w */
+	bool werror;            /* -Werror */
 	const char *clang;
 	size_t max_errors;
 };
@@ -64,12 +68,15 @@ static void usage(FILE *out)
 "                   need a newer one are errors\n"
 "      --clang PATH the clang to run (default: $LWTC_CLANG, else clang)\n"
 "      --max-errors N  stop after N errors (default %d)\n"
+"  -w               do not report warnings\n"
+"  -Werror, --Werror  make every warning an error (exit status 1)\n"
 "  -v, --verbose    print the clang command and its warnings\n"
 "  -h, --help       print this help and exit\n"
 "  -V, --version    print the version and exit\n"
 "\n"
 "FILE '-' reads standard input; LWTC_AUDIT=1 in the environment is --audit.\n"
-"Exit status: 0 success, 1 the policy has errors, 2 usage or tool errors.\n"
+"Exit status: 0 success, 1 the policy has errors (or, with -Werror, warnings),\n"
+"2 usage or tool errors.\n"
 "See lwtc(1) and docs/language.md.\n",
 		floor, DIAG_MAX_ERRORS);
 }
@@ -85,7 +92,7 @@ static int usage_error(const char *fmt, const char *arg)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_CHECK = 256, OPT_CLANG, OPT_MAX_ERRORS, OPT_DUMP_AST, OPT_TARGET_KERNEL,
-	       OPT_AUDIT };
+	       OPT_AUDIT, OPT_WERROR };
 	static const struct option longopts[] = {
 		{ "check",      no_argument,       NULL, OPT_CHECK },
 		{ "audit",      no_argument,       NULL, OPT_AUDIT },
@@ -93,6 +100,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
 		{ "dump-ast",   no_argument,       NULL, OPT_DUMP_AST },
 		{ "target-kernel", required_argument, NULL, OPT_TARGET_KERNEL },
+		{ "Werror",     no_argument,       NULL, OPT_WERROR },
 		{ "verbose",    no_argument,       NULL, 'v' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
@@ -100,7 +108,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	};
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:SvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:SvhVwW:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
@@ -110,6 +118,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'v':
 			o->verbose = true;
+			break;
+		case 'w':
+			o->no_warnings = true;
+			break;
+		case 'W':       /* -Werror, as gcc spells it; no other -W */
+			if (strcmp(optarg, "error"))
+				return usage_error("unknown warning option '-W%s' (lwtc knows -Werror "
+						   "and -w)", optarg);
+			o->werror = true;
+			break;
+		case OPT_WERROR:
+			o->werror = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -307,13 +327,19 @@ static int run(const struct options *o)
 	diag_set_source(display, text, len);
 	if (o->max_errors)
 		diag_set_max_errors(o->max_errors);
+	/* -w wins over -Werror, as in gcc: no warning, so none to fail on */
+	diag_set_warnings(o->no_warnings ? DIAG_WARNINGS_OFF
+			  : o->werror ? DIAG_WARNINGS_ERROR : DIAG_WARNINGS_ON);
 
 	int parsed = parse_program(display, text, len, &prog);
 	if (o->audit)
 		audit_all(&prog);
 	if (parsed != 0 ||
 	    check_program(&prog) != 0 ||
+	    warn_program(&prog) != 0 ||
 	    resources_collect(&prog) != 0)
+		status = EXIT_POLICY;
+	if (o->werror && diag_warning_count() > 0)
 		status = EXIT_POLICY;
 	diag_flush(stderr);
 	if (status == 0 && o->dump_ast)

@@ -29,6 +29,8 @@ struct ratio { uint64_t num, den; };
 
 %code provides {
 int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, yyscan_t scanner);
+/* parse.c: yylex, and the tokens it gave, for syntax errors */
+int parse_lex(YYSTYPE *yylval, YYLTYPE *yylloc, yyscan_t scanner);
 void yyerror(YYLTYPE *loc, yyscan_t scanner, struct program *prog, const char *msg);
 }
 
@@ -40,6 +42,9 @@ void yyerror(YYLTYPE *loc, yyscan_t scanner, struct program *prog, const char *m
 #include "parse.h"
 #include "setfile.h"
 #include "util.h"
+
+/* Tokens come through parse.c, which remembers them for syntax errors. */
+#define yylex parse_lex
 
 /* Keep the file name in every location, also for empty rules. */
 #define YYLLOC_DEFAULT(Cur, Rhs, N) do {                                   \
@@ -79,6 +84,11 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 	return s;
 }
 
+#define set_wire(stat, clause) do {                                        \
+	(stat)->wire = (clause)->given;                                    \
+	(stat)->wire_loc = (clause)->loc;                                  \
+} while (0)
+
 #define set_size(stat, clause) do {                                        \
 	(stat)->size = (clause)->n;                                        \
 	(stat)->has_size = (clause)->given;                                \
@@ -116,6 +126,7 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 %token LOG2 "log2" LINEAR "linear" TRUE "true" FALSE "false"
 %token LIMIT "limit" QUOTA "quota" RATE_KW "rate" BURST "burst" FILE_ "file"
 %token SAMPLE "sample" SNAPLEN "snaplen" AUDIT "audit"
+%token WIRE "wire"     /* only right after a statistic's name (parse.c); a name elsewhere */
 %token EQ "==" NE "!=" LT "<" LE "<=" GT ">" GE ">=" DOTDOT ".."
 
 %left OR
@@ -125,13 +136,13 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 %left '|'
 %left '&'
 
-%type <expr> expr primary field range_bound element cond_opt
+%type <expr> expr primary field range_bound element cond_opt key
 %type <list> elements keys key_list
 %type <stmt> stmt stat_stmt if_stmt budget sample_stmt
 %type <size> snaplen_opt
 %type <action> action_opt
 %type <stmts> stmts block
-%type <size> size_opt
+%type <size> size_opt wire_opt
 %type <konst> const_decl
 %type <set_decl> set_decl
 %type <policy> policy
@@ -156,8 +167,8 @@ file
 	| file const_decl   { ast_program_push(prog, (struct item){ .kind = ITEM_CONST, .u.konst = $2 }); }
 	| file policy       { ast_program_push(prog, (struct item){ .kind = ITEM_POLICY, .u.policy = $2 }); }
 	| file set_decl     { ast_program_push(prog, (struct item){ .kind = ITEM_SET, .u.set = $2 }); }
-	| file error '}'
-	| file error ';'
+	| file error '}'    { parse_cancel_insert(); }
+	| file error ';'    { if (parse_resynced()) yyerrok; }
 	;
 
 const_decl
@@ -205,53 +216,66 @@ stmt
 	}
 	| if_stmt
 	| const_decl                    { $$ = ast_stmt(&@$, STMT_CONST); $$->u.konst = $1; }
-	| error ';'                     { $$ = NULL; }
+	| error ';'                     { $$ = NULL; if (parse_resynced()) yyerrok; }
 	;
 
 stat_stmt
-	: "count" IDENT keys size_opt cond_opt ';' {
+	: "count" IDENT wire_opt keys size_opt cond_opt ';' {
 		$$ = stat_stmt(&@$, STMT_COUNT, $2, &@2);
-		$$->u.stat.keys = $3;
-		set_size(&$$->u.stat, &$4);
-		$$->cond = $5;
+		set_wire(&$$->u.stat, &$3);
+		$$->u.stat.keys = $4;
+		set_size(&$$->u.stat, &$5);
+		$$->cond = $6;
 	}
-	| "hist" IDENT "log2" '(' expr ')' keys size_opt cond_opt ';' {
+	| "hist" IDENT wire_opt "log2" '(' expr ')' keys size_opt cond_opt ';' {
 		$$ = stat_stmt(&@$, STMT_HIST, $2, &@2);
+		set_wire(&$$->u.stat, &$3);     /* an error: the checker says why */
 		$$->u.stat.hist = HIST_LOG2;
-		$$->u.stat.value = $5;
-		$$->u.stat.keys = $7;
-		set_size(&$$->u.stat, &$8);
-		$$->cond = $9;
+		$$->u.stat.value = $6;
+		$$->u.stat.keys = $8;
+		set_size(&$$->u.stat, &$9);
+		$$->cond = $10;
 	}
-	| "hist" IDENT "linear" '(' expr ',' INT ',' INT ',' INT ')' keys size_opt cond_opt ';' {
+	| "hist" IDENT wire_opt "linear" '(' expr ',' INT ',' INT ',' INT ')' keys size_opt cond_opt ';' {
 		$$ = stat_stmt(&@$, STMT_HIST, $2, &@2);
+		set_wire(&$$->u.stat, &$3);
 		$$->u.stat.hist = HIST_LINEAR;
-		$$->u.stat.value = $5;
-		$$->u.stat.lin_min = $7.v;
-		$$->u.stat.lin_max = $9.v;
-		$$->u.stat.lin_step = $11.v;
-		$$->u.stat.lin_loc = loc_span(&@7, &@11);
-		$$->u.stat.keys = $13;
-		set_size(&$$->u.stat, &$14);
-		$$->cond = $15;
+		$$->u.stat.value = $6;
+		$$->u.stat.lin_min = $8.v;
+		$$->u.stat.lin_max = $10.v;
+		$$->u.stat.lin_step = $12.v;
+		$$->u.stat.lin_min_loc = @8;
+		$$->u.stat.lin_max_loc = @10;
+		$$->u.stat.lin_step_loc = @12;
+		$$->u.stat.keys = $14;
+		set_size(&$$->u.stat, &$15);
+		$$->cond = $16;
 	}
 	;
 
 budget
-	: "limit" IDENT "rate" RATE "burst" INT keys size_opt action_opt cond_opt ';' {
-		$$ = budget_stmt(&@$, STMT_LIMIT, $2, &@2, &$7, &$8, &$9, $10);
-		$$->u.stat.rate = $4;
-		$$->u.stat.rate_loc = @4;
-		$$->u.stat.amount = $6.v;
-		$$->u.stat.amount_unit = $6.unit;
-		$$->u.stat.amount_loc = @6;
+	: "limit" IDENT wire_opt "rate" RATE "burst" INT keys size_opt action_opt cond_opt ';' {
+		$$ = budget_stmt(&@$, STMT_LIMIT, $2, &@2, &$8, &$9, &$10, $11);
+		set_wire(&$$->u.stat, &$3);
+		$$->u.stat.rate = $5;
+		$$->u.stat.rate_loc = @5;
+		$$->u.stat.amount = $7.v;
+		$$->u.stat.amount_unit = $7.unit;
+		$$->u.stat.amount_loc = @7;
 	}
-	| "quota" IDENT INT keys size_opt action_opt cond_opt ';' {
-		$$ = budget_stmt(&@$, STMT_QUOTA, $2, &@2, &$4, &$5, &$6, $7);
-		$$->u.stat.amount = $3.v;
-		$$->u.stat.amount_unit = $3.unit;
-		$$->u.stat.amount_loc = @3;
+	| "quota" IDENT wire_opt INT keys size_opt action_opt cond_opt ';' {
+		$$ = budget_stmt(&@$, STMT_QUOTA, $2, &@2, &$5, &$6, &$7, $8);
+		set_wire(&$$->u.stat, &$3);
+		$$->u.stat.amount = $4.v;
+		$$->u.stat.amount_unit = $4.unit;
+		$$->u.stat.amount_loc = @4;
 	}
+	;
+
+/* count, limit, quota NAME wire: what goes on the wire (see Wire packets) */
+wire_opt
+	: %empty                        { $$ = (struct size_clause){ 0 }; }
+	| "wire"                        { $$ = (struct size_clause){ 0, true, @1 }; }
 	;
 
 sample_stmt
@@ -284,13 +308,30 @@ action_opt
 
 keys
 	: %empty                        { $$ = (struct expr_list){ 0 }; }
-	| "by" field                    { $$ = (struct expr_list){ 0 }; ast_expr_list_push(&$$, $2); }
+	| "by" key                      { $$ = (struct expr_list){ 0 }; ast_expr_list_push(&$$, $2); }
 	| "by" '(' key_list ')'         { $$ = $3; }
 	;
 
 key_list
-	: field                         { $$ = (struct expr_list){ 0 }; ast_expr_list_push(&$$, $1); }
-	| key_list ',' field            { $$ = $1; ast_expr_list_push(&$$, $3); }
+	: key                           { $$ = (struct expr_list){ 0 }; ast_expr_list_push(&$$, $1); }
+	| key_list ',' key              { $$ = $1; ast_expr_list_push(&$$, $3); }
+	;
+
+/* A key: a field, an address field with its prefix length(s): ip4.dst/24,
+ * ip.dst/24/48 (there '24/48' is one token, a ratio) */
+key
+	: field
+	| field '/' INT {
+		if ($3.unit)
+			diag_error(&@3, "a prefix length is a number of bits, without a unit");
+		$$ = ast_key_prefix($1, 1, &$3.v, &@3);
+	}
+	| field '/' INT '/' INT {
+		if ($3.unit || $5.unit)
+			diag_error($3.unit ? &@3 : &@5, "a prefix length is a number of bits, without a unit");
+		$$ = ast_key_prefix($1, 2, (uint64_t[]){ $3.v, $5.v }, (struct loc[]){ @3, @5 });
+	}
+	| field '/' RATIO               { $$ = ast_key_prefix_ratio($1, $3.num, $3.den, &@3); }
 	;
 
 size_opt
@@ -348,7 +389,10 @@ primary
 	| IDENT                         { $$ = ast_name(&@$, $1); }
 	| INT                           { $$ = ast_int(&@$, $1.v); }
 	| ADDR                          { $$ = ast_addr(&@$, &$1); }
-	| "file" STRING                 { $$ = setfile_read(&@$, $2, &@2); }
+	| "file" STRING {
+		/* an unterminated string was reported: no file is read */
+		$$ = $2 ? setfile_read(&@$, $2, &@2) : ast_set(&@$, &(struct expr_list){ 0 });
+	}
 	| "true"                        { $$ = ast_bool(&@$, true); }
 	| "false"                       { $$ = ast_bool(&@$, false); }
 	| range_bound ".." range_bound  { $$ = ast_range(&@$, $1, $3); }
@@ -385,18 +429,185 @@ field
 
 %%
 
-/* Syntax errors: "unexpected X, expected A, B or C", at the offending token. */
+/* Syntax errors: "unexpected X, expected A, B or C", at the offending token;
+ * a missing ';' right after the token before; a misspelt statement keyword
+ * as such. */
+
+/* The words that start a statement. */
+static bool starts_statement(yysymbol_kind_t s)
+{
+	switch (s) {
+	case YYSYMBOL_COUNT: case YYSYMBOL_HIST: case YYSYMBOL_DROP: case YYSYMBOL_PASS:
+	case YYSYMBOL_SET: case YYSYMBOL_LIMIT: case YYSYMBOL_QUOTA: case YYSYMBOL_SAMPLE:
+	case YYSYMBOL_IF: case YYSYMBOL_CONST:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The token of a statement's keyword. */
+static int statement_token(yysymbol_kind_t s)
+{
+	switch (s) {
+	case YYSYMBOL_COUNT:  return COUNT;
+	case YYSYMBOL_HIST:   return HIST;
+	case YYSYMBOL_DROP:   return DROP;
+	case YYSYMBOL_PASS:   return PASS;
+	case YYSYMBOL_SET:    return SET;
+	case YYSYMBOL_LIMIT:  return LIMIT;
+	case YYSYMBOL_QUOTA:  return QUOTA;
+	case YYSYMBOL_SAMPLE: return SAMPLE;
+	case YYSYMBOL_IF:     return IF;
+	case YYSYMBOL_CONST:  return CONST;
+	default:              return YYUNDEF;
+	}
+}
+
+static bool has_symbol(const yysymbol_kind_t *list, int n, yysymbol_kind_t s)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i] == s)
+			return true;
+	return false;
+}
+
+/* "the 'count' statement", "the 'const' declaration": what the tokens on
+ * the parser's stack began, found by the keyword that begins it ('else
+ * drop' inside a statement is not one); *cond tells whether an 'if'
+ * condition of it is on the stack. */
+static void statement_name(const yypcontext_t *ctx, char *buf, size_t size, bool *cond)
+{
+	snprintf(buf, size, "the statement");
+	*cond = false;
+	for (const yy_state_t *p = ctx->yyssp; *p != 0; p--) {
+		yysymbol_kind_t s = YY_ACCESSING_SYMBOL(*p);
+		yysymbol_kind_t below = YY_ACCESSING_SYMBOL(p[-1]);
+		*cond |= s == YYSYMBOL_IF;
+		if (!starts_statement(s) || s == YYSYMBOL_IF || below == YYSYMBOL_ELSE)
+			continue;
+		bool declaration = s == YYSYMBOL_CONST ||
+				   (s == YYSYMBOL_SET && below == YYSYMBOL_file);
+		snprintf(buf, size, "the '%s' %s", yysymbol_name(s),
+			 declaration ? "declaration" : "statement");
+		return;
+	}
+}
+
+/* Just after the token at prev. */
+static struct loc after(const struct loc *prev)
+{
+	struct loc at = *prev;
+	at.first_line = at.last_line = prev->last_line;
+	at.first_column = at.last_column = prev->last_column + 1;
+	return at;
+}
+
+/* A ';' was expected, and what came instead starts something new: the
+ * end of a block or of the file, a word on a later line, or a word that
+ * only starts a statement; or the '{' of an 'if' statement on a line of
+ * its own, which read as the condition of the statement before. Reported
+ * just after the last token of the statement, as clang does, and the ';'
+ * is put back so that parsing goes on. */
+static bool report_missing_semicolon(const yypcontext_t *ctx,
+				     const yysymbol_kind_t *expected, int n)
+{
+	yysymbol_kind_t got = yypcontext_token(ctx);
+	const YYLTYPE *loc = yypcontext_location(ctx);
+	const struct loc *prev = parse_previous_token();
+	const struct loc *before_if = parse_before_line_if();
+	char what[64];
+	bool cond;
+
+	if (!prev || !has_symbol(expected, n, YYTRANSLATE(';')))
+		return false;
+	statement_name(ctx, what, sizeof(what), &cond);
+	if (got == YYTRANSLATE('{') && cond && before_if) {
+		struct loc at = after(before_if);
+		diag_error(&at, "expected ';' after %s", what);
+		parse_insert_semicolon_before_if(&at);
+		return true;
+	}
+	bool ends = got == YYTRANSLATE('}') || got == YYSYMBOL_YYEOF ||
+		    loc->first_line > prev->last_line ||
+		    (starts_statement(got) && got != YYSYMBOL_IF && got != YYSYMBOL_SET) ||
+		    got == YYSYMBOL_POLICY || got == YYSYMBOL_AUDIT;
+	if (!ends)
+		return false;
+	struct loc at = after(prev);
+	diag_error(&at, "expected ';' after %s", what);
+	parse_insert_semicolon(&at);
+	return true;
+}
+
+/* A name where a statement starts. A misspelt keyword (one typo, two
+ * for longer words) is said so, and read as that keyword, so that the
+ * rest of the statement is parsed; any other name lists the statements,
+ * and parsing goes on after the next ';'. */
+static void report_unknown_statement(const yypcontext_t *ctx,
+				     const yysymbol_kind_t *expected, int n)
+{
+	const YYLTYPE *loc = yypcontext_location(ctx);
+	const char *words[16];
+	yysymbol_kind_t kinds[16];
+	char list[256] = "", text[64] = "";
+	size_t nwords = 0, used = 0;
+
+	for (int i = 0; i < n && nwords + 1 < sizeof(words) / sizeof(words[0]); i++) {
+		if (!starts_statement(expected[i]))
+			continue;
+		kinds[nwords] = expected[i];
+		words[nwords++] = yysymbol_name(expected[i]);
+		int w = snprintf(list + used, sizeof(list) - used, "%s'%s'",
+				 used ? ", " : "", yysymbol_name(expected[i]));
+		if (w > 0 && (size_t)w < sizeof(list) - used)
+			used += (size_t)w;
+	}
+	words[nwords] = NULL;
+	const char *name = parse_lookahead_name();
+	const char *best = name ? diag_closest(name, words, strlen(name) > 4 ? 2 : 1) : NULL;
+	if (best) {
+		diag_error(loc, "unknown statement '%s'; did you mean '%s'?", name, best);
+		for (size_t i = 0; i < nwords; i++)
+			if (words[i] == best)
+				parse_replace_lookahead(statement_token(kinds[i]));
+		return;
+	}
+	parse_describe_token(text, sizeof(text), YYSYMBOL_IDENT, "name", loc);
+	diag_error(loc, "syntax error: unexpected %s, expected a statement (%s) or '}'",
+		   text, list);
+	parse_resync_at_semicolon();
+}
+
+/* The word 'wire' where it is a name: after the keys of a statistic, a
+ * second time, or after a statement that does not take it. */
+static bool wire_misplaced(yysymbol_kind_t got)
+{
+	const char *name = got == YYSYMBOL_IDENT ? parse_lookahead_name() : NULL;
+
+	return name && strcmp(name, "wire") == 0;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 				 struct program *prog)
 {
 	(void)scanner;
 	(void)prog;
 	enum { MAX_EXPECTED = 6 };
-	yysymbol_kind_t expected[MAX_EXPECTED];
-	int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
+	yysymbol_kind_t all[YYNTOKENS];
+	int n_all = yypcontext_expected_tokens(ctx, all, YYNTOKENS);
+	const yysymbol_kind_t *expected = all;
+	int n = n_all > MAX_EXPECTED ? 0 : n_all;
 	const YYLTYPE *loc = yypcontext_location(ctx);
 	yysymbol_kind_t got = yypcontext_token(ctx);
 
+	if (n_all > 0 && report_missing_semicolon(ctx, all, n_all))
+		return 0;
+	/* only where a statement starts is 'hist' expected */
+	if (got == YYSYMBOL_IDENT && has_symbol(all, n_all, YYSYMBOL_HIST)) {
+		report_unknown_statement(ctx, all, n_all);
+		return 0;
+	}
 	char what[128];
 	parse_describe_token(what, sizeof(what), got, yysymbol_name(got), loc);
 	if (n <= 0) {
@@ -426,6 +637,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 	diag_error(loc, "syntax error: unexpected %s, expected %s%s", what, list,
 		   rate ? "; a rate is N/s, N/min or N/h: 1000/s (packets), 1MB/s (bytes), "
 			  "10Mbit/s (bits)"
+			: wire_misplaced(got) ? "; 'wire' is written once, right after the name of "
+						"a count, limit or quota"
 			: parse_keyword_hint(got == YYSYMBOL_IDENT, loc));
 	return 0;
 }

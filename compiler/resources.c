@@ -37,6 +37,13 @@ static const struct key_type key_types[] = {
 /* Linear buckets get a typedef per parameter set (lwtp_linear_MIN_MAX_STEP_t). */
 static const struct key_type linear_type = { "lwtp_linear_MIN_MAX_STEP_t", 4, 4, false };
 
+/* Address prefixes get a typedef per length (lwtp_contract.h). */
+static const struct key_type prefix_types[] = {
+	{ LWTP_IP4_PREFIX_TYPE, 4,  4, false },
+	{ LWTP_IP6_PREFIX_TYPE, 16, 4, true },
+	{ LWTP_IP_PREFIX_TYPE,  16, 4, true },
+};
+
 const struct key_type *resources_key_type(const char *name)
 {
 	if (!name)
@@ -46,7 +53,41 @@ const struct key_type *resources_key_type(const char *name)
 			return t;
 	if (strncmp(name, LWTP_LINEAR_PREFIX, strlen(LWTP_LINEAR_PREFIX)) == 0)
 		return &linear_type;
+	for (size_t i = 0; i < sizeof(prefix_types) / sizeof(prefix_types[0]); i++)
+		if (strncmp(name, prefix_types[i].name, strlen(prefix_types[i].name)) == 0)
+			return &prefix_types[i];
 	return NULL;
+}
+
+const char *resources_member_type(const struct map_def *m, const struct map_key_member *k)
+{
+	if (k->type_name)
+		return k->type_name;
+	return k->field ? k->field->key_type : m->bucket_type;
+}
+
+/* The typedef of key k's prefix ('by ip4.dst/24': lwtp_ip4_prefix_24_t),
+ * its lengths in *plen4, *plen6; NULL when k has none. The checker has
+ * made sure the lengths fit the field's family. */
+static char *prefix_type(const struct expr *k, int *plen4, int *plen6)
+{
+	const struct key_prefix *p = &k->u.field.prefix;
+
+	*plen4 = *plen6 = -1;
+	if (!p->n)
+		return NULL;
+	switch (k->u.field.def->type.kind) {
+	case TYPE_ADDR4:
+		*plen4 = (int)p->len[0];
+		return xasprintf(LWTP_IP4_PREFIX_TYPE "%d_t", *plen4);
+	case TYPE_ADDR6:
+		*plen6 = (int)p->len[0];
+		return xasprintf(LWTP_IP6_PREFIX_TYPE "%d_t", *plen6);
+	default:
+		*plen4 = (int)p->len[0];
+		*plen6 = (int)p->len[1];
+		return xasprintf(LWTP_IP_PREFIX_TYPE "%d_%d_t", *plen4, *plen6);
+	}
 }
 
 /* ---- histogram value widths -------------------------------------------- */
@@ -118,9 +159,10 @@ static bool member_named(const struct map_def *m, const char *name)
 	return false;
 }
 
-/* Append a member of type t, with padding before it to t's alignment. */
-static void place(struct map_def *m, size_t *cap, unsigned *pads, char *name,
-		  const struct field_def *f, int index, const struct key_type *t)
+/* Append a member of type t, with padding before it to t's alignment;
+ * the member's own typedef, and its prefix lengths, are set after. */
+static struct map_key_member *place(struct map_def *m, size_t *cap, unsigned *pads, char *name,
+				    const struct field_def *f, int index, const struct key_type *t)
 {
 	unsigned off = m->key_size;
 	unsigned aligned = (off + t->align - 1) / t->align * t->align;
@@ -134,12 +176,13 @@ static void place(struct map_def *m, size_t *cap, unsigned *pads, char *name,
 	}
 	struct map_key_member mem = {
 		.name = name, .field = f, .index = index, .type = t,
-		.offset = aligned, .size = t->size,
+		.plen4 = -1, .plen6 = -1, .offset = aligned, .size = t->size,
 	};
 	add_member(m, cap, mem);
 	m->key_size = aligned + t->size;
 	if (t->align > m->key_align)
 		m->key_align = t->align;
+	return &m->members[m->nmembers - 1];
 }
 
 static uint64_t gcd(uint64_t a, uint64_t b)
@@ -247,13 +290,17 @@ static struct map_def *map_from_stmt(const struct stmt *s, bool *ok)
 		for (size_t i = 0; i < s->u.stat.keys.len; i++) {
 			const struct expr *k = s->u.stat.keys.items[i];
 			const struct field_def *f = k->u.field.def;
-			const struct key_type *t = f ? resources_key_type(f->key_type) : NULL;
+			int plen4 = -1, plen6 = -1;
+			char *type = f ? prefix_type(k, &plen4, &plen6) : NULL;
+			const struct key_type *t = f ? resources_key_type(type ? type : f->key_type) : NULL;
+			struct map_key_member *mem;
 			char *name;
 
 			if (!t) {
 				/* The checker lets only fields with a key type through. */
 				diag_error(&k->loc, "internal error: '%s.%s' has no map key type",
 					   k->u.field.ns, k->u.field.name);
+				free(type);
 				continue;
 			}
 			name = k->u.field.index >= 0
@@ -265,7 +312,10 @@ static struct map_def *map_from_stmt(const struct stmt *s, bool *ok)
 				     ? xasprintf("%s_%s%d_%d", f->ns, f->name, k->u.field.index, n)
 				     : xasprintf("%s_%s_%d", f->ns, f->name, n);
 			}
-			place(m, &cap, &pads, name, f, k->u.field.index, t);
+			mem = place(m, &cap, &pads, name, f, k->u.field.index, t);
+			mem->type_name = type;
+			mem->plen4 = plen4;
+			mem->plen6 = plen6;
 		}
 		if (m->kind == MAP_HIST_LOG2 || m->kind == MAP_HIST_LINEAR)
 			place(m, &cap, &pads, xstrdup("bucket"), NULL, -1,
@@ -302,8 +352,10 @@ bool resources_has_full(const struct map_def *m)
 
 static void map_free(struct map_def *m)
 {
-	for (size_t i = 0; i < m->nmembers; i++)
+	for (size_t i = 0; i < m->nmembers; i++) {
 		free(m->members[i].name);
+		free(m->members[i].type_name);
+	}
 	free(m->members);
 	free(m->bucket_type);
 	free(m->name);
@@ -432,6 +484,7 @@ const char *resources_set_key_type(enum set_elem_type elem)
 	case SETT_U8:    return "lwtp_u8_t";
 	case SETT_U16:   return "lwtp_u16_t";
 	case SETT_U32:   return "lwtp_u32_t";
+	case SETT_CGROUP: return "__u32";       /* a slot of the CGROUP_ARRAY */
 	case SETT_IP:
 	case SETT_UNKNOWN:
 		break;

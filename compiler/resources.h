@@ -57,8 +57,15 @@ struct map_key_member {
 	const struct field_def *field;  /* the key field; NULL for bucket and pad */
 	int index;                      /* skb.cb[index]; -1 otherwise */
 	const struct key_type *type;    /* NULL for padding */
+	char *type_name;                /* an address prefix's typedef
+					   ("lwtp_ip4_prefix_24_t"); NULL: the
+					   field's key_type */
+	int plen4, plen6;               /* its lengths; -1: not that family */
 	unsigned offset, size;          /* bytes */
 };
+
+/* The C type of a key member: its typedef's name. */
+const char *resources_member_type(const struct map_def *m, const struct map_key_member *k);
 
 struct map_def {
 	char *name;                     /* the statistic's name = the map's */
@@ -83,7 +90,8 @@ struct map_def {
 	uint64_t samples;               /* records the ring holds */
 	/* runtime sets */
 	enum set_elem_type set_elem;
-	const char *set_key_type;       /* "lwtp_port_t"; NULL for ip (LPM trie) */
+	const char *set_key_type;       /* "lwtp_port_t"; NULL for ip (LPM trie),
+					   "__u32" for cgroup (CGROUP_ARRAY) */
 	/* where it was first defined */
 	const struct stmt *first;       /* NULL for a runtime set */
 	struct loc loc;                 /* first->u.stat.name_loc */
@@ -104,7 +112,8 @@ bool resources_has_full(const struct map_def *m);
 int resources_collect(struct program *prog);
 
 /* The key typedef of a runtime set's elements; NULL for ip (an LPM trie
- * keyed by struct lwtp_lpm_ip). */
+ * keyed by struct lwtp_lpm_ip); "__u32" for cgroup (a CGROUP_ARRAY's
+ * slot). */
 const char *resources_set_key_type(enum set_elem_type elem);
 
 /* Free prog->maps. */

@@ -69,11 +69,25 @@
  * holds at most 32 KiB, 16 bytes a statement */
 #define LWTP_AUDIT_MAX_STMTS 2048
 
+/* A runtime set of cgroups ('set NAME : cgroup'), a CGROUP_ARRAY named
+ * NAME, has a companion ARRAY lwtp_cgroups_NAME of as many slots: slot i
+ * holds the id (lwtp_cgroup_id_t) of the cgroup in slot i of NAME, 0 when
+ * the slot is empty. The kernel gives a cgroup array's contents back to no
+ * one; lwtp set writes both maps and reads the companion. The program
+ * names the companion, never reads it. */
+#define LWTP_CGROUPS_PREFIX "lwtp_cgroups_"
+/* slots of a set of cgroups unless the policy says 'size N', and the most
+ * it may say: each slot costs a helper call per packet */
+#define LWTP_CGROUP_SET_DEFAULT_SIZE 16
+#define LWTP_CGROUP_SET_MAX_SIZE 64
+
 /* The longest name of a statistic, a set or a policy: a pin is a file of
  * /sys/fs/bpf/ip/globals, and a file name has at most 255 bytes. */
 #define LWTP_NAME_MAX 255
 /* ... of a keyed statistic or a sample, whose lwtp_full_NAME is pinned too */
 #define LWTP_KEYED_NAME_MAX (LWTP_NAME_MAX - (int)sizeof(LWTP_FULL_PREFIX) + 1)
+/* ... of a set of cgroups, whose lwtp_cgroups_NAME is pinned */
+#define LWTP_CGROUPS_NAME_MAX (LWTP_NAME_MAX - (int)sizeof(LWTP_CGROUPS_PREFIX) + 1)
 /* ... of an audit policy, whose lwtp_audit_NAME is pinned */
 #define LWTP_AUDIT_NAME_MAX (LWTP_NAME_MAX - (int)sizeof(LWTP_AUDIT_PREFIX) + 1)
 
@@ -159,6 +173,22 @@ typedef __u32 lwtp_log2_t;
 #define LWTP_LINEAR_PREFIX "lwtp_linear_"
 /* ... of at most this many buckets between MIN and MAX */
 #define LWTP_MAX_LINEAR_BUCKETS 1024
+
+/* An address prefix in a key ('by ip4.dst/24'): the address with its host
+ * bits zero, network order, in a typedef whose name gives the length:
+ *
+ *   lwtp_ip4_prefix_LEN_t         __be32, LEN 0..32 (ip4.src/LEN)
+ *   lwtp_ip6_prefix_LEN_t         __be32[4], LEN 0..128 (ip6.src/LEN)
+ *   lwtp_ip_prefix_LEN4_LEN6_t    __be32[4] as lwtp_ip_t (ip.src/LEN4/LEN6):
+ *                                 an IPv6 address with LEN6 applied, an IPv4
+ *                                 one as ::ffff:a.b.c.d with LEN4 applied to
+ *                                 a.b.c.d (the last 32 bits)
+ *
+ * lwtp_ip4_prefix_24_t prints as 198.51.100.0/24. A full length (/32, /128)
+ * keys by the whole address, as the plain field does, and prints with it. */
+#define LWTP_IP4_PREFIX_TYPE "lwtp_ip4_prefix_"
+#define LWTP_IP6_PREFIX_TYPE "lwtp_ip6_prefix_"
+#define LWTP_IP_PREFIX_TYPE "lwtp_ip_prefix_"
 
 /* A key member lwtc adds so that a key has no unnamed bytes is named
  * lwtp_padN: the runtime neither prints nor compares it. */
@@ -290,6 +320,12 @@ struct lwtp_sample {
 typedef __u8 lwtp_set_value_t;
 /* @end */
 
+/* @part cgroup_id */
+/* a slot of lwtp_cgroups_NAME: the id of the cgroup in that slot of the
+ * set NAME (the inode number of its cgroup2 directory), 0 for none */
+typedef __u64 lwtp_cgroup_id_t;
+/* @end */
+
 /* @part lpm_ip */
 /* an element of a runtime set of addresses: the family (4 or
  * 6) is the first 32 bits of every prefix, so that no IPv6 prefix
@@ -385,6 +421,7 @@ LWTP_ASSERT_LAYOUT(sizeof(lwtp_ip4_t) == 4 && sizeof(lwtp_port_t) == 2 &&
 		   sizeof(lwtp_log2_t) == 4, "key member sizes");
 LWTP_ASSERT_LAYOUT(sizeof(lwtp_hist_count_t) == 8, "a histogram bucket counts in 64 bits");
 LWTP_ASSERT_LAYOUT(sizeof(lwtp_set_value_t) == 1, "a set element's value is one byte");
+LWTP_ASSERT_LAYOUT(sizeof(lwtp_cgroup_id_t) == 8, "a cgroup id is 64 bits");
 LWTP_ASSERT_LAYOUT(sizeof(struct lwtp_counter) == 16, "struct lwtp_counter");
 LWTP_ASSERT_LAYOUT(sizeof(struct lwtp_keys) == 16, "struct lwtp_keys");
 LWTP_ASSERT_LAYOUT(sizeof(struct lwtp_limit_state) == 72 &&

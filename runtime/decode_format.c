@@ -26,13 +26,29 @@ static int audit_text(const struct field *f, const void *key, char *buf, size_t 
 			decode_audit_what(&f->audit->s[i], what, sizeof(what)), where);
 }
 
+/* An address key member: IPv4 in an ip key (::ffff:a.b.c.d) as IPv4; an
+ * address prefix with its length, the IPv4 one for an IPv4 address. */
+static int addr_text(const struct field *f, const unsigned char *p, char *buf, size_t size)
+{
+	char tmp[INET6_ADDRSTRLEN];
+	bool v4 = f->kind == FK_IP4;
+
+	if (f->kind == FK_IP && !memcmp(p, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
+		p += 12;
+		v4 = true;
+	}
+	inet_ntop(v4 ? AF_INET : AF_INET6, p, tmp, sizeof(tmp));
+	if (!f->prefix)
+		return snprintf(buf, size, "%s", tmp);
+	return snprintf(buf, size, "%s/%u", tmp, v4 ? f->plen4 : f->plen6);
+}
+
 /* decode_field() with the names of integers given: an integer of those
  * prints by its name, when it has one. */
 static int field_text(const struct field *f, const void *key, const struct named_value *names,
 		      char *buf, size_t size)
 {
 	const unsigned char *p = (const unsigned char *)key + f->offset;
-	char tmp[INET6_ADDRSTRLEN];
 	const char *name;
 	__u64 v;
 	__u32 i;
@@ -41,15 +57,8 @@ static int field_text(const struct field *f, const void *key, const struct named
 	switch (f->kind) {
 	case FK_IP:
 	case FK_IP6:
-		if (f->kind == FK_IP && !memcmp(p, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))
-			inet_ntop(AF_INET, p + 12, tmp, sizeof(tmp));
-		else
-			inet_ntop(AF_INET6, p, tmp, sizeof(tmp));
-		n = snprintf(buf, size, "%s", tmp);
-		break;
 	case FK_IP4:
-		inet_ntop(AF_INET, p, tmp, sizeof(tmp));
-		n = snprintf(buf, size, "%s", tmp);
+		n = addr_text(f, p, buf, size);
 		break;
 	case FK_PROTO:
 	case FK_UINT:

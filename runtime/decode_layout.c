@@ -53,12 +53,15 @@ const char *decode_kind_name(enum lwtp_kind kind)
 	case LWTP_QUOTA:   return "quota";
 	case LWTP_KEYS:    return "keys";
 	case LWTP_RING:    return "sample";
+	case LWTP_CGROUP_IDS: return "cgroup ids";
 	default:           return "map";
 	}
 }
 
 const char *decode_set_type(const struct layout *l)
 {
+	if (l->cgroup)
+		return "cgroup";
 	switch (l->elem.kind) {
 	case FK_IP:    return "ip";
 	case FK_IP4:   return "ip4";
@@ -325,6 +328,60 @@ void decode_type_name(const struct btf *btf, __u32 id, char *buf, size_t size)
 		snprintf(buf, size, "type %u", id);
 }
 
+/* An address prefix typedef (lwtp_contract.h, LWTP_IP4_PREFIX_TYPE) into
+ * f: 1 when name is one, 0 when it is not, -EINVAL (logged) when it is one
+ * that lwtc does not make. */
+static int classify_prefix(const char *map, const char *name, struct field *f)
+{
+	static const struct {
+		const char *prefix;
+		enum field_kind kind;
+		int lengths;
+		unsigned max4, max6;
+		__u32 size;
+	} kinds[] = {
+		{ LWTP_IP4_PREFIX_TYPE, FK_IP4, 1, 32, 0, sizeof(lwtp_ip4_t) },
+		{ LWTP_IP6_PREFIX_TYPE, FK_IP6, 1, 0, 128, sizeof(lwtp_ip6_t) },
+		{ LWTP_IP_PREFIX_TYPE, FK_IP, 2, 32, 128, sizeof(lwtp_ip_t) },
+	};
+	unsigned a = 0, b = 0;
+	size_t i, len;
+	int end = 0, n;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		len = strlen(kinds[i].prefix);
+		if (strncmp(name, kinds[i].prefix, len))
+			continue;
+		n = kinds[i].lengths == 1 ? sscanf(name + len, "%u_t%n", &a, &end)
+					  : sscanf(name + len, "%u_%u_t%n", &a, &b, &end);
+		if (n != kinds[i].lengths || !end || name[len + end] || f->size != kinds[i].size ||
+		    (kinds[i].lengths == 1 ? a > (kinds[i].max4 ?: kinds[i].max6)
+					   : a > kinds[i].max4 || b > kinds[i].max6)) {
+			p_err("map '%s': key type %s of %u bytes does not describe an address "
+			      "prefix", map, name, f->size);
+			return -EINVAL;
+		}
+		f->kind = kinds[i].kind;
+		f->prefix = true;
+		f->plen4 = kinds[i].kind == FK_IP6 ? 0 : a;
+		f->plen6 = kinds[i].kind == FK_IP6 ? a : kinds[i].kind == FK_IP ? b : 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* "ip.dst/24", "ip.dst/24/48": a prefix key's label says its lengths. */
+static void label_prefix(struct field *f)
+{
+	size_t len = strlen(f->label);
+
+	if (f->kind == FK_IP)
+		snprintf(f->label + len, sizeof(f->label) - len, "/%u/%u", f->plen4, f->plen6);
+	else
+		snprintf(f->label + len, sizeof(f->label) - len, "/%u",
+			 f->kind == FK_IP4 ? f->plen4 : f->plen6);
+}
+
 /* Classify the type id of a key member (or a scalar key) into f. Logs and
  * returns -EINVAL when an lwtp_* typedef has the wrong size. */
 static int classify(const char *map, const struct btf *btf, __u32 id, struct field *f)
@@ -333,7 +390,7 @@ static int classify(const char *map, const struct btf *btf, __u32 id, struct fie
 	unsigned long long a, b, c;
 	__s64 size;
 	size_t i;
-	int guard, end;
+	int guard, end, err;
 
 	size = btf__resolve_size(btf, id);
 	if (size < 0) {
@@ -363,6 +420,9 @@ static int classify(const char *map, const struct btf *btf, __u32 id, struct fie
 				f->kind = typedefs[i].kind;
 				return 0;
 			}
+			err = classify_prefix(map, name, f);
+			if (err)
+				return err < 0 ? err : 0;
 			end = 0;
 			if (sscanf(name, LWTP_LINEAR_PREFIX "%llu_%llu_%llu_t%n", &a, &b, &c, &end) == 3 &&
 			    end && !name[end]) {
@@ -446,6 +506,8 @@ static int struct_fields(const char *map, const struct btf *btf, const struct bt
 		err = classify(map, btf, m->type, f);
 		if (err)
 			return err;
+		if (f->prefix)
+			label_prefix(f);
 		f->names = member_names(f);
 	}
 	return 0;
@@ -809,6 +871,7 @@ static enum lwtp_kind value_kind(const struct btf *btf, __u32 kid, __u32 vid)
 		{ STRUCT_NAME(lwtp_limit_state), LWTP_LIMIT },
 		{ STRUCT_NAME(lwtp_quota_state), LWTP_QUOTA },
 		{ STRUCT_NAME(lwtp_keys), LWTP_KEYS },
+		{ TYPE_NAME(lwtp_cgroup_id_t), LWTP_CGROUP_IDS },
 	};
 	size_t i;
 
@@ -842,6 +905,13 @@ static int check_map_type(const char *name, const struct layout *l)
 		    l->max_entries == 1)
 			return 0;
 		p_err("map '%s': struct lwtp_keys must be the value of a PERCPU_ARRAY of one entry",
+		      name);
+		return -EINVAL;
+	case LWTP_CGROUP_IDS:
+		if (l->map_type == BPF_MAP_TYPE_ARRAY && l->value_size == sizeof(lwtp_cgroup_id_t) &&
+		    l->key_size == sizeof(__u32))
+			return 0;
+		p_err("map '%s': lwtp_cgroup_id_t must be the value of an ARRAY keyed by __u32",
 		      name);
 		return -EINVAL;
 	default:
@@ -880,8 +950,8 @@ static int check_sizes(const char *name, const struct btf *btf, const struct bpf
 
 static int decode_value(const char *name, const struct btf *btf, __u32 vid, struct layout *l)
 {
-	if (l->audit)
-		return 0;       /* audit_layout() has read it */
+	if (l->audit || l->kind == LWTP_CGROUP_IDS)
+		return 0;       /* audit_layout() has read it; check_map_type() an id */
 	switch (l->kind) {
 	case LWTP_COUNTER:
 		return counter_value(name, btf, vid, l);
@@ -904,8 +974,8 @@ static int decode_key(const char *name, const struct btf *btf, __u32 kid, struct
 {
 	int err;
 
-	if (l->audit)
-		return 0;       /* audit_layout() has read it */
+	if (l->audit || l->kind == LWTP_CGROUP_IDS)
+		return 0;       /* audit_layout() has read it; check_map_type() a slot */
 	if (l->kind == LWTP_SET)
 		return set_key(name, btf, kid, l);
 	err = stat_key(name, btf, kid, l);
@@ -930,6 +1000,14 @@ int decode_layout(const char *name, const struct btf *btf,
 	l->ncpus = 1;
 	if (info->type == BPF_MAP_TYPE_RINGBUF) {
 		l->kind = LWTP_RING;    /* max_entries: its bytes */
+		return 1;
+	}
+	if (info->type == BPF_MAP_TYPE_CGROUP_ARRAY) {
+		l->kind = LWTP_SET;     /* of cgroups: the ids are in lwtp_cgroups_NAME */
+		l->cgroup = true;
+		l->key_size = sizeof(lwtp_cgroup_id_t);
+		l->elem.kind = FK_UINT;
+		l->elem.size = sizeof(lwtp_cgroup_id_t);
 		return 1;
 	}
 	if (!btf || !vid)

@@ -20,6 +20,9 @@
  * or a plain __u64 in a map whose key has a histogram bucket (below): the
  * buckets of a histogram too. A RINGBUF map, which has no value type, is
  * taken as the ring of a sample; maps_open() also wants its lwtp_full_NAME.
+ * A CGROUP_ARRAY, which has no BTF either, is taken as a set of cgroups;
+ * maps_open() also wants its lwtp_cgroups_NAME, an ARRAY of
+ * lwtp_cgroup_id_t (LWTP_CGROUP_IDS).
  *
  * The key is a typedef whose name says how to print it (lwtp_ip_t,
  * lwtp_ip4_t, lwtp_ip6_t, lwtp_port_t, lwtp_proto_t, lwtp_u8_t, lwtp_u16_t,
@@ -54,6 +57,8 @@ enum lwtp_kind {
 	LWTP_QUOTA,
 	LWTP_KEYS,      /* lwtp_full_NAME */
 	LWTP_RING,      /* a sample's ring buffer: nothing to read but its size */
+	LWTP_CGROUP_IDS,        /* lwtp_cgroups_NAME: the ids of the cgroups in the
+				   slots of the set of cgroups NAME */
 };
 
 /* The members of struct lwtp_limit_state, lwtp_quota_state and lwtp_keys,
@@ -105,6 +110,11 @@ struct field {
 	enum field_kind kind;
 	__u32 offset, size;     /* bytes */
 	__u64 lin_min, lin_max, lin_step;
+	/* FK_IP4, FK_IP6, FK_IP: an address prefix (lwtp_ip4_prefix_LEN_t,
+	 * ...: the contract's LWTP_IP4_PREFIX_TYPE) of plen4 (IPv4) and plen6
+	 * (IPv6) bits; the label says them too ("ip.dst/24/48") */
+	bool prefix;
+	unsigned plen4, plen6;
 	const struct audit_table *audit;        /* FK_AUDIT */
 	/* the values the language names for this field (ip.dscp, icmp.type,
 	 * ...: decode_member_names()), ending with { NULL }; NULL: none */
@@ -128,6 +138,10 @@ struct layout {
 	__u32 val_off[LWTP_MAX_VALUES]; /* limits, quotas, keys: of each member */
 	/* sets: one element field; lpm: struct lwtp_lpm_ip */
 	bool lpm;
+	/* a set of cgroups: a CGROUP_ARRAY, which has no BTF and whose
+	 * contents the kernel does not give back; its elements are the ids
+	 * in lwtp_cgroups_NAME (set_cgroup.h), and key_size is an id's */
+	bool cgroup;
 	struct field elem;
 	/* an audit policy's counters (a LWTP_COUNTER keyed by statement) */
 	const struct audit_table *audit;
@@ -149,9 +163,11 @@ const char *decode_audit_what(const struct audit_stmt *s, char *buf, size_t size
 void decode_audit_where(const struct audit_table *t, const struct audit_stmt *s, char *buf,
 			size_t size);
 
-/* "counter", "histogram", "set", "limit", "quota", "keys", "sample" */
+/* "counter", "histogram", "set", "limit", "quota", "keys", "sample",
+ * "cgroup ids" */
 const char *decode_kind_name(enum lwtp_kind kind);
-/* The element type of a set: "ip", "ip4", "ip6", "port", "proto", "u8" ... */
+/* The element type of a set: "ip", "ip4", "ip6", "port", "proto", "u8" ...,
+ * "cgroup" */
 const char *decode_set_type(const struct layout *l);
 
 /* The values of a limit, quota or keys entry (struct entry.v): how many,

@@ -14,6 +14,7 @@
 #include "elem.h"
 #include "lwtp_contract.h"
 #include "lwtp_literal.h"
+#include "decode_cgroup.h"
 
 static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
@@ -174,6 +175,9 @@ int elem_parse(const struct layout *l, const char *text, void *key,
 	int proto;
 
 	memset(key, 0, l->key_size);
+	if (l->cgroup)
+		return fail(err, errlen, "a set of cgroups takes cgroup directories, not '%s'",
+			    text);
 	switch (f->kind) {
 	case FK_IP:
 	case FK_IP4:
@@ -218,6 +222,8 @@ int elem_format(const struct layout *l, const void *key, char *buf, size_t size)
 	__u32 plen;
 	int n;
 
+	if (l->cgroup)
+		return decode_cgroup_format(decode_uint(&l->elem, key), buf, size);
 	if (!l->lpm)
 		return decode_field(&l->elem, key, buf, size);
 	plen = lpm_addr_bits(key);
@@ -277,9 +283,29 @@ static int cmp_r(const void *a, const void *b, void *l)
 	return elem_cmp(l, a, b);
 }
 
+/* A set of cgroups: the ids of its full slots, from lwtp_cgroups_NAME */
+static int read_cgroup_ids(const struct layout *l, int ids_fd, unsigned char **keys, size_t *n)
+{
+	__u64 *ids = calloc(l->max_entries ? l->max_entries : 1, sizeof(*ids));
+	int err;
+
+	*keys = (unsigned char *)ids;
+	*n = 0;
+	if (!ids)
+		return -ENOMEM;
+	err = decode_cgroup_read(ids_fd, l->max_entries, ids);
+	if (err)
+		return err;
+	for (__u32 i = 0; i < l->max_entries; i++)
+		if (ids[i])
+			ids[(*n)++] = ids[i];
+	return 0;
+}
+
 int elem_read_all(const struct layout *l, int fd, unsigned char **keys, size_t *n)
 {
-	int err = map_keys_collect(fd, l->key_size, map_keys_limit(l), keys, n);
+	int err = l->cgroup ? read_cgroup_ids(l, fd, keys, n)
+			    : map_keys_collect(fd, l->key_size, map_keys_limit(l), keys, n);
 
 	if (err) {
 		free(*keys);    /* -ELOOP: the map keeps changing under us */

@@ -6,7 +6,8 @@
  * the first 32 bits of the prefix, so IPv4 and IPv6 never match each
  * other's prefixes; IPv4 a.b.c.d/n is ::ffff:a.b.c.d with prefixlen
  * 32+96+n, IPv6 a/n prefixlen 32+n), or a scalar lwtp_port_t,
- * lwtp_proto_t, lwtp_uN_t ... in a HASH.
+ * lwtp_proto_t, lwtp_uN_t ... in a HASH; or, for a set of cgroups, a
+ * cgroup's id (decode_cgroup.h).
  */
 #ifndef LWTP_ELEM_H
 #define LWTP_ELEM_H
@@ -33,7 +34,10 @@ int elem_format(const struct layout *l, const void *key, char *buf, size_t size)
 int elem_cmp(const struct layout *l, const void *a, const void *b);
 
 /* Every key of the set, sorted, in one buffer of n * l->key_size bytes;
- * -ELOOP when the set keeps changing while it is read. */
+ * -ELOOP when the set keeps changing while it is read. A set of cgroups
+ * (l->cgroup) is read from its lwtp_cgroups_NAME: fd is that map's
+ * (struct lwtp_map's ids_fd), and the keys are the cgroups' ids (__u64),
+ * which elem_format() prints as the cgroups' paths. */
 int elem_read_all(const struct layout *l, int fd, unsigned char **keys, size_t *n);
 
 #endif

@@ -211,6 +211,30 @@ static bool has_full_map(const char *dir, const char *name)
 	return ok;
 }
 
+/* The fd of dir/lwtp_cgroups_NAME, an ARRAY of max_entries lwtp_cgroup_id_t:
+ * what makes a CGROUP_ARRAY a set of cgroups, and where its elements are;
+ * -1 when there is none. Quiet, as has_full_map(). */
+static int open_cgroup_ids(const char *dir, const char *name, __u32 max_entries)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s%s", dir, LWTP_CGROUPS_PREFIX, name) >=
+	    sizeof(path))
+		return -1;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -1;
+	if (maps_fd_is_map(fd) && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	    info.type == BPF_MAP_TYPE_ARRAY && info.max_entries == max_entries &&
+	    info.key_size == sizeof(__u32) && info.value_size == sizeof(lwtp_cgroup_id_t))
+		return fd;
+	close(fd);
+	return -1;
+}
+
 bool maps_set_name(struct lwtp_map *m, const char *name)
 {
 	if (strlen(name) >= sizeof(m->name))
@@ -297,6 +321,16 @@ static int describe(const char *dir, struct lwtp_map *m)
 			 "beside it, so not the ring of an lwtp sample", LWTP_FULL_PREFIX, m->escaped);
 		ret = 0;
 	}
+	if (ret == 1 && m->layout.cgroup) {
+		m->ids_fd = open_cgroup_ids(dir, m->name, m->info.max_entries);
+		if (m->ids_fd < 0) {
+			snprintf(m->why, sizeof(m->why), "it is a cgroup array without an "
+				 "%s%s of as many slots beside it, so not an lwtp set of cgroups",
+				 LWTP_CGROUPS_PREFIX, m->escaped);
+			m->layout.cgroup = false;
+			ret = 0;
+		}
+	}
 	if (ret == 0)
 		m->layout.kind = LWTP_NOT_OURS;
 	return 0;
@@ -328,6 +362,9 @@ void maps_close(struct lwtp_map *m)
 	if (m->fd >= 0)
 		close(m->fd);
 	m->fd = -1;
+	if (m->layout.cgroup && m->ids_fd >= 0)
+		close(m->ids_fd);
+	m->layout.cgroup = false;
 }
 
 void maps_err_not_ours(const struct lwtp_map *m)

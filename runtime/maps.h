@@ -21,6 +21,9 @@ struct lwtp_map {
 	struct bpf_map_info info;
 	struct layout layout;           /* layout.kind LWTP_NOT_OURS: not lwtp's */
 	char why[P_ESCAPED_MAX + 256];  /* not lwtp's: why (may hold the name) */
+	int ids_fd;                     /* a set of cgroups (layout.cgroup): its
+					   lwtp_cgroups_NAME, which holds its
+					   elements; else unset */
 };
 
 /* Check that dir is a directory on a BPF filesystem. */
@@ -40,7 +43,8 @@ void maps_free_names(char **names, size_t n);
 /* Open the pin dir/name and describe it. A map that is not lwtp's opens
  * fine, with layout.kind LWTP_NOT_OURS, and nothing logged; so does a ring
  * buffer without an lwtp_full_NAME beside it (the ring of a sample has one),
- * and a pin that is not a map. A name that holds '/', or is "." or "..",
+ * a cgroup array without an lwtp_cgroups_NAME (a set of cgroups has one,
+ * opened as m->ids_fd), and a pin that is not a map. A name that holds '/', or is "." or "..",
  * is refused: it would name a pin elsewhere. */
 int maps_open(const char *dir, const char *name, struct lwtp_map *m);
 /* As maps_open(), but a pin that does not exist is -ENOENT, not logged:

@@ -130,8 +130,20 @@ static int policy_maps(struct bpf_object *obj, struct bpf_program *prog,
 			err = ret;
 			goto out;
 		}
-		if (ret == 0)
-			continue;       /* not a statistic or set of lwtp's */
+		if (ret == 0 || m.layout.kind == LWTP_CGROUP_IDS)
+			continue;       /* not a statistic or set of lwtp's; a set's ids */
+		if (m.layout.cgroup) {
+			/* a set of cgroups: its elements are in lwtp_cgroups_NAME */
+			char ids_name[sizeof(m.name) + sizeof(LWTP_CGROUPS_PREFIX)];
+			const struct bpf_map *ids_map;
+
+			snprintf(ids_name, sizeof(ids_name), LWTP_CGROUPS_PREFIX "%s",
+				 bpf_map__name(map));
+			ids_map = bpf_object__find_map_by_name(obj, ids_name);
+			if (!ids_map)
+				continue;
+			m.ids_fd = bpf_map__fd(ids_map);
+		}
 		if (n == cap) {
 			struct lwtp_map *grown;
 

@@ -265,7 +265,7 @@ int stat_snap_read(struct snap *s)
 	int err;
 
 	if (l->kind == LWTP_SET)
-		err = elem_read_all(l, s->m->fd, &s->elems, &s->nelems);
+		err = elem_read_all(l, l->cgroup ? s->m->ids_fd : s->m->fd, &s->elems, &s->nelems);
 	else
 		err = decode_read(l, s->m->fd, &s->e, &s->n);
 	if (err)
@@ -396,6 +396,20 @@ static bool open_one(struct stat_model *sm, const char *dir, const char *name, b
 	if (m->layout.kind == LWTP_NOT_OURS) {
 		if (named) {
 			maps_err_not_ours(m);
+			sm->errors++;
+		}
+		maps_close(m);
+		return false;
+	}
+	if (m->layout.kind == LWTP_CGROUP_IDS) {
+		/* a set of cgroups' slots: shown with the set */
+		if (named) {
+			const char *set = m->escaped;
+
+			if (!strncmp(set, LWTP_CGROUPS_PREFIX, strlen(LWTP_CGROUPS_PREFIX)))
+				set += strlen(LWTP_CGROUPS_PREFIX);
+			p_err("'%s' holds the ids of a set of cgroups, not a statistic: "
+			      "'lwtp set list %s' lists the set", m->escaped, set);
 			sm->errors++;
 		}
 		maps_close(m);

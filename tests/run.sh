@@ -219,6 +219,7 @@ ip_from6
 ip_key_saddr: parse ip_from4 ip_from6
 ip_key_daddr: parse ip_from4 ip_from6
 set_has_addr: parse ip_from4 ip_from6
+set_has_cgroup
 log2_32
 log2_64: log2_32
 linear
@@ -227,6 +228,9 @@ keys_note
 count_add
 count: count_add
 count_key: keys_note count_add
+wire: parse ctx_access
+count_wire: parse ctx_access wire
+count_wire_key: keys_note count_add count_key parse ctx_access wire
 audit: count_add
 hist
 hist_key: keys_note
@@ -259,6 +263,7 @@ policy context {
 
 # One that uses every part.
 BPF_EVERY_POLICY="set deny : ip;
+set jobs : cgroup;
 policy every {
     sample s 1/10;
     count c if ip.fragment;
@@ -272,7 +277,10 @@ policy every {
     limit lk rate 10/s burst 5 by ip.src else set skb.mark = 1;
     quota q 1000;
     quota qk 1000 by ip.src;
+    count cw wire;
+    count cwk wire by ip.src;
     drop if ip.src in deny;
+    drop if socket.cgroup in jobs;
     drop if ip4.dst == 10.1.2.3;
     drop if ip4.dst in { $(for i in $(seq 0 99); do printf '10.%d.%d.0/24, ' $((i * 7 % 256)) $((i * 13 % 256)); done)10.255.0.0/16 };
 }

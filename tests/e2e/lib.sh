@@ -169,3 +169,36 @@ hist_expect() {
 	done
 	for b in "${!n[@]}"; do echo "$b => ${n[$b]}"; done | sort -n
 }
+
+# e2e_tcpdump FILE TCPDUMP-ARGS...: tcpdump in A writing FILE, started and
+# listening; sets TCPDUMP (its pid: kill -INT, then wait) and TCPDUMP_ERR
+# (its messages: "N packets dropped by kernel" once it ends).
+e2e_tcpdump() {
+	local file=$1
+	shift
+	TCPDUMP_ERR=$E2E_TMP/tcpdump.err
+	# exec: the pid must be tcpdump itself, for the SIGINT that ends it
+	(exec nsenter --net=/run/netns/"$NSA" tcpdump "$@" -U -w "$file" 2> "$TCPDUMP_ERR") &
+	TCPDUMP=$!
+	for _ in $(seq 50); do
+		grep -q listening "$TCPDUMP_ERR" && break
+		sleep 0.1
+	done
+	grep -q listening "$TCPDUMP_ERR" || fail "tcpdump did not start: $(cat "$TCPDUMP_ERR")"
+}
+
+# e2e_download DST BYTES: B downloads BYTES zero bytes by TCP from A (A
+# listens on port 5001; B connects from DST, its address ending in 7, to
+# A's ending in 1), through A's route to DST: TCP with GSO, as veth has it.
+e2e_download() {
+	local dst=$1 bytes=$2 fam=-4 srv
+	[ "${dst#*:}" != "$dst" ] && fam=-6
+	head -c "$bytes" /dev/zero > "$E2E_TMP/file"
+	inA nc $fam -N -l 5001 < "$E2E_TMP/file" &
+	srv=$!
+	sleep 0.3
+	inB timeout 30 nc $fam -d -s "$dst" "${dst%7}1" 5001 > "$E2E_TMP/got" ||
+		{ kill $srv 2>/dev/null; fail "TCP download over $dst failed"; }
+	wait $srv
+	[ "$(stat -c %s "$E2E_TMP/got")" = "$bytes" ] || fail "TCP download over $dst: short"
+}

@@ -39,26 +39,12 @@ table inet lwtp_capture {
 }
 NFT
 cap=$E2E_TMP/route.pcap
-# exec: $! must be tcpdump itself, for the SIGINT that ends it
-(exec nsenter --net=/run/netns/"$NSA" tcpdump -i nflog:7 -s 0 -B 32768 -U -w "$cap" 2> "$E2E_TMP/tcpdump.err") &
-td=$!
-for _ in $(seq 50); do
-	grep -q listening "$E2E_TMP/tcpdump.err" && break
-	sleep 0.1
-done
-grep -q listening "$E2E_TMP/tcpdump.err" || fail "tcpdump did not start: $(cat "$E2E_TMP/tcpdump.err")"
+e2e_tcpdump "$cap" -i nflog:7 -s 0 -B 32768
+td=$TCPDUMP
 
 # TCP downloads from A (GSO/TSO on, as veth has them by default)
-head -c 3000000 /dev/zero > "$E2E_TMP/file"
 for dst in 198.51.100.7 2001:db8::7; do
-	case $dst in *:*) fam=-6 ;; *) fam=-4 ;; esac
-	inA nc $fam -N -l 5001 < "$E2E_TMP/file" &
-	srv=$!
-	sleep 0.3
-	inB timeout 20 nc $fam -d -s "$dst" "${dst%7}1" 5001 > "$E2E_TMP/got" ||
-		{ kill $srv 2>/dev/null; fail "TCP download over $dst failed"; }
-	wait $srv
-	[ "$(stat -c %s "$E2E_TMP/got")" = 3000000 ] || fail "TCP download over $dst: short"
+	e2e_download "$dst" 3000000
 done
 # UDP, DNS, to the denied destination
 e2e_expect_send 198.51.100.7 9 1200x5 5 0

@@ -32,11 +32,12 @@ bad() {
 	BAD=1
 }
 
-# route DST SECTION: attach; if ip refuses, that is the object's result
+# route DST SECTION [ROUTE-OPTION...]: attach; if ip refuses, that is the
+# object's result
 route() {
 	local out
-	if ! out=$(inA ip route add "$1" encap bpf out obj "$O" section "$2" dev vethA 2>&1); then
-		echo "ip route add $1 encap bpf out obj out/$OBJ.o section $2 dev vethA: FAILED"
+	if ! out=$(inA ip route add "$1" encap bpf out obj "$O" section "$2" dev vethA "${@:3}" 2>&1); then
+		echo "ip route add $1 encap bpf out obj out/$OBJ.o section $2 dev vethA ${*:3}: FAILED"
 		echo "$out"
 		exit 2
 	fi
@@ -317,6 +318,25 @@ object() {
 			"$(printf '%s\n' "icmp_type=echo_request icmp_code=0 => packets=1 bytes=36" \
 			"icmp_type=timestamp_request icmp_code=0 => packets=1 bytes=40" | sort)"
 		check icmp_ts_drops "0 => packets=1 bytes=40"
+		;;
+	realm_accounting)
+		# one object on three routes; IPv6 routes have no realm (0)
+		route 198.51.100.7/32 per_realm realm 101
+		route 198.51.100.8/32 per_realm realm 102
+		route 2001:db8::7/128 per_realm
+		traffic <<-EOF
+			3x sock ip4 udp src 198.51.100.1 dst 198.51.100.7 payload 100 => ok
+			2x sock ip4 udp src 198.51.100.1 dst 198.51.100.8 payload 1000 => ok
+			sock ip6 udp src 2001:db8::1 dst 2001:db8::7 payload 100 => ok
+		EOF
+		check realm_bytes "$(printf '%s\n' "route_realm=0 => packets=1 bytes=148" \
+			"route_realm=101 => packets=3 bytes=384" "route_realm=102 => packets=2 bytes=2056" | sort)"
+		check realm_protos "$(printf '%s\n' "route_realm=0 ip_proto=udp => packets=1 bytes=148" \
+			"route_realm=101 ip_proto=udp => packets=3 bytes=384" \
+			"route_realm=102 ip_proto=udp => packets=2 bytes=2056" | sort)"
+		# log2 buckets: 128 and 148 bytes: 7; 1028: 10
+		check realm_sizes "$(printf '%s\n' "route_realm=0 bucket=7 => 1" \
+			"route_realm=101 bucket=7 => 3" "route_realm=102 bucket=10 => 2" | sort)"
 		;;
 	ttl_hist)
 		route 198.51.100.7/32 ttl_hist

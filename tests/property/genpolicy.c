@@ -8,9 +8,9 @@
  * in this generator or in lwtc, never an expected outcome.
  *
  * It covers every statement kind (count, hist log2 and linear, limit,
- * quota and their actions, sample, drop, pass, set skb.mark / skb.priority /
+ * quota and their actions, 'wire' counts, sample, drop, pass, set skb.mark / skb.priority /
  * skb.cb[i], if / else if / else nested a few levels, const), 'by' with 1
- * to 3 keys, 'size', every readable field
+ * to 3 keys (address keys with prefix lengths too), 'size', every readable field
  * of compiler/fields.c, named values, consts of every kind (integers,
  * ranges, sets of integers, ranges and names, addresses and prefixes of
  * both families, mixed address sets, bools, aliases) at the top and inside
@@ -795,6 +795,19 @@ struct stat {
 static struct stat stats[4096];
 static size_t nstats;
 
+/* A key: the field, an address field sometimes with its prefix lengths
+ * (ip4.dst/24, ip6.src/48, ip.dst/24/48), /0 to full length. */
+static void print_key(struct buf *b, const struct field *f)
+{
+	bprintf(b, "%s", f->name);
+	if (!chance(30))
+		return;
+	if (f->kind == K_ADDR4 || f->kind == K_ADDR)
+		bprintf(b, "/%u", (unsigned)below(33));
+	if (f->kind == K_ADDR6 || f->kind == K_ADDR)
+		bprintf(b, "/%u", (unsigned)below(129));
+}
+
 static void print_keys(struct buf *b)
 {
 	const struct field *keys[3];
@@ -809,11 +822,14 @@ static void print_keys(struct buf *b)
 		} while (dup);
 	}
 	if (n == 1 && chance(70)) {
-		bprintf(b, " by %s", keys[0]->name);
+		bprintf(b, " by ");
+		print_key(b, keys[0]);
 	} else {
 		bprintf(b, " by (");
-		for (size_t i = 0; i < n; i++)
-			bprintf(b, "%s%s", i ? ", " : "", keys[i]->name);
+		for (size_t i = 0; i < n; i++) {
+			bprintf(b, "%s", i ? ", " : "");
+			print_key(b, keys[i]);
+		}
 		bprintf(b, ")");
 	}
 	if (chance(40)) {
@@ -842,6 +858,7 @@ static char *stat_head(void)
 		uint64_t burst = 1 + below(chance(50) ? 100 : 1500);
 		int kind = (int)below(3), per = (int)below(3), unit = (int)below(kind == 2 ? 3 : 4);
 		int bunit = (int)below(3);
+		const char *wire = chance(20) ? " wire" : "";
 		/* lwtc's bucket: burst x period / gcd(rate, period) below 2^61
 		 * (resources.c); a shorter period or a smaller burst else */
 		for (;;) {
@@ -863,16 +880,18 @@ static char *stat_head(void)
 				burst = 1;
 		}
 		if (kind == 0)
-			bprintf(&b, "limit l%u rate %" PRIu64 "/%s burst %" PRIu64, counter++,
-				amount, periods[per], burst);
+			bprintf(&b, "limit l%u%s rate %" PRIu64 "/%s burst %" PRIu64, counter++,
+				wire, amount, periods[per], burst);
 		else
-			bprintf(&b, "limit l%u rate %" PRIu64 "%s/%s burst %" PRIu64 "%s", counter++,
-				amount, kind == 1 ? bytes[unit] : bits[unit], periods[per], burst,
+			bprintf(&b, "limit l%u%s rate %" PRIu64 "%s/%s burst %" PRIu64 "%s", counter++,
+				wire, amount, kind == 1 ? bytes[unit] : bits[unit], periods[per], burst,
 				bytes[bunit]);
 	} else if (chance(15)) {
 		/* a quota: packets, or bytes with a unit */
 		static const char *const units[] = { "", "B", "kB", "MB", "GB", "GiB" };
-		bprintf(&b, "quota q%u %" PRIu64 "%s", counter++, 1 + below(100000), units[below(6)]);
+		const char *wire = chance(20) ? " wire" : "";
+		bprintf(&b, "quota q%u%s %" PRIu64 "%s", counter++, wire, 1 + below(100000),
+			units[below(6)]);
 	} else if (chance(10)) {
 		/* a sample: a share of the packets, into a ring of its own */
 		static const uint64_t dens[] = { 1, 2, 10, 100, 4294967295ULL };
@@ -884,7 +903,7 @@ static char *stat_head(void)
 		if (chance(30))
 			bprintf(&b, " size %" PRIu64, 1 + below(2048));
 	} else if (chance(40)) {
-		bprintf(&b, "count c%u", counter++);
+		bprintf(&b, "count c%u%s", counter++, chance(20) ? " wire" : "");
 	} else if (chance(50)) {
 		bprintf(&b, "hist h%u log2(", counter++);
 		if (chance(5))

@@ -44,7 +44,7 @@ run_lwtp "$RP_TMP/out" "$RP_TMP/err" replay "$RP_TMP/bad.lwtp" bad "$RP_TMP/c.pc
 err=$(cat "$RP_TMP/err")
 [ "$RC" = 1 ] || fail "bad policy: expected exit 1, got $RC: $err"
 [ ! -s "$RP_TMP/out" ] || fail "bad policy: stdout not empty: $(cat "$RP_TMP/out")"
-expect_grep "bad policy: lwtc's diagnostic" "bad\.lwtp:3:1: " "$err"
+expect_grep "bad policy: lwtc's diagnostic" "bad\.lwtp:2:28: error: expected .;. after" "$err"
 expect_grep "bad policy: what failed" "^lwtp: .*lwtc failed on $RP_TMP/bad.lwtp \(exit 1\)$" "$err"
 
 # a policy without the section asked for

@@ -11,19 +11,6 @@
 # buckets than lwtc makes; far_bucket, a bucket past the last one).
 . "$(dirname "$0")/lib.sh"
 
-# errs WHAT EXPECTED-STDERR EXPECTED-STATUS COMMAND...
-errs() {
-	_what=$1 _want=$2 _status=$3
-	shift 3
-	"$@" > "$T/out" 2> "$T/err"
-	_rc=$?
-	if [ "$_rc" = "$_status" ] && [ "$(cat "$T/err")" = "$_want" ]; then
-		ok "$_what"
-	else
-		fail "$_what" "exit $_rc, stderr: $(cat "$T/err")"
-	fi
-}
-
 # ---- before anything is pinned ---------------------------------------------------
 
 errs "no pin directory yet" "lwtp: no map is pinned: /sys/fs/bpf/ip/globals does not exist (it appears when a route loads an object with pinned maps)" 1 \

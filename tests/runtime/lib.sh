@@ -158,6 +158,20 @@ expect_text() {
 	fi
 }
 
+# errs WHAT EXPECTED-STDERR EXPECTED-STATUS COMMAND...: ok when the command
+# exits with that status and writes exactly that on stderr
+errs() {
+	_what=$1 _want=$2 _status=$3
+	shift 3
+	"$@" > "$T/out" 2> "$T/err"
+	_rc=$?
+	if [ "$_rc" = "$_status" ] && [ "$(cat "$T/err")" = "$_want" ]; then
+		ok "$_what"
+	else
+		fail "$_what" "exit $_rc, stderr: $(cat "$T/err")"
+	fi
+}
+
 # jqn FILTER FILE: one value from a JSON file
 jqn() { jq -r "$1" "$2"; }
 

@@ -21,19 +21,6 @@ expect() {
 }
 passes="sent 3 eperm 0"
 drops="sent 0 eperm 3"
-# errs WHAT EXPECTED-STDERR EXPECTED-STATUS COMMAND...
-errs() {
-	_what=$1 _want=$2 _status=$3
-	shift 3
-	"$@" > "$T/out" 2> "$T/err"
-	_rc=$?
-	if [ "$_rc" = "$_status" ] && [ "$(cat "$T/err")" = "$_want" ]; then
-		ok "$_what"
-	else
-		fail "$_what" "exit $_rc, stderr: $(cat "$T/err")"
-	fi
-}
-
 expect "empty sets pass" 198.51.100.7 53 "$passes"
 
 # ---- ip sets -------------------------------------------------------------------

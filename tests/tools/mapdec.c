@@ -38,6 +38,35 @@ static const struct {
 #define PROTO_NAME(name, value) [value] = name,
 static const char *const proto_names[256] = { LWTP_IP_PROTOCOLS(PROTO_NAME) };
 
+/* An address prefix typedef: lwtp_ip4_prefix_LEN_t, lwtp_ip6_prefix_LEN_t,
+ * lwtp_ip_prefix_LEN4_LEN6_t (lwtp_contract.h). Whether name is one. */
+static bool prefix_kind(const char *name, struct mapdec_field *f)
+{
+	static const struct { const char *fmt; enum mapdec_kind kind; } pats[] = {
+		{ LWTP_IP4_PREFIX_TYPE "%u_t%n", MAPDEC_IP4 },
+		{ LWTP_IP6_PREFIX_TYPE "%u_t%n", MAPDEC_IP6 },
+		{ LWTP_IP_PREFIX_TYPE "%u_%u_t%n", MAPDEC_IP },
+	};
+	unsigned len[2];
+	size_t i;
+	int end, n, want;
+
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		want = pats[i].kind == MAPDEC_IP ? 2 : 1;
+		end = 0;
+		n = want == 2 ? sscanf(name, pats[i].fmt, &len[0], &len[1], &end)
+			      : sscanf(name, pats[i].fmt, &len[0], &end);
+		if (n != want || !end || name[end])
+			continue;
+		f->kind = pats[i].kind;
+		f->prefix = true;
+		f->plen4 = pats[i].kind == MAPDEC_IP6 ? 0 : len[0];
+		f->plen6 = pats[i].kind == MAPDEC_IP6 ? len[0] : want == 2 ? len[1] : 0;
+		return true;
+	}
+	return false;
+}
+
 /* Classify type id: follow typedefs and modifiers; an lwtp_* typedef names
  * the kind. */
 static int classify(const struct btf *btf, __u32 id, struct mapdec_field *f)
@@ -66,6 +95,8 @@ static int classify(const struct btf *btf, __u32 id, struct mapdec_field *f)
 					return 0;
 				}
 			}
+			if (name && prefix_kind(name, f))
+				return 0;
 			if (name && sscanf(name, LWTP_LINEAR_PREFIX "%llu_%llu_%llu_t", &a, &b, &c) == 3) {
 				f->kind = MAPDEC_LINEAR;
 				f->lin_min = a;
@@ -371,17 +402,22 @@ int mapdec__format_field(const struct mapdec_field *f, const void *key,
 	case MAPDEC_IP6:
 		if (f->size != 16)
 			goto bytes;
-		if (f->kind == MAPDEC_IP && !memcmp(p, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))
+		if (f->kind == MAPDEC_IP && !memcmp(p, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
 			inet_ntop(AF_INET, p + 12, tmp, sizeof(tmp));
-		else
+			n = f->prefix ? snprintf(buf, size, "%s/%u", tmp, f->plen4)
+				      : snprintf(buf, size, "%s", tmp);
+		} else {
 			inet_ntop(AF_INET6, p, tmp, sizeof(tmp));
-		n = snprintf(buf, size, "%s", tmp);
+			n = f->prefix ? snprintf(buf, size, "%s/%u", tmp, f->plen6)
+				      : snprintf(buf, size, "%s", tmp);
+		}
 		break;
 	case MAPDEC_IP4:
 		if (f->size != 4)
 			goto bytes;
 		inet_ntop(AF_INET, p, tmp, sizeof(tmp));
-		n = snprintf(buf, size, "%s", tmp);
+		n = f->prefix ? snprintf(buf, size, "%s/%u", tmp, f->plen4)
+			      : snprintf(buf, size, "%s", tmp);
 		break;
 	case MAPDEC_PROTO:
 		if (f->size > 8)

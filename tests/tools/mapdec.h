@@ -3,7 +3,8 @@
  * A map's key and value types say how to print them (docs/language.md,
  * "Statistics and maps"): key fields are typedefs named lwtp_ip_t,
  * lwtp_ip4_t, lwtp_ip6_t, lwtp_port_t, lwtp_proto_t, lwtp_u8_t, lwtp_u16_t,
- * lwtp_u32_t, lwtp_bool_t, lwtp_log2_t, lwtp_linear_MIN_MAX_STEP_t; anything else that
+ * lwtp_u32_t, lwtp_bool_t, lwtp_log2_t, lwtp_linear_MIN_MAX_STEP_t,
+ * lwtp_ip4_prefix_LEN_t, lwtp_ip6_prefix_LEN_t, lwtp_ip_prefix_LEN4_LEN6_t; anything else that
  * resolves to an integer prints as a decimal number, other types in hex.
  * Values are integers or structs of integers (struct lwtp_counter); per-CPU
  * values are summed member by member.
@@ -17,7 +18,9 @@
  *   VALUE := a scalar ("3") or "name=value" per member ("packets=2 bytes=176")
  *
  * Addresses print with inet_ntop; an lwtp_ip_t holding an IPv4-mapped
- * address (::ffff:a.b.c.d) prints as a.b.c.d. Protocols print by name
+ * address (::ffff:a.b.c.d) prints as a.b.c.d; a prefix with its length
+ * (198.51.100.0/24, 2001:db8::/48; an IPv4 one in an lwtp_ip_prefix_*_t
+ * with the IPv4 length). Protocols print by name
  * (tcp, udp, icmp, icmpv6, ...) or number. Histogram buckets print as their
  * index.
  *
@@ -49,6 +52,8 @@ struct mapdec_field {
 	enum mapdec_kind kind;
 	__u32 offset, size;     /* bytes */
 	__u64 lin_min, lin_max, lin_step;
+	bool prefix;            /* an address prefix: plen4 bits of IPv4, */
+	unsigned plen4, plen6;  /* plen6 of IPv6 */
 };
 
 #define MAPDEC_MAX_FIELDS 16
