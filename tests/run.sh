@@ -283,9 +283,12 @@ policy every {
     drop if socket.cgroup in jobs;
     drop if ip4.dst == 10.1.2.3;
     drop if ip4.dst in { $(for i in $(seq 0 99); do printf '10.%d.%d.0/24, ' $((i * 7 % 256)) $((i * 13 % 256)); done)10.255.0.0/16 };
+    set skb.mark = ip.dst map { $(for i in $(seq 0 49); do printf '10.%d.0.0/16 : %d, ' $i $i; done)2001:db8::/32 : 1 };
+    vmap l4.dport { 1..1023 : drop, 53 : pass };
 }
 audit policy every_audit {
     drop if ip4.dst == 10.1.2.4;
+    vmap ip.src { 198.51.100.0/24 : drop, 198.51.100.7 : pass };
 }"
 
 suite_bpf() {
@@ -504,7 +507,7 @@ suite_asan() {
 	have asan/lwtc "$B/asan/lwtc" "$B/asan/lwtp" || return
 	# lwtp also runs as nobody (runtime/errors): a directory anyone can write
 	logs=$(mktemp -d /tmp/lwtp-asan.XXXXXX) && chmod 1777 "$logs" || return
-	out=$(LWTC=$B/asan/lwtc LWTP=$B/asan/lwtp \
+	out=$(LWTC=$B/asan/lwtc LWTP=$B/asan/lwtp LWTP_TEST_TOOLS=$B/tests \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$logs/asan:log_exe_name=1 \
 		LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:exitcode=99 \

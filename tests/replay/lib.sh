@@ -7,7 +7,10 @@ set -u
 RP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LWTP=${LWTP:-$RP_ROOT/build/lwtp}
 LWTC=${LWTC:-$RP_ROOT/build/lwtc}
-PCAPGEN=${PCAPGEN:-$(dirname "$LWTP")/tests/pcapgen}
+# the test tools: next to lwtp's build, or where LWTP_TEST_TOOLS says (the
+# asan suite runs build/asan/lwtp with build/tests' tools)
+TEST_TOOLS=${LWTP_TEST_TOOLS:-$(dirname "$LWTP")/tests}
+PCAPGEN=${PCAPGEN:-$TEST_TOOLS/pcapgen}
 POLICY=$RP_ROOT/tests/replay/replay.lwtp
 export LWTC
 

@@ -10,7 +10,7 @@
 # namespace, no program once routerun has exited.
 . "$(dirname "$0")/lib.sh"
 
-ROUTERUN=${ROUTERUN:-$(dirname "$LWTP")/tests/routerun}
+ROUTERUN=${ROUTERUN:-$TEST_TOOLS/routerun}
 [ -x "$ROUTERUN" ] || fail "$ROUTERUN: missing (make test-tools)"
 command -v bpftool >/dev/null || fail "bpftool: not found (make deps)"
 

@@ -40,7 +40,7 @@ errs "an element of another kind" "lwtp: set jobs: cannot open cgroup '198.51.10
 check "add a second" lwtp set add jobs "$B"
 check "list both" [ "$(lwtp set list jobs | sort)" = "$(printf '%s\n%s\n' "$A" "$B" | sort)" ]
 got=$(lwtp set list --json jobs | jq -r '"\(.type) \(.max_elements) \(.elements | sort | join(",")) \(.ids | sort | join(","))"')
-want="cgroup 2 $(printf '%s\n%s\n' "$A" "$B" | sort | paste -sd,) $(printf '%s\n%s\n' "$(ino "$A")" "$(ino "$B")" | sort | paste -sd,)"
+want="cgroup 2 $(printf '%s\n%s\n' "$A" "$B" | LC_ALL=C sort | paste -sd,) $(printf '%s\n%s\n' "$(ino "$A")" "$(ino "$B")" | sort -n | paste -sd,)"
 check "list --json" [ "$got" = "$want" ]
 check "list with no name" sh -c '"$1" set list | grep -qx "jobs: set of cgroup, 2 elements (room for 2)"' - "$LWTP"
 errs "del one that is not there changes nothing" "lwtp: set jobs: '$C' is not in the set" 1 \
