@@ -130,8 +130,9 @@ out/%.o: policies/%.lwtp $(LWTC) $(wildcard policies/*.txt)
 #                     the diag suite's expectations for review
 #   make bench        every policy against hand-written C and an empty
 #                     program, set sizes, compile times, verifier and JIT
-#                     sizes (bench/run.sh: BENCHMARKS.md; BENCH_ROUNDS,
-#                     BENCH_COMPILE_RUNS), then bench-egress
+#                     sizes, lwtp replay's packets/s (bench/run.sh:
+#                     BENCHMARKS.md; BENCH_ROUNDS, BENCH_COMPILE_RUNS,
+#                     REPLAY_ROUNDS), then bench-egress
 #   make bench-sets   the set-size table alone (bench/sets.sh)
 #   make bench-egress the real egress path: lwtp on a route against nftables
 #                     and iptables, ns/packet (bench/egress.sh, EGRESS_ROUNDS)
@@ -145,7 +146,7 @@ BPF_CFLAGS   := -O2 -g -Wall -target bpf -I/usr/include/$(MULTIARCH) -Iinclude
 # (liblwtp.a: runtime/ but main.c), so that caserun runs the behaviour cases
 # through lwtp replay's core.
 TOOLS        := loadcheck caserun mapdump sendudp pcapgen sendpkt routerun
-BENCH_TOOLS  := bench refcheck mapfill
+BENCH_TOOLS  := bench refcheck mapfill replayfloor
 TEST_TOOLS   := $(addprefix $(B)/tests/,$(TOOLS))
 TOOL_LIB_OBJS := $(patsubst tests/tools/%.c,$(B)/tests/obj/%.o, \
                  $(filter-out $(TOOLS:%=tests/tools/%.c),$(wildcard tests/tools/*.c)))
@@ -178,7 +179,7 @@ $(B)/tests/libtools.a $(B)/bench/libbench.a $(B)/tests/liblwtp.a:
 $(TEST_TOOLS): $(B)/tests/%: $(B)/tests/obj/%.o $(B)/tests/libtools.a $(B)/tests/liblwtp.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(TEST_LDLIBS)
 
-$(B)/bench/bench $(B)/bench/refcheck $(B)/bench/mapfill: $(B)/bench/%: $(B)/bench/obj/%.o $(B)/bench/libbench.a \
+$(B)/bench/bench $(B)/bench/refcheck $(B)/bench/mapfill $(B)/bench/replayfloor: $(B)/bench/%: $(B)/bench/obj/%.o $(B)/bench/libbench.a \
 		$(B)/tests/libtools.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(TEST_LDLIBS)
 
@@ -197,7 +198,8 @@ test:
 
 bench: deps bench-deps
 	@$(MAKE) --no-print-directory compiler runtime policies $(BENCH_BPF) $(B)/bench/bench \
-		$(B)/bench/refcheck $(B)/bench/mapfill $(B)/tests/loadcheck
+		$(B)/bench/refcheck $(B)/bench/mapfill $(B)/tests/loadcheck \
+		$(B)/bench/replayfloor $(B)/tests/pcapgen
 	bash bench/run.sh
 	@$(MAKE) --no-print-directory bench-egress
 

@@ -1,10 +1,10 @@
 #!/bin/bash
 # bench/run.sh: what 'make bench' runs. Every benchmark of bench/ in turn
-# (policies.sh, sets.sh, compile.sh, stat.sh), their tables printed as they come and
-# kept, with a line on the machine, in build/bench/results.md, which
-# splice.sh then puts into BENCHMARKS.md. When a reference disagrees with
-# lwtc's program the tables are printed but BENCHMARKS.md is left alone,
-# and the exit status is 1.
+# (policies.sh, sets.sh, compile.sh, stat.sh, replay.sh), their tables
+# printed as they come and kept, with a line on the machine, in
+# build/bench/results.md, which splice.sh then puts into BENCHMARKS.md.
+# When a reference disagrees with lwtc's program the tables are printed but
+# BENCHMARKS.md is left alone, and the exit status is 1.
 #
 #   bash bench/run.sh             (BENCH_ROUNDS, BENCH_COMPILE_RUNS)
 set -eu -o pipefail
@@ -31,6 +31,8 @@ status=0
 	bash bench/compile.sh
 	echo
 	bash bench/stat.sh
+	echo
+	bash bench/replay.sh
 	exit $status
 } | tee "$RESULTS.new" || status=$?
 mv "$RESULTS.new" "$RESULTS"

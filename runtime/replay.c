@@ -33,6 +33,7 @@
 #include "lwtp.h"
 #include "maps.h"
 #include "replay.h"
+#include "replay_batch.h"
 #include "replay_source.h"
 #include "stat_model.h"
 #include "stat_print.h"
@@ -40,13 +41,14 @@
 /* What the capture became (replay_source.c), and what the policy did. */
 struct totals {
 	struct replay_counts c;
-	unsigned long passed, dropped, other;
+	struct replay_batch_totals v;   /* v.skipped: the workers', until added to c */
 };
 
 /* What the sink of the capture works with. */
 struct replay_ctx {
 	struct replay_target target;
 	struct replay_samples *smp;
+	struct replay_batch *batch;     /* -q: packets run on worker threads */
 	struct json *j;
 	struct totals *t;
 };
@@ -56,36 +58,6 @@ struct replay_ctx {
 static int cmp_map_name(const void *a, const void *b)
 {
 	return strcmp(((const struct lwtp_map *)a)->name, ((const struct lwtp_map *)b)->name);
-}
-
-/* The ids of the maps prog uses. */
-static int prog_map_ids(struct bpf_program *prog, __u32 **ids, __u32 *n)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info), nr;
-	int fd = bpf_program__fd(prog);
-
-	*ids = NULL;
-	*n = 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	nr = info.nr_map_ids;
-	if (!nr)
-		return 0;
-	*ids = calloc(nr, sizeof(**ids));
-	if (!*ids)
-		return -ENOMEM;
-	memset(&info, 0, sizeof(info));
-	info.nr_map_ids = nr;
-	info.map_ids = (__u64)(unsigned long)*ids;
-	len = sizeof(info);
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		free(*ids);
-		*ids = NULL;
-		return -errno;
-	}
-	*n = info.nr_map_ids < nr ? info.nr_map_ids : nr;
-	return 0;
 }
 
 /* The lwtp maps prog uses, sorted by name, as lwtp stat sees pinned ones.
@@ -102,7 +74,7 @@ static int policy_maps(struct bpf_object *obj, struct bpf_program *prog,
 
 	*mapsp = NULL;
 	*np = 0;
-	err = prog_map_ids(prog, &ids, &nids);
+	err = replay_prog_map_ids(bpf_program__fd(prog), &ids, &nids);
 	if (err) {
 		p_err("cannot read the maps of section %s: %s", bpf_program__section_name(prog),
 		      strerror(-err));
@@ -322,24 +294,24 @@ static void print_totals(struct json *j, const struct totals *t)
 		json_key(j, "packets");
 		json_uint(j, t->c.packets);
 		json_key(j, "passed");
-		json_uint(j, t->passed);
+		json_uint(j, t->v.passed);
 		json_key(j, "dropped");
-		json_uint(j, t->dropped);
+		json_uint(j, t->v.dropped);
 		json_key(j, "skipped");
 		json_uint(j, t->c.skipped);
 		json_key(j, "other");
-		json_uint(j, t->other);
+		json_uint(j, t->v.other);
 		if (replay_counts_extended(&t->c)) {
-			json_member_uint(j, "replayed", t->passed + t->dropped + t->other);
+			json_member_uint(j, "replayed", t->v.passed + t->v.dropped + t->v.other);
 			replay_counts_json(&t->c, j);
 		}
 		json_object_end(j);
 		return;
 	}
 	printf("%lu packet%s: %lu passed, %lu dropped, %lu skipped", t->c.packets,
-	       t->c.packets == 1 ? "" : "s", t->passed, t->dropped, t->c.skipped);
-	if (t->other)
-		printf(", %lu other verdict%s", t->other, t->other == 1 ? "" : "s");
+	       t->c.packets == 1 ? "" : "s", t->v.passed, t->v.dropped, t->c.skipped);
+	if (t->v.other)
+		printf(", %lu other verdict%s", t->v.other, t->v.other == 1 ? "" : "s");
 	if (replay_counts_extended(&t->c))
 		replay_counts_text(&t->c);
 	if (t->c.truncated)
@@ -363,12 +335,20 @@ static int run_one(void *arg, const struct replay_packet *p)
 	struct replay_ctx *c = arg;
 	struct replay_in in = {
 		.ethertype = p->ethertype, .l3 = p->l3, .len = p->caplen,
+		/* -q prints no metadata: leave it out of the call (replay_run_frame()) */
+		.no_metadata = opts.quiet,
 	};
 	struct replay_out o;
 	char why[320], sampled[1024];
 	bool via_route;
 	int err;
 
+	if (c->batch) {
+		err = replay_batch_add(c->batch, p->num, &in);
+		if (err)
+			return err < 0 ? err : 0;
+		/* too long for a batch: run here, as below */
+	}
 	err = replay_target_run(&c->target, &in, &o, &via_route, why, sizeof(why));
 	if (replay_target_refused(err, via_route)) {
 		c->t->c.skipped++;
@@ -379,12 +359,7 @@ static int run_one(void *arg, const struct replay_packet *p)
 		p_err("packet %lu: %s", p->num, why);
 		return err;
 	}
-	if (o.retval == BPF_OK)
-		c->t->passed++;
-	else if (o.retval == BPF_DROP)
-		c->t->dropped++;
-	else
-		c->t->other++;
+	replay_batch_count(&c->t->v, o.retval);
 	if (via_route)
 		c->t->c.via_route++;
 	replay_samples_take(c->smp, sampled, sizeof(sampled));
@@ -461,6 +436,16 @@ int do_replay(int argc, char **argv)
 		goto out;
 	ctx.target.prog_fd = bpf_program__fd(prog);
 	ctx.smp = smp;
+	/* -q wants no line a packet, only the verdicts counted and the maps:
+	 * the packets can run on worker threads (replay_batch.h), but for a
+	 * policy that samples, whose rings are read after each packet here */
+	if (opts.quiet) {
+		bool samples;
+		unsigned long unordered = replay_batch_unordered(obj, prog, &samples);
+
+		if (!samples && replay_batch_open(ctx.target.prog_fd, unordered, &ctx.batch))
+			goto out;
+	}
 
 	json_init(&j, stdout);
 	if (opts.json) {
@@ -470,6 +455,11 @@ int do_replay(int argc, char **argv)
 	}
 	if (replay_source_run(source, &sink, &t.c))
 		goto out;
+	if (ctx.batch) {
+		if (replay_batch_finish(ctx.batch, &t.v))
+			goto out;
+		t.c.skipped += t.v.skipped;
+	}
 	if (opts.json && !opts.quiet)
 		json_array_end(&j);
 	print_totals(&j, &t);
@@ -497,6 +487,7 @@ out:
 	fflush(stdout);
 	free_snaps(snaps, nmaps);
 	free(maps);
+	replay_batch_close(ctx.batch);
 	replay_source_close(source);
 	replay_target_close(&ctx.target);
 	replay_samples_close(smp);

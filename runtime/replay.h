@@ -54,6 +54,10 @@ struct replay_in {
 					 * address, so skb->pkt_type is
 					 * PACKET_HOST, as for packets a host
 					 * sends */
+	bool no_metadata;               /* with ctx NULL: the metadata out is
+					 * not wanted (lwtp replay -q), only
+					 * the verdict: replay_out's in and
+					 * out stay zero */
 };
 
 struct replay_out {
@@ -74,6 +78,20 @@ int replay_check(__u16 ethertype, __u32 len, char *why, size_t size);
  * other errors are BPF_PROG_TEST_RUN's, with why set too. Nothing logged. */
 int replay_run(int prog_fd, const struct replay_in *in, struct replay_out *out,
 	       char *why, size_t size);
+
+/* The frame BPF_PROG_TEST_RUN takes for in: a 14-byte Ethernet header
+ * (in->eth_dst, in->ethertype), then the packet. frame holds ETH_HLEN +
+ * in->len bytes; returns that size. */
+size_t replay_frame(unsigned char *frame, const struct replay_in *in);
+
+/* Run a frame of replay_frame() with no metadata in or out: its verdict
+ * in *retval. Errors as replay_run()'s (but for replay_check()'s, which
+ * the caller makes). Nothing logged. Safe to call from several threads. */
+int replay_run_frame(int prog_fd, const void *frame, size_t size, __u32 *retval, char *why,
+		     size_t why_size);
+
+/* The ids of the maps the program prog_fd uses (*ids: free it). */
+int replay_prog_map_ids(int prog_fd, __u32 **ids, __u32 *n);
 
 /* "pass", "drop", "redirect", or NULL for other return values. */
 const char *replay_verdict_name(__u32 retval);
