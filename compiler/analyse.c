@@ -130,6 +130,16 @@ static enum walk_next note_expr(struct expr *x, int depth, void *ctx)
 	return WALK_ON;
 }
 
+/* 'map NAME', 'vmap KEY NAME': a runtime map's lookup, an LPM trie's for
+ * an address key. */
+static void note_runtime_map(struct analyser *an, const struct stmt *s)
+{
+	const struct set_decl *d = s->u.set.runtime_map;
+
+	if (d && d->map)
+		an->uses |= d->map->set_key_type ? USE_RMAP : USE_RMAP_IP;
+}
+
 /* An expression the emitter writes, in the order it writes them. */
 static void note_expr_tree(struct analyser *an, struct expr *x)
 {
@@ -248,8 +258,17 @@ static enum walk_next note_stmt(struct stmt *s, struct policy *p, void *ctx)
 		note_expr_tree(an, s->cond);
 		/* audit: only the presence of what the value reads is tested */
 		note_expr_tree(an, s->u.set.value);
+		if (s->u.set.map)
+			analyse_map_stmt(an->sets, s);
+		note_runtime_map(an, s);
 		if (!p->audit)
 			an->uses |= USE_CTX_WRITE;      /* lwtp_ctx_write() */
+		break;
+	case STMT_VMAP:
+		note_expr_tree(an, s->cond);
+		note_expr_tree(an, s->u.set.value);
+		analyse_map_stmt(an->sets, s);
+		note_runtime_map(an, s);
 		break;
 	case STMT_IF:
 		note_expr_tree(an, s->u.if_.test);      /* its blocks: the walk goes on */

@@ -56,6 +56,8 @@ enum use {
 	USE_WIRE       = 1 << 24,   /* lwtp_wire_packets(), lwtp_wire_bytes() */
 	USE_COUNT_WIRE = 1 << 25,   /* lwtp_count_wire() */
 	USE_COUNT_WIRE_KEY = 1 << 26,   /* lwtp_count_wire_key() */
+	USE_RMAP       = 1 << 27,   /* lwtp_rmap_get(): runtime maps */
+	USE_RMAP_IP    = 1 << 28,   /* lwtp_rmap_get_addr(): runtime maps of addresses */
 };
 
 /* A policy writes to at most this many sample rings: each takes two of

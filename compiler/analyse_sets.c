@@ -28,7 +28,7 @@ static void *grow(void *v, size_t len, size_t *cap, size_t size)
 static void ivals_add(struct ivals *s, u128 lo, u128 hi, const char *name)
 {
 	s->v = grow(s->v, s->len, &s->cap, sizeof(*s->v));
-	s->v[s->len++] = (struct ival){ lo, hi, name };
+	s->v[s->len++] = (struct ival){ .lo = lo, .hi = hi, .name = name };
 }
 
 u128 analyse_low_bits(int h)
@@ -74,10 +74,13 @@ const struct expr *analyse_resolve(const struct expr *x)
 }
 
 /* What a set is, for comments: "const deny", "file \"deny.txt\"", "{ ... }" */
-static char *set_label(const struct expr *use, const struct expr *lit)
+static char *set_label(const struct expr *use, const struct expr *lit, bool map)
 {
 	const char *file = lit->file;
 
+	if (map)
+		return xasprintf("the map at %s:%d", lit->loc.file ? lit->loc.file : "?",
+				 lit->loc.first_line);
 	if (use->kind == EXPR_NAME && file)
 		return xasprintf("const %s (file \"%s\")", use->u.name.name, file);
 	if (use->kind == EXPR_NAME)
@@ -92,7 +95,7 @@ static char *set_label(const struct expr *use, const struct expr *lit)
 /* The search of the merged intervals iv (taken over) of set, the set as
  * the test writes it: made on the first test of its literal and kind. */
 static const struct cset_search *search_of(struct set_plan *sp, const struct expr *set,
-					   enum cset_kind kind, size_t nelements,
+					   enum cset_kind kind, bool map, size_t nelements,
 					   struct ivals *iv)
 {
 	const struct expr *lit = analyse_resolve(set);
@@ -107,8 +110,9 @@ static const struct cset_search *search_of(struct set_plan *sp, const struct exp
 	c = xcalloc(1, sizeof(*c));
 	c->lit = lit;
 	c->kind = kind;
+	c->map = map;
 	c->id = sp->nsearches++;
-	c->label = set_label(set, lit);
+	c->label = set_label(set, lit, map);
 	c->nelements = nelements;
 	c->iv = *iv;
 	*iv = (struct ivals){ 0 };
@@ -186,7 +190,7 @@ static void plan_ints(struct set_plan *sp, struct int_match *m, const struct exp
 	}
 	bool wide = m->max > UINT32_MAX || (uint64_t)s->v[s->len - 1].hi > UINT32_MAX;
 	m->form = INT_MATCH_SEARCH;
-	m->search = search_of(sp, set, wide ? CSET_U64 : CSET_U32, written, s);
+	m->search = search_of(sp, set, wide ? CSET_U64 : CSET_U32, false, written, s);
 }
 
 /* ---- addresses -------------------------------------------------------------------- */
@@ -268,8 +272,163 @@ static void plan_family(struct set_plan *sp, struct family_match *m, const struc
 	}
 	free(m->prefixes.v);
 	m->prefixes = (struct ivals){ 0 };
-	m->search = search_of(sp, set, family == 4 ? CSET_IP4 : CSET_IP6, written, &s);
+	m->search = search_of(sp, set, family == 4 ? CSET_IP4 : CSET_IP6, false, written, &s);
 	m->tests = 1;
+}
+
+/* ---- constant maps ------------------------------------------------------------------- */
+
+void analyse_map_keys(struct ivals *out, const struct map_lit *m, int family)
+{
+	for (size_t i = 0; i < m->keys->u.set.len; i++) {
+		const struct expr *key = m->keys->u.set.items[i];
+		size_t before = out->len;
+		if (!key)
+			continue;
+		if (family)
+			flatten_addrs(out, key, family);
+		else
+			flatten_ints(out, key);
+		for (size_t j = before; j < out->len; j++) {
+			out->v[j].value = m->values[i].num;
+			out->v[j].elem = i;
+		}
+	}
+}
+
+/* A key before the keys inside it: by start, the wider first, then as
+ * written. */
+static int nest_cmp(const void *a, const void *b)
+{
+	const struct ival *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi > y->hi ? -1 : 1;
+	return x->elem < y->elem ? -1 : x->elem > y->elem;
+}
+
+void analyse_map_conflicts(struct ivals *s,
+			   void (*fn)(void *ctx, const struct ival *a, const struct ival *b),
+			   void *ctx)
+{
+	size_t *open = xcalloc(s->len + 1, sizeof(*open)), top = 0;
+
+	if (s->len)
+		qsort(s->v, s->len, sizeof(*s->v), nest_cmp);
+	for (size_t i = 0; i < s->len; i++) {
+		const struct ival *v = &s->v[i], *t;
+		while (top && s->v[open[top - 1]].hi < v->lo)
+			top--;
+		t = top ? &s->v[open[top - 1]] : NULL;
+		if (t && fn && (t->hi < v->hi ||
+				(t->lo == v->lo && t->hi == v->hi && t->value != v->value)))
+			fn(ctx, t, v);
+		open[top++] = i;
+	}
+	free(open);
+}
+
+/* [lo, hi] with the value of key, after the intervals in out: merged with
+ * the last when it goes on with the same value. */
+static void map_segment(struct ivals *out, u128 lo, u128 hi, const struct ival *key)
+{
+	struct ival *last = out->len ? &out->v[out->len - 1] : NULL;
+
+	if (last && last->hi + 1 == lo && last->value == key->value) {
+		last->hi = hi;
+		last->name = NULL;
+		return;
+	}
+	ivals_add(out, lo, hi, key->name);
+	out->v[out->len - 1].value = key->value;
+	out->v[out->len - 1].elem = key->elem;
+}
+
+/* Keys sorted by nest_cmp, nested or disjoint, into disjoint intervals,
+ * each with the value of the innermost key that holds it (the longest
+ * prefix, the narrowest range). */
+static void map_flatten(struct ivals *s)
+{
+	struct ivals out = { 0 };
+	size_t *open = xcalloc(s->len + 1, sizeof(*open)), top = 0;
+	u128 at = 0;
+	bool end = false;
+
+	for (size_t i = 0; i < s->len; i++) {
+		const struct ival *v = &s->v[i];
+		while (top && s->v[open[top - 1]].hi < v->lo) {
+			const struct ival *t = &s->v[open[--top]];
+			if (at <= t->hi)
+				map_segment(&out, at, t->hi, t);
+			at = t->hi + 1;
+		}
+		if (top && at < v->lo)
+			map_segment(&out, at, v->lo - 1, &s->v[open[top - 1]]);
+		at = v->lo;
+		open[top++] = i;
+	}
+	while (top) {
+		const struct ival *t = &s->v[open[--top]];
+		if (!end && at <= t->hi)
+			map_segment(&out, at, t->hi, t);
+		end |= t->hi == ~(u128)0;
+		at = t->hi + 1;
+	}
+	free(open);
+	free(s->v);
+	*s = out;
+}
+
+static bool is_addr_operand(const struct expr *x);
+
+void analyse_map_stmt(struct set_plan *sp, const struct stmt *s)
+{
+	const struct expr *key = s->u.set.value;
+	const struct map_lit *ml = s->u.set.map;
+	struct map_match *m;
+
+	if (!key || !ml)
+		return;
+	sp->maps = grow(sp->maps, sp->nmaps, &sp->maps_cap, sizeof(*sp->maps));
+	m = &sp->maps[sp->nmaps++];
+	*m = (struct map_match){ .stmt = s, .addr = is_addr_operand(key) };
+	if (m->addr && (key->kind != EXPR_FIELD || !key->u.field.def))
+		return;
+	for (int i = 0; i < (m->addr ? 2 : 1); i++) {
+		int family = m->addr ? (i ? 6 : 4) : 0;
+		struct ivals iv = { 0 };
+		enum cset_kind kind = family == 4 ? CSET_IP4 : family == 6 ? CSET_IP6 : CSET_U32;
+		if (family && !analyse_field_has_family(key->u.field.def, family))
+			continue;
+		analyse_map_keys(&iv, ml, family);
+		if (!iv.len)
+			continue;
+		analyse_map_conflicts(&iv, NULL, NULL);
+		map_flatten(&iv);
+		if (!family && (type_max(&key->type) > UINT32_MAX ||
+				(uint64_t)iv.v[iv.len - 1].hi > UINT32_MAX))
+			kind = CSET_U64;
+		m->get[i] = search_of(sp, ml->keys, kind, true, ml->keys->u.set.len, &iv);
+	}
+}
+
+static int map_match_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct map_match *)a)->stmt;
+	uintptr_t y = (uintptr_t)((const struct map_match *)b)->stmt;
+
+	return x < y ? -1 : x > y;
+}
+
+const struct map_match *analyse_map_match(const struct set_plan *sp, const struct stmt *s)
+{
+	struct map_match key = { .stmt = s };
+
+	if (!sp->nmaps)
+		return NULL;
+	return bsearch(&key, sp->maps, sp->nmaps, sizeof(*sp->maps), map_match_cmp);
 }
 
 /* ---- the tests ---------------------------------------------------------------------- */
@@ -379,6 +538,8 @@ void analyse_sets_done(struct set_plan *sp)
 {
 	if (sp->len)
 		qsort(sp->matches, sp->len, sizeof(*sp->matches), match_cmp);
+	if (sp->nmaps)
+		qsort(sp->maps, sp->nmaps, sizeof(*sp->maps), map_match_cmp);
 }
 
 const struct set_match *analyse_set_match(const struct set_plan *sp, const struct expr *test)
@@ -400,6 +561,7 @@ void analyse_sets_free(struct set_plan *sp)
 		free(sp->matches[i].fam[1].prefixes.v);
 	}
 	free(sp->matches);
+	free(sp->maps);
 	for (c = sp->searches; c; c = next) {
 		next = c->next;
 		free(c->label);

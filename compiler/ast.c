@@ -277,6 +277,40 @@ static void stat_free(struct stmt *s)
 	ast_expr_free(s->u.stat.action.value);
 }
 
+struct map_lit *ast_map_lit(const struct loc *loc, struct expr *key,
+			    const struct map_value *value)
+{
+	struct map_lit *m = xcalloc(1, sizeof(*m));
+
+	m->loc = *loc;
+	m->keys = ast_set(loc, &(struct expr_list){ 0 });
+	ast_map_push(m, key, value);
+	return m;
+}
+
+void ast_map_push(struct map_lit *m, struct expr *key, const struct map_value *value)
+{
+	struct expr_list *keys = &m->keys->u.set;
+
+	ast_expr_list_push(keys, key);
+	if (keys->len > m->cap) {
+		m->cap = keys->cap;
+		m->values = xrealloc(m->values, m->cap * sizeof(*m->values));
+	}
+	m->values[keys->len - 1] = *value;
+}
+
+void ast_map_free(struct map_lit *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->keys->u.set.len; i++)
+		ast_expr_free(m->values[i].value);
+	ast_expr_free(m->keys);
+	free(m->values);
+	free(m);
+}
+
 void ast_stmt_free(struct stmt *s)
 {
 	if (!s)
@@ -284,9 +318,11 @@ void ast_stmt_free(struct stmt *s)
 	ast_expr_free(s->cond);
 	if (ast_is_stat(s)) {
 		stat_free(s);
-	} else if (s->kind == STMT_SET) {
+	} else if (s->kind == STMT_SET || s->kind == STMT_VMAP) {
 		ast_expr_free(s->u.set.target);
 		ast_expr_free(s->u.set.value);
+		ast_map_free(s->u.set.map);
+		free(s->u.set.map_name);
 	} else if (s->kind == STMT_IF) {
 		ast_expr_free(s->u.if_.test);
 		stmt_list_free(&s->u.if_.then_body);
@@ -306,6 +342,7 @@ void ast_program_free(struct program *prog)
 		} else if (it->kind == ITEM_SET) {
 			free(it->u.set->name);
 			free(it->u.set->type_name);
+			free(it->u.set->value_name);
 			free(it->u.set);
 		} else {
 			stmt_list_free(&it->u.policy->body);
@@ -332,6 +369,7 @@ bool ast_is_stat(const struct stmt *s)
 	case STMT_DROP:
 	case STMT_PASS:
 	case STMT_SET:
+	case STMT_VMAP:
 	case STMT_IF:
 	case STMT_CONST:
 		return false;
@@ -489,6 +527,7 @@ static const char *stmt_kind_str(enum stmt_kind k)
 	case STMT_LIMIT: return "limit";
 	case STMT_QUOTA: return "quota";
 	case STMT_SAMPLE: return "sample";
+	case STMT_VMAP:  return "vmap";
 	}
 	return "?";
 }
@@ -540,9 +579,19 @@ static void dump_stmt(FILE *out, const struct stmt *s, int depth)
 		dump_stat(out, s, depth);
 	switch (s->kind) {
 	case STMT_SET:
+	case STMT_VMAP:
 		fprintf(out, "\n");
 		dump_expr(out, s->u.set.target, depth + 1);
 		dump_expr(out, s->u.set.value, depth + 1);
+		if (s->u.set.map) {
+			indent(out, depth + 1);
+			fprintf(out, "map\n");
+			dump_expr(out, s->u.set.map->keys, depth + 2);
+		}
+		if (s->u.set.map_name) {
+			indent(out, depth + 1);
+			fprintf(out, "map %s\n", s->u.set.map_name);
+		}
 		break;
 	case STMT_IF:
 		fprintf(out, "\n");
@@ -586,7 +635,10 @@ void ast_dump(FILE *out, const struct program *prog)
 			fprintf(out, "const %s\n", it->u.konst->name);
 			dump_expr(out, it->u.konst->value, 1);
 		} else if (it->kind == ITEM_SET) {
-			fprintf(out, "set %s : %s", it->u.set->name, it->u.set->type_name);
+			fprintf(out, "%s %s : %s", it->u.set->value_name ? "map" : "set",
+				it->u.set->name, it->u.set->type_name);
+			if (it->u.set->value_name)
+				fprintf(out, " -> %s", it->u.set->value_name);
 			if (it->u.set->has_size)
 				fprintf(out, " size %" PRIu64, it->u.set->size);
 			fprintf(out, "\n");

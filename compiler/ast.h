@@ -119,6 +119,7 @@ enum stmt_kind {
 	STMT_LIMIT,
 	STMT_QUOTA,
 	STMT_SAMPLE,
+	STMT_VMAP,      /* 'vmap KEY { K : drop, ... }': u.set, no target */
 };
 
 enum hist_kind { HIST_LOG2, HIST_LINEAR };
@@ -153,6 +154,25 @@ struct stmt_list {
 };
 
 struct map_def;  /* resources.h */
+
+/* A constant map, '{ KEY : VALUE, ... }' after 'map' or 'vmap KEY': keys
+ * is an EXPR_SET of the keys, checked as a set is; values[i] is the value
+ * of keys->u.set.items[i]. */
+enum map_verdict { MAPV_NONE, MAPV_DROP, MAPV_PASS };
+
+struct map_value {
+	struct expr *value;         /* an integer or a const's name; NULL for a verdict */
+	enum map_verdict verdict;   /* 'drop', 'pass'; MAPV_NONE for an integer */
+	uint64_t num;               /* checker: the integer, or the verdict */
+	struct loc loc;
+};
+
+struct map_lit {
+	struct loc loc;
+	struct expr *keys;          /* EXPR_SET */
+	struct map_value *values;
+	size_t cap;
+};
 
 struct stmt {
 	enum stmt_kind kind;
@@ -189,9 +209,14 @@ struct stmt {
 			uint64_t snaplen;               /* bytes kept of each; 0: not written */
 			struct loc snaplen_loc;
 		} stat;
-		struct {                    /* STMT_SET */
-			struct expr *target;            /* EXPR_FIELD */
-			struct expr *value;
+		struct {                    /* STMT_SET, STMT_VMAP */
+			struct expr *target;            /* EXPR_FIELD; NULL for STMT_VMAP */
+			struct expr *value;             /* with a map: its key */
+			struct map_lit *map;            /* 'VALUE map { ... }', 'vmap': or NULL */
+			char *map_name;                 /* 'VALUE map NAME', 'vmap KEY NAME':
+							   a runtime map; or NULL */
+			struct loc map_name_loc;
+			struct set_decl *runtime_map;   /* checker: the map it names */
 		} set;
 		struct {                    /* STMT_IF */
 			struct expr *test;
@@ -227,6 +252,15 @@ enum set_elem_type {
 	SETT_CGROUP,        /* cgroup v2 directories, tested by socket.cgroup */
 };
 
+/* A runtime map: 'map NAME : TYPE -> mark|verdict [size N];', filled with
+ * 'lwtp map'; a set_decl whose value is not RMAP_NONE. Sets and maps share
+ * one namespace: each is a map pinned by its name. */
+enum rmap_value {
+	RMAP_NONE = 0,      /* a runtime set */
+	RMAP_MARK,          /* '-> mark': __u32 values (lwtp_map_value_t) */
+	RMAP_VERDICT,       /* '-> verdict': drop or pass (lwtp_verdict_t) */
+};
+
 struct set_decl {
 	char *name;
 	struct loc loc;
@@ -238,6 +272,10 @@ struct set_decl {
 	bool has_size;
 	struct loc size_loc;
 	struct map_def *map;        /* resources pass */
+	/* a runtime map: what its values are, as written and as checked */
+	char *value_name;           /* "mark", "verdict"; NULL for a set */
+	struct loc value_loc;
+	enum rmap_value value;      /* checker */
 };
 
 enum item_kind { ITEM_CONST, ITEM_POLICY, ITEM_SET };
@@ -285,6 +323,11 @@ struct const_decl *ast_const(const struct loc *loc, char *name,
 struct set_decl *ast_set_decl(const struct loc *loc, char *name,
 			      const struct loc *name_loc, char *type_name,
 			      const struct loc *type_loc);
+/* A map of one element, KEY : VALUE (value taken over), and one more. */
+struct map_lit *ast_map_lit(const struct loc *loc, struct expr *key,
+			    const struct map_value *value);
+void ast_map_push(struct map_lit *m, struct expr *key, const struct map_value *value);
+void ast_map_free(struct map_lit *m);
 struct policy *ast_policy(const struct loc *loc, char *name,
 			  const struct loc *name_loc, struct stmt_list *body);
 

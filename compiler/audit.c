@@ -6,7 +6,7 @@
 #include "util.h"
 #include "walk.h"
 
-bool audit_counts(const struct stmt *s)
+size_t audit_counts(const struct stmt *s)
 {
 	switch (s->kind) {
 	case STMT_DROP:
@@ -14,18 +14,21 @@ bool audit_counts(const struct stmt *s)
 	case STMT_SET:
 	case STMT_LIMIT:
 	case STMT_QUOTA:
-		return true;
+		return 1;
+	case STMT_VMAP:
+		return 2;       /* the drops and the passes */
 	default:
-		return false;
+		return 0;
 	}
 }
 
-char *audit_member(const struct stmt *s)
+char *audit_member(const struct stmt *s, size_t i)
 {
 	const struct expr *t;
 	int line = s->loc.first_line, col = s->loc.first_column;
 
 	switch (s->kind) {
+	case STMT_VMAP:  return xasprintf("%s_%d_%d", i ? "pass" : "drop", line, col);
 	case STMT_DROP:  return xasprintf("drop_%d_%d", line, col);
 	case STMT_PASS:  return xasprintf("pass_%d_%d", line, col);
 	case STMT_LIMIT: return xasprintf("limit_%d_%d", line, col);
@@ -49,9 +52,10 @@ char *audit_end_member(const struct policy *p)
 	return xasprintf("end_%d_%d", line, col);
 }
 
-const char *audit_what(const struct stmt *s)
+const char *audit_what(const struct stmt *s, size_t i)
 {
 	switch (s->kind) {
+	case STMT_VMAP:  return i ? "passed" : "would drop";
 	case STMT_DROP:  return "would drop";
 	case STMT_PASS:  return "passed";
 	case STMT_LIMIT: return "would limit";

@@ -11,16 +11,18 @@
 
 #include "ast.h"
 
-/* Whether s counts in its audit policy's map: drop, pass, set, limit, quota. */
-bool audit_counts(const struct stmt *s);
+/* How many members s counts in, in its audit policy's map: one for drop,
+ * pass, set, limit, quota; two for vmap (its drops, its passes); 0. */
+size_t audit_counts(const struct stmt *s);
 
-/* The member s counts in: "drop_12_5", "set_mark_14_9" (free it). */
-char *audit_member(const struct stmt *s);
+/* The member i of s counts in: "drop_12_5", "set_mark_14_9"; a vmap's
+ * drops "drop_12_5" (0) and passes "pass_12_5" (1) (free it). */
+char *audit_member(const struct stmt *s, size_t i);
 /* The member of the packets that reach the policy's end: "end_20_1". */
 char *audit_end_member(const struct policy *p);
 
 /* What the member counts, for comments: "would drop", "passed", ... */
-const char *audit_what(const struct stmt *s);
+const char *audit_what(const struct stmt *s, size_t i);
 
 /* The statements of p that count, the end included. */
 size_t audit_count_stmts(struct policy *p);

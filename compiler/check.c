@@ -191,9 +191,10 @@ static bool check_stat_name(struct checker *ck, const struct stmt *s)
 	}
 	set = find_item(ck->prog, ITEM_SET, name);
 	if (set) {
-		diag_error(&s->u.stat.name_loc, "statistic '%s' has the same name as a set; "
-			   "each names one map: rename one", name);
-		diag_note(&set->u.set->name_loc, "set '%s' is declared here", name);
+		const char *word = set->u.set->value_name ? "map" : "set";
+		diag_error(&s->u.stat.name_loc, "statistic '%s' has the same name as a %s; "
+			   "each names one map: rename one", name, word);
+		diag_note(&set->u.set->name_loc, "%s '%s' is declared here", word, name);
 		return false;
 	}
 	return true;
@@ -547,7 +548,15 @@ static void check_stat(struct checker *ck, struct stmt *s)
 
 static void check_set_stmt(struct checker *ck, struct stmt *s)
 {
-	check_assignment(ck, s->u.set.target, s->u.set.value);
+	struct expr *t = s->u.set.target;
+
+	if (!s->u.set.map && !s->u.set.map_name) {
+		check_assignment(ck, t, s->u.set.value);
+		return;
+	}
+	if (t->kind == EXPR_FIELD)
+		check_field(t, true);
+	check_map(&ck->scope, s, check_known(t) ? t : NULL);
 }
 
 static bool check_block(struct checker *ck, struct stmt_list *body);
@@ -596,6 +605,10 @@ static bool check_stmt(struct checker *ck, struct stmt *s)
 		return s->cond == NULL;
 	case STMT_SET:
 		check_set_stmt(ck, s);
+		check_cond(&ck->scope, s->cond);
+		return false;
+	case STMT_VMAP:
+		check_map(&ck->scope, s, NULL);
 		check_cond(&ck->scope, s->cond);
 		return false;
 	case STMT_IF:

@@ -88,8 +88,8 @@ static bool element_top(const struct expr *el, uint64_t *value)
 
 /* Every element of an integer set or range must fit in target. Elements of
  * a const named at the use (via) are reported at the use. */
-static void elements_fit(const struct expr *lit, const struct expr *via,
-			 const struct expr *target)
+void check_elements_fit(const struct expr *lit, const struct expr *via,
+			const struct expr *target)
 {
 	const struct expr *const *items = (const struct expr *const *)lit->u.set.items;
 	size_t n = lit->u.set.len;
@@ -284,7 +284,7 @@ static void member_of_range(const struct expr *e, const struct expr *l,
 	if (!left_is(e, l, true, "a range"))
 		return;
 	if (!check_is_constant(l))
-		elements_fit(lit, r->kind == EXPR_NAME ? r : NULL, l);
+		check_elements_fit(lit, r->kind == EXPR_NAME ? r : NULL, l);
 }
 
 static void member_of_prefix(const struct expr *e, const struct expr *l,
@@ -322,7 +322,7 @@ static void member_of_set(const struct expr *e, const struct expr *l,
 
 	if (ints) {
 		if (left_is(e, l, true, "a set of integers") && !check_is_constant(l))
-			elements_fit(lit, r->kind == EXPR_NAME ? r : NULL, l);
+			check_elements_fit(lit, r->kind == EXPR_NAME ? r : NULL, l);
 	} else {
 		if (left_is(e, l, false, "a set of addresses"))
 			set_family_agrees(e, l, r, lit);
@@ -333,7 +333,14 @@ static void check_membership(const struct expr *e, const struct expr *l,
 			     const struct expr *r)
 {
 	if (r->kind == EXPR_NAME && r->u.name.runtime_set) {
-		check_runtime_member(e, l, r->u.name.runtime_set);
+		const struct set_decl *d = r->u.name.runtime_set;
+		if (d->value != RMAP_NONE)
+			diag_error(&r->loc, "'%s' is a runtime map, not a set: use it as '%s%s'",
+				   d->name, d->value == RMAP_VERDICT ? "vmap KEY " :
+				   "set FIELD = KEY map ", d->name);
+		else
+			check_runtime_member(l, d);
+		(void)e;
 		return;
 	}
 	const struct expr *lit = check_literal(r);

@@ -4,6 +4,7 @@
  *   check_expr.c   expressions: literals, ranges, sets, conditions
  *   check_resolve.c  names (consts, named values) and fields
  *   check_compare.c  comparisons, membership tests, '&' and '|'
+ *   check_map.c    constant maps and verdict maps: key, keys, values
  *   check_ident.c  whether a name can become a C identifier in the output
  *   check_text.c   expressions and types as text, for messages
  *   check_sample.c the numbers of a sample statement
@@ -86,16 +87,28 @@ void check_field(struct expr *e, bool write);
 /* check_compare.c */
 void check_compare(const struct check_scope *sc, struct expr *e);  /* == ... in */
 /* 'X in SET' where SET names a runtime set: X's type must suit the set. */
-void check_runtime_member(const struct expr *e, const struct expr *l,
-			  const struct set_decl *set);
+/* Also the key of a runtime map (set->value not RMAP_NONE). */
+void check_runtime_member(const struct expr *l, const struct set_decl *set);
 void check_bitwise(const struct check_scope *sc, struct expr *e,   /* & | */
 		   const struct symbol_domain *hint);
+
+/* Every element of an integer set or range lit must fit in target; those
+ * of a const named at the use (via, or NULL) are reported at the use. */
+void check_elements_fit(const struct expr *lit, const struct expr *via,
+			const struct expr *target);
+
+/* check_map.c: 'set FIELD = KEY map { ... }' (target the field, NULL when
+ * it is wrong) and 'vmap KEY { ... }': the key, the keys, the values. */
+void check_map(const struct check_scope *sc, struct stmt *s, const struct expr *target);
 
 /* check_set.c */
 void check_set_decl(struct check_scope *sc, struct set_decl *d);
 /* When e is 'socket.cgroup in SET' (or 'not in'): check it (SET must be a
  * runtime set of cgroups) and return true; else false, nothing done. */
 bool check_cgroup_member(const struct check_scope *sc, struct expr *e);
+/* Report the runtime map name, used at loc, as unknown: a set's name, or a
+ * map declared later, or with the closest map's name. */
+void check_unknown_map(const struct check_scope *sc, const char *name, const struct loc *loc);
 
 /* check_ident.c */
 

@@ -2,6 +2,7 @@
  * policy runs with 'lwtp set', and the fields that may be tested against
  * them: a set of cgroups only by 'socket.cgroup in SET', which is the one
  * use of socket.cgroup. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_priv.h"
@@ -35,24 +36,64 @@ struct set_decl *check_find_set(const struct check_scope *sc, const char *name)
 	return NULL;
 }
 
+/* "set" or "map": what d declares */
+static const char *decl_word(const struct set_decl *d)
+{
+	return d->value_name ? "map" : "set";
+}
+
+/* A set's element type, or a map's key type: any but cgroup. */
 static bool resolve_elem_type(struct set_decl *d)
 {
+	bool map = d->value_name != NULL;
+	size_t n = map ? NTYPES - 1 : NTYPES;   /* cgroup is last */
 	const char *names[NTYPES + 1];
-	for (size_t i = 0; i < NTYPES; i++) {
+	for (size_t i = 0; i < n; i++) {
 		names[i] = set_types[i].name;
 		if (!strcmp(d->type_name, set_types[i].name)) {
 			d->elem = set_types[i].elem;
 			return true;
 		}
 	}
-	names[NTYPES] = NULL;
+	names[n] = NULL;
 	const char *best = diag_did_you_mean(d->type_name, names);
+	const char *what = map ? "map key" : "set element";
 	if (best)
-		diag_error(&d->type_loc, "unknown set element type '%s'; did you mean '%s'?",
-			   d->type_name, best);
+		diag_error(&d->type_loc, "unknown %s type '%s'; did you mean '%s'?",
+			   what, d->type_name, best);
+	else if (map)
+		diag_error(&d->type_loc, "unknown map key type '%s'; the types are ip, port, "
+			   "proto, u8, u16 and u32", d->type_name);
 	else
 		diag_error(&d->type_loc, "unknown set element type '%s'; "
 			   "the types are ip, port, proto, u8, u16, u32 and cgroup", d->type_name);
+	return false;
+}
+
+/* A runtime map's values: 'mark' (integers) or 'verdict' (drop, pass). */
+static bool resolve_value(struct set_decl *d)
+{
+	static const char *const names[] = { "mark", "verdict", NULL };
+	const char *best;
+
+	if (!d->value_name)
+		return true;
+	if (!strcmp(d->value_name, "mark")) {
+		d->value = RMAP_MARK;
+		return true;
+	}
+	if (!strcmp(d->value_name, "verdict")) {
+		d->value = RMAP_VERDICT;
+		return true;
+	}
+	best = diag_did_you_mean(d->value_name, names);
+	if (best)
+		diag_error(&d->value_loc, "unknown map value '%s'; did you mean '%s'?",
+			   d->value_name, best);
+	else
+		diag_error(&d->value_loc, "unknown map value '%s'; a runtime map holds 'mark' "
+			   "(32-bit values, for 'set FIELD = KEY map NAME') or 'verdict' (drop "
+			   "or pass, for 'vmap KEY NAME')", d->value_name);
 	return false;
 }
 
@@ -97,7 +138,8 @@ void check_set_decl(struct check_scope *sc, struct set_decl *d)
 {
 	if (!d || !d->name || !d->type_name)
 		return;
-	bool ok = check_c_name(d->name, &d->name_loc, "set");
+	const char *word = decl_word(d);
+	bool ok = check_c_name(d->name, &d->name_loc, word);
 	struct set_decl *first = check_find_set(sc, d->name);
 	const struct const_decl *konst = check_find_const(sc, d->name);
 	if (first || konst) {
@@ -109,17 +151,19 @@ void check_set_decl(struct check_scope *sc, struct set_decl *d)
 	/* reported, but the set stays declared: its tests are checked */
 	const struct policy *policy = check_find_policy(sc->prog, d->name);
 	if (policy) {
-		diag_error(&d->name_loc, "set '%s' has the same name as a policy; an object "
-			   "cannot hold a map and a program of one name: rename one", d->name);
+		diag_error(&d->name_loc, "%s '%s' has the same name as a policy; an object "
+			   "cannot hold a map and a program of one name: rename one", word, d->name);
 		diag_note(&policy->name_loc, "policy '%s' is defined here", d->name);
 	}
 	if (!resolve_elem_type(d))
+		ok = false;
+	if (!resolve_value(d))
 		ok = false;
 	if (d->elem == SETT_CGROUP) {
 		if (!cgroup_set_decl(d))
 			ok = false;
 	} else if (d->has_size && (d->size < 1 || d->size > SET_MAX_SIZE)) {
-		diag_error(&d->size_loc, "a set's size must be from 1 to %u", SET_MAX_SIZE);
+		diag_error(&d->size_loc, "a %s's size must be from 1 to %u", word, SET_MAX_SIZE);
 		ok = false;
 	}
 	if (!d->has_size)
@@ -133,9 +177,9 @@ void check_set_decl(struct check_scope *sc, struct set_decl *d)
 	sc->sets[sc->nsets++] = d;
 }
 
-void check_runtime_member(const struct expr *e, const struct expr *l,
-			  const struct set_decl *set)
+void check_runtime_member(const struct expr *l, const struct set_decl *set)
 {
+	const char *word = decl_word(set);
 	char text[160];
 	check_expr_text(l, text, sizeof(text));
 	if (set->elem == SETT_CGROUP) {
@@ -146,20 +190,54 @@ void check_runtime_member(const struct expr *e, const struct expr *l,
 	}
 	if (set->elem == SETT_IP) {
 		if (!check_is_addr(&l->type) || l->kind != EXPR_FIELD)
-			diag_error(&l->loc, "set '%s' holds addresses, but '%s' is %s",
-				   set->name, text, check_type_a(&l->type));
+			diag_error(&l->loc, "%s '%s' holds addresses, but '%s' is %s",
+				   word, set->name, text, check_type_a(&l->type));
 		return;
 	}
 	int bits = elem_bits(set->elem);
 	if (l->type.kind != TYPE_INT || check_is_constant(l)) {
-		diag_error(&l->loc, "set '%s' holds %s values, but '%s' is %s",
-			   set->name, elem_name(set->elem), text, check_type_a(&l->type));
+		diag_error(&l->loc, "%s '%s' holds %s values, but '%s' is %s",
+			   word, set->name, elem_name(set->elem), text, check_type_a(&l->type));
 		return;
 	}
 	if (l->type.bits > bits)
-		diag_error(&l->loc, "'%s' is %s, wider than the %s elements of set '%s'",
-			   text, check_type_a(&l->type), elem_name(set->elem), set->name);
-	(void)e;
+		diag_error(&l->loc, "'%s' is %s, wider than the %s %s of %s '%s'",
+			   text, check_type_a(&l->type), elem_name(set->elem),
+			   set->value_name ? "keys" : "elements", word, set->name);
+}
+
+void check_unknown_map(const struct check_scope *sc, const char *name, const struct loc *loc)
+{
+	const struct program *prog = sc->prog;
+	const char **cands = xcalloc(sc->nsets + 1, sizeof(*cands));
+	const char *best;
+	size_t n = 0;
+
+	for (size_t i = 0; prog && i < prog->nitems; i++) {
+		const struct set_decl *d = prog->items[i].u.set;
+		if (prog->items[i].kind != ITEM_SET || !d || !d->name || strcmp(d->name, name) ||
+		    !d->value_name)
+			continue;
+		free(cands);
+		if (d->name_loc.first_line < loc->first_line ||
+		    (d->name_loc.first_line == loc->first_line &&
+		     d->name_loc.first_column < loc->first_column))
+			return;     /* declared before, wrongly: reported there */
+		diag_error(loc, "unknown map '%s'", name);
+		diag_note(&d->name_loc, "map '%s' is declared here, but a map is visible only "
+			  "after its declaration", name);
+		return;
+	}
+	for (size_t i = 0; i < sc->nsets; i++)
+		if (sc->sets[i]->value_name)
+			cands[n++] = sc->sets[i]->name;
+	best = diag_did_you_mean(name, cands);
+	if (best)
+		diag_error(loc, "unknown map '%s'; did you mean '%s'?", name, best);
+	else
+		diag_error(loc, "unknown map '%s'; a runtime map is declared at top level, before "
+			   "its use: 'map %s : ip -> mark;'", name, name);
+	free(cands);
 }
 
 /* Whether x is the field socket.cgroup, written so; not checked yet. */

@@ -240,6 +240,18 @@ static void stmt_comment(struct emitter *e, const struct stmt *s, int depth)
 		emit_expr_text(&b, s->u.set.target);
 		sb_puts(&b, " = ");
 		emit_expr_text(&b, s->u.set.value);
+		if (s->u.set.map)
+			sb_printf(&b, " map { %zu keys }", s->u.set.map->keys->u.set.len);
+		else if (s->u.set.map_name)
+			sb_printf(&b, " map %s", s->u.set.map_name);
+		break;
+	case STMT_VMAP:
+		sb_puts(&b, "vmap ");
+		emit_expr_text(&b, s->u.set.value);
+		if (s->u.set.map)
+			sb_printf(&b, " { %zu keys }", s->u.set.map->keys->u.set.len);
+		else
+			sb_printf(&b, " %s", s->u.set.map_name);
 		break;
 	case STMT_IF:
 		sb_puts(&b, "if ");
@@ -253,7 +265,8 @@ static void stmt_comment(struct emitter *e, const struct stmt *s, int depth)
 		emit_expr_text(&b, s->cond);
 	}
 	if (e->plan->policy->audit && audit_counts(s))
-		sb_printf(&b, " -- audit: %s%s", audit_what(s),
+		sb_printf(&b, " -- audit: %s%s", s->kind == STMT_VMAP ? "would drop, passed" :
+			  audit_what(s, 0),
 			  s->kind == STMT_LIMIT || s->kind == STMT_QUOTA ? ", counted when over" : "");
 	safe = emit_comment_safe(sb_str(&b));
 	plain(e, depth, "/* %s */", safe);
@@ -288,14 +301,20 @@ static void emit_return(struct emitter *e, int src, int depth, const char *verdi
 
 /* Audit mode: count the packet in the member of the policy's
  * lwtp_audit_NAME that stands for s (NULL: the policy's end). */
-static void audit_call(struct emitter *e, int src, int depth, const struct stmt *s)
+static void audit_call_member(struct emitter *e, int src, int depth, const struct stmt *s,
+			      size_t i)
 {
 	const char *p = e->plan->policy->name;
-	char *m = s ? audit_member(s) : audit_end_member(e->plan->policy);
+	char *m = s ? audit_member(s, i) : audit_end_member(e->plan->policy);
 
 	code(e, src, depth, "lwtp_audit(&" LWTP_AUDIT_PREFIX "%s, __builtin_offsetof(struct "
 	     LWTP_AUDIT_PREFIX "%s, %s), skb->len);", p, p, m);
 	free(m);
+}
+
+static void audit_call(struct emitter *e, int src, int depth, const struct stmt *s)
+{
+	audit_call_member(e, src, depth, s, 0);
 }
 
 /* The network mask of a /len prefix over bits [32*word, 32*word+32) of an
@@ -566,6 +585,196 @@ out:
 	sb_free(&lhs);
 }
 
+/* ---- constant maps ------------------------------------------------------------ */
+
+/* The lookup of s's constant map, as analyse_sets.c planned it: true when
+ * the key is in the map, its value then in lwtp_mv. An integer key's
+ * header is tested first; an address's family, for each family. */
+static void runtime_map_lookup(struct emitter *e, struct sbuf *b, const struct stmt *s);
+
+static void map_lookup(struct emitter *e, struct sbuf *b, const struct stmt *s)
+{
+	const struct map_match *m = analyse_map_match(&e->an->sets, s);
+	const struct expr *key = s->u.set.value;
+	struct sbuf v = { 0 };
+	int n = 0;
+
+	if (s->u.set.map_name) {
+		runtime_map_lookup(e, b, s);
+		return;
+	}
+	if (!m) {
+		emit_unplanned(e, "%s:%d: a constant map that analyse_sets.c did not plan",
+			       s->loc.file ? s->loc.file : "?", s->loc.first_line);
+		sb_puts(b, "0");
+		return;
+	}
+	if (!m->addr) {
+		unsigned p = emit_presence_of(e, key);
+		if (!m->get[0]) {
+			sb_puts(b, "0");
+			return;
+		}
+		emit_value(e, &v, key);
+		emit_presence_text(b, p);
+		sb_printf(b, "%slwtp_map%u_get(%s, &lwtp_mv)", p ? " && " : "", m->get[0]->id,
+			  sb_str(&v));
+		sb_free(&v);
+		return;
+	}
+	const char *which = emit_field_is_src(key->u.field.def) ? "saddr" : "daddr";
+	for (int i = 0; i < 2; i++) {
+		if (!m->get[i])
+			continue;
+		if (n++)
+			sb_puts(b, " || ");
+		if (i == 0)
+			sb_printf(b, "(lwtp_has(lwtp_pkt.ip4) && lwtp_map%u_get4(bpf_ntohl("
+				  "lwtp_pkt.ip4->%s), &lwtp_mv))", m->get[i]->id, which);
+		else
+			sb_printf(b, "(lwtp_has(lwtp_pkt.ip6) && lwtp_map%u_get6(lwtp_ip6_hi("
+				  "lwtp_pkt.ip6->%s), lwtp_ip6_lo(lwtp_pkt.ip6->%s), &lwtp_mv))",
+				  m->get[i]->id, which, which);
+	}
+	if (!n)
+		sb_puts(b, "0");
+}
+
+/* The lookup of s's runtime map: true when the key is in the map, its
+ * value then in lwtp_mv. The key's header is tested first; an address's
+ * LPM trie takes the family of the packet, an ip4.* or ip6.* field's
+ * family tested. */
+static void runtime_map_lookup(struct emitter *e, struct sbuf *b, const struct stmt *s)
+{
+	const struct expr *key = s->u.set.value;
+	const struct map_def *m = s->u.set.runtime_map ? s->u.set.runtime_map->map : NULL;
+	struct sbuf v = { 0 };
+	unsigned p;
+
+	if (!m) {
+		emit_unplanned(e, "%s:%d: a runtime map that the resources pass did not collect",
+			       s->loc.file ? s->loc.file : "?", s->loc.first_line);
+		sb_puts(b, "0");
+		return;
+	}
+	if (!m->set_key_type) {
+		p = emit_field_presence(e, key->u.field.def);
+		emit_presence_text(b, p);
+		sb_printf(b, "%slwtp_rmap_get_addr(&%s, &lwtp_pkt, %d, &lwtp_mv)", p ? " && " : "",
+			  m->name, emit_field_is_src(key->u.field.def) ? 0 : 1);
+		return;
+	}
+	p = emit_presence_of(e, key);
+	emit_value(e, &v, key);
+	emit_presence_text(b, p);
+	sb_printf(b, "%slwtp_rmap_get(&%s, &(%s){ %s }, &lwtp_mv)", p ? " && " : "", m->name,
+		  m->set_key_type, sb_str(&v));
+	sb_free(&v);
+}
+
+/* A map's statement: "{ __u32 lwtp_mv = 0; if (COND && (LOOKUP))" and its
+ * depth inside; close_map() closes it. */
+static int open_map(struct emitter *e, const struct stmt *s, int src, int depth, bool block)
+{
+	struct sbuf g = { 0 }, lk = { 0 };
+	int d;
+
+	stmt_guard(e, &g, s->cond, 0);
+	map_lookup(e, &lk, s);
+	sb_printf(&g, "%s(%s)", g.len ? " && " : "", sb_str(&lk));
+	plain(e, depth, "{");
+	code(e, src, depth + 1, "__u32 lwtp_mv = 0;");
+	blank(e);
+	d = open_guard(e, src, depth + 1, &g, block);
+	sb_free(&g);
+	sb_free(&lk);
+	return d;
+}
+
+/* set FIELD = KEY map { ... }: the value of the key, when it is in the map */
+static void emit_map_set(struct emitter *e, const struct stmt *s, const char *lhs, int depth)
+{
+	int src = line_of(s);
+	int d = open_map(e, s, src, depth, false);
+
+	if (e->plan->policy->audit)
+		audit_call(e, src, d, s);       /* not written */
+	else
+		code(e, src, d, "lwtp_ctx_write(skb, %s, lwtp_mv);", lhs);
+	plain(e, depth, "}");
+}
+
+/* vmap KEY { ... }: the verdict of the key, when it is in the map; in an
+ * audit policy, counted, and the packet passes */
+static void emit_runtime_vmap(struct emitter *e, const struct stmt *s, int depth);
+
+static void emit_vmap(struct emitter *e, const struct stmt *s, int depth)
+{
+	const struct map_lit *ml = s->u.set.map;
+	bool drops = false, passes = false;
+	int src = line_of(s);
+	int d;
+
+	if (s->u.set.map_name) {
+		emit_runtime_vmap(e, s, depth);
+		return;
+	}
+	d = open_map(e, s, src, depth, true);
+
+	for (size_t i = 0; i < ml->keys->u.set.len; i++) {
+		drops |= ml->values[i].num == MAPV_DROP;
+		passes |= ml->values[i].num == MAPV_PASS;
+	}
+	if (drops && passes)
+		code(e, src, d, "if (lwtp_mv == %d)   /* drop */", MAPV_DROP);
+	if (e->plan->policy->audit) {
+		if (drops)
+			audit_call_member(e, src, d + passes, s, 0);
+		if (drops && passes)
+			code(e, src, d, "else");
+		if (passes)
+			audit_call_member(e, src, d + drops, s, 1);
+		emit_return(e, src, d, "BPF_OK");
+	} else {
+		if (drops)
+			emit_return(e, src, d + passes, "BPF_DROP");
+		if (passes)
+			emit_return(e, src, d, "BPF_OK");
+	}
+	plain(e, depth + 1, "}");
+	plain(e, depth, "}");
+}
+
+/* vmap KEY NAME: the verdict of the key's element in the runtime map,
+ * LWTP_RMAP_DROP or LWTP_RMAP_PASS; none, or another value, goes on. In an
+ * audit policy, counted, and the packet passes. */
+static void emit_runtime_vmap(struct emitter *e, const struct stmt *s, int depth)
+{
+	static const struct {
+		unsigned code;
+		const char *word, *ret;
+	} verdicts[] = {
+		{ LWTP_RMAP_DROP, "drop", "BPF_DROP" },
+		{ LWTP_RMAP_PASS, "pass", "BPF_OK" },
+	};
+	int src = line_of(s);
+	int d = open_map(e, s, src, depth, true);
+
+	for (size_t i = 0; i < 2; i++) {
+		code(e, src, d, "if (lwtp_mv == %u) {   /* %s */", verdicts[i].code,
+		     verdicts[i].word);
+		if (e->plan->policy->audit) {
+			audit_call_member(e, src, d + 1, s, i);
+			emit_return(e, src, d + 1, "BPF_OK");
+		} else {
+			emit_return(e, src, d + 1, verdicts[i].ret);
+		}
+		plain(e, d, "}");
+	}
+	plain(e, depth + 1, "}");
+	plain(e, depth, "}");
+}
+
 static void emit_set(struct emitter *e, const struct stmt *s, int depth)
 {
 	const struct expr *t = s->u.set.target;
@@ -573,13 +782,18 @@ static void emit_set(struct emitter *e, const struct stmt *s, int depth)
 	struct sbuf g = { 0 }, v = { 0 }, lhs = { 0 };
 	int d;
 
-	stmt_guard(e, &g, s->cond, emit_presence_of(e, s->u.set.value));
-	emit_value(e, &v, s->u.set.value);
 	/* the writable fields: skb.mark, skb.priority, skb.cb[N] */
 	if (t->u.field.index >= 0)
 		sb_printf(&lhs, "%s[%d]", t->u.field.name, t->u.field.index);
 	else
 		sb_puts(&lhs, t->u.field.name);
+	if (s->u.set.map || s->u.set.map_name) {
+		emit_map_set(e, s, sb_str(&lhs), depth);
+		sb_free(&lhs);
+		return;
+	}
+	stmt_guard(e, &g, s->cond, emit_presence_of(e, s->u.set.value));
+	emit_value(e, &v, s->u.set.value);
 	d = open_guard(e, src, depth, &g, false);
 	if (e->plan->policy->audit)
 		audit_call(e, src, d, s);       /* not written */
@@ -695,6 +909,9 @@ static void emit_stmt(struct emitter *e, const struct stmt *s, int depth)
 		break;
 	case STMT_SET:
 		emit_set(e, s, depth);
+		break;
+	case STMT_VMAP:
+		emit_vmap(e, s, depth);
 		break;
 	case STMT_IF:
 		emit_if(e, s, depth, false);

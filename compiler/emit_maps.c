@@ -67,7 +67,15 @@ static bool is_quota(const struct map_def *m) { return m->kind == MAP_QUOTA; }
 static bool is_sample(const struct map_def *m) { return m->kind == MAP_SAMPLE; }
 static bool is_set(const struct map_def *m)
 {
-	return m->kind == MAP_SET && m->set_elem != SETT_CGROUP;
+	return m->kind == MAP_SET && m->set_elem != SETT_CGROUP && m->set_value == RMAP_NONE;
+}
+static bool is_value_map(const struct map_def *m)
+{
+	return m->kind == MAP_SET && m->set_value == RMAP_MARK;
+}
+static bool is_verdict_map(const struct map_def *m)
+{
+	return m->kind == MAP_SET && m->set_value == RMAP_VERDICT;
 }
 static bool is_cgroup_set(const struct map_def *m)
 {
@@ -203,12 +211,12 @@ static enum walk_next audit_member_line(struct stmt *s, struct policy *p, void *
 	char *m;
 
 	(void)p;
-	if (!audit_counts(s))
-		return WALK_ON;
-	m = audit_member(s);
-	fprintf(e->out, "\tstruct lwtp_counter %s;%*s/* %s */\n", m,
-		(int)(strlen(m) < 24 ? 24 - strlen(m) : 1), "", audit_what(s));
-	free(m);
+	for (size_t i = 0; i < audit_counts(s); i++) {
+		m = audit_member(s, i);
+		fprintf(e->out, "\tstruct lwtp_counter %s;%*s/* %s */\n", m,
+			(int)(strlen(m) < 24 ? 24 - strlen(m) : 1), "", audit_what(s, i));
+		free(m);
+	}
 	return WALK_ON;
 }
 
@@ -253,6 +261,10 @@ void emit_types(struct emitter *e)
 	emit_key_types(e);
 	if (program_has_map(prog, is_set))
 		emit_bpf_text(e->out, bpf_text_contract_set_value);
+	if (program_has_map(prog, is_value_map))
+		emit_bpf_text(e->out, bpf_text_contract_map_value);
+	if (program_has_map(prog, is_verdict_map))
+		emit_bpf_text(e->out, bpf_text_contract_verdict);
 	if (program_has_map(prog, is_ip_set))
 		emit_bpf_text(e->out, bpf_text_contract_lpm_ip);
 	if (program_has_map(prog, is_cgroup_set))
@@ -301,9 +313,22 @@ static void emit_set_map(struct emitter *e, const struct map_def *m)
 		emit_cgroup_set_map(e, m);
 		return;
 	}
-	fprintf(e->out, "/* set %s : %s, up to %u elements, filled with 'lwtp set' (%s:%d) */\n",
-		m->name, m->set_key_type ? m->set_key_type + 5 : "ip", m->max_entries,
-		m->loc.file ? m->loc.file : "?", m->loc.first_line);
+	const char *type = m->set_key_type ? m->set_key_type + 5 : "ip";
+	const char *value = "lwtp_set_value_t";
+	char *safe = emit_comment_safe(m->loc.file ? m->loc.file : "?");
+
+	if (m->set_value == RMAP_NONE) {
+		fprintf(e->out, "/* set %s : %s, up to %u elements, filled with 'lwtp set' "
+			"(%s:%d) */\n", m->name, type, m->max_entries,
+			m->loc.file ? m->loc.file : "?", m->loc.first_line);
+	} else {
+		value = m->set_value == RMAP_MARK ? "lwtp_map_value_t" : "lwtp_verdict_t";
+		fprintf(e->out, "/* map %s : %.*s -> %s, up to %u elements, filled with 'lwtp "
+			"map' (%s:%d) */\n", m->name, (int)strcspn(type, "_"), type,
+			m->set_value == RMAP_MARK ? "mark" : "verdict", m->max_entries, safe,
+			m->loc.first_line);
+	}
+	free(safe);
 	fprintf(e->out, "struct {\n");
 	if (m->set_key_type) {
 		fprintf(e->out, "\t__uint(type, BPF_MAP_TYPE_HASH);\n");
@@ -313,7 +338,7 @@ static void emit_set_map(struct emitter *e, const struct map_def *m)
 		fprintf(e->out, "\t__type(key, struct lwtp_lpm_ip);\n");
 		fprintf(e->out, "\t__uint(map_flags, BPF_F_NO_PREALLOC);\n");
 	}
-	fprintf(e->out, "\t__type(value, lwtp_set_value_t);\n");
+	fprintf(e->out, "\t__type(value, %s);\n", value);
 	fprintf(e->out, "\t__uint(max_entries, %u);\n", m->max_entries);
 	fprintf(e->out, "\t__uint(pinning, LIBBPF_PIN_BY_NAME);\n");
 	fprintf(e->out, "} %s SEC(\".maps\");\n\n", m->name);

@@ -42,13 +42,16 @@ static const struct part parts[] = {
 	{ USE_IP4_CONST,                bpf_text_ip4_const },
 	{ USE_WIRE,                     bpf_text_wire },
 	/* addresses in keys and runtime sets */
-	{ USE_IP_KEY_SRC | USE_IP_KEY_DST | USE_SET_IP,
+	{ USE_IP_KEY_SRC | USE_IP_KEY_DST | USE_SET_IP | USE_RMAP_IP,
 	  bpf_text_ip_from4 },
-	{ USE_IP_KEY | USE_IP_KEY_SRC | USE_IP_KEY_DST | USE_SET_IP,
+	{ USE_IP_KEY | USE_IP_KEY_SRC | USE_IP_KEY_DST | USE_SET_IP | USE_RMAP_IP,
 	  bpf_text_ip_from6 },
 	{ USE_IP_KEY_SRC,               bpf_text_ip_key_saddr },
 	{ USE_IP_KEY_DST,               bpf_text_ip_key_daddr },
+	{ USE_SET_IP | USE_RMAP_IP,     bpf_text_lpm_key },
 	{ USE_SET_IP,                   bpf_text_set_has_addr },
+	{ USE_RMAP | USE_RMAP_IP,       bpf_text_rmap_get },
+	{ USE_RMAP_IP,                  bpf_text_rmap_get_addr },
 	{ USE_SET_CGROUP,               bpf_text_set_has_cgroup },
 	/* histogram buckets */
 	{ USE_LOG2_32 | USE_LOG2_64,    bpf_text_log2_32 },

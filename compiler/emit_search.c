@@ -48,6 +48,7 @@ struct layout {
 
 #define TABLE_MIN_INTERVALS 32  /* fewer: a plain binary search */
 #define TABLE_MAX_BITS 16       /* 65536 entries, 256 KiB */
+#define MAP_INLINE_MAX 16       /* a map of more intervals is searched */
 
 static unsigned bit_length128(u128 v)
 {
@@ -107,6 +108,17 @@ static void layout_of(const struct cset_search *c, struct layout *l)
 	}
 	l->steps = ceil_log2(widest);
 	l->padded = n + ((size_t)1 << l->steps);
+}
+
+/* A map's values, parallel to its intervals, padded as they are. */
+static void write_values(FILE *out, const struct cset_search *c, const struct layout *l,
+			 const char *name)
+{
+	fprintf(out, "static const __u32 %s_val[%zu] SEC(\".rodata\") = {", name, l->padded);
+	for (size_t i = 0; i < l->padded; i++)
+		fprintf(out, "%s%" PRIu64 ",", i % 8 ? " " : "\n\t",
+			c->iv.v[i < c->iv.len ? i : c->iv.len - 1].value);
+	fprintf(out, "\n};\n\n");
 }
 
 static void write_array(FILE *out, const struct cset_search *c, const struct layout *l,
@@ -193,36 +205,94 @@ static void write_index(FILE *out, const struct layout *l)
 		fprintf(out, "((x_hi << %u) | (x_lo >> %u)) & 0x%llx", 64 - sh, sh, mask);
 }
 
+/* The parameters of a search or lookup: the value, by kind. */
+static const char *const params[] = { "__u32 x", "__u64 x", "__u32 x", "__u64 x_hi, __u64 x_lo" };
+
+/* "(x >= 0x0a000000 && x <= 0x0a0000ff)": x in [lo, hi], for a map's
+ * lookup compared inline */
+static void write_in_interval(FILE *out, enum cset_kind kind, u128 lo, u128 hi)
+{
+	uint64_t max = kind == CSET_U64 ? UINT64_MAX : UINT32_MAX;
+	/* integers in decimal, IPv4 addresses in hex */
+	const char *num = kind == CSET_IP4 ? "0x%08" PRIx64 "U" :
+			  kind == CSET_U64 ? "%" PRIu64 "ULL" : "%" PRIu64 "U";
+
+	switch (kind) {
+	case CSET_U32:
+	case CSET_IP4:
+	case CSET_U64:
+		if (lo == 0 && (uint64_t)hi == max) {
+			fprintf(out, "1");
+			break;
+		}
+		if (lo == hi) {
+			fprintf(out, "x == ");
+			fprintf(out, num, (uint64_t)lo);
+			break;
+		}
+		if (lo != 0) {
+			fprintf(out, "x >= ");
+			fprintf(out, num, (uint64_t)lo);
+		}
+		if (lo != 0 && (uint64_t)hi != max)
+			fprintf(out, " && ");
+		if ((uint64_t)hi != max) {
+			fprintf(out, "x <= ");
+			fprintf(out, num, (uint64_t)hi);
+		}
+		break;
+	case CSET_IP6:
+		fprintf(out, "lwtp_le128(0x%016" PRIx64 "ULL, 0x%016" PRIx64 "ULL, x_hi, x_lo) &\n"
+			"\t    lwtp_le128(x_hi, x_lo, 0x%016" PRIx64 "ULL, 0x%016" PRIx64 "ULL)",
+			(uint64_t)(lo >> 64), (uint64_t)lo, (uint64_t)(hi >> 64), (uint64_t)hi);
+		break;
+	}
+}
+
+/* A small map's lookup: its intervals compared one by one. */
+static void write_map_inline(FILE *out, const struct cset_search *c)
+{
+	fprintf(out, "static __always_inline int lwtp_map%u_get%s(%s, __u32 *v)\n{\n", c->id,
+		kind_suffix[c->kind], params[c->kind]);
+	for (size_t i = 0; i < c->iv.len; i++) {
+		fprintf(out, "\tif (");
+		write_in_interval(out, c->kind, c->iv.v[i].lo, c->iv.v[i].hi);
+		fprintf(out, ") {\n\t\t*v = %" PRIu64 ";\n\t\treturn 1;\n\t}\n", c->iv.v[i].value);
+	}
+	fprintf(out, "\treturn 0;\n}\n\n");
+}
+
 static void write_search(FILE *out, const struct cset_search *c)
 {
 	static const char *const what[] = {
 		"integer", "integer", "IPv4", "IPv6",
 	};
-	char *arr = xasprintf("lwtp_set%u%s%s", c->id, c->kind >= CSET_IP4 ? "_v" : "",
+	const char *prefix = c->map ? "map" : "set";
+	char *arr = xasprintf("lwtp_%s%u%s%s", prefix, c->id, c->kind >= CSET_IP4 ? "_v" : "",
 			      kind_suffix[c->kind]);
 	char *safe = emit_comment_safe(c->label);
 	struct layout l;
 
 	layout_of(c, &l);
-	fprintf(out, "/* %s: %zu %s intervals from %zu elements; ", safe, c->iv.len,
-		what[c->kind], c->nelements);
+	fprintf(out, "/* %s: %zu %s intervals from %s%zu %s; ", safe, c->iv.len,
+		what[c->kind], c->map ? "a map of " : "", c->nelements,
+		c->map ? "keys" : "elements");
+	if (c->map && c->iv.len <= MAP_INLINE_MAX) {
+		fprintf(out, "compared inline */\n");
+		write_map_inline(out, c);
+		goto out;
+	}
 	if (l.k)
 		fprintf(out, "a table of %u bits, then ", l.k);
 	fprintf(out, "%u steps */\n", l.steps);
-	free(safe);
 	write_array(out, c, &l, arr);
-	fprintf(out, "static __always_inline int lwtp_set%u_has%s(", c->id, kind_suffix[c->kind]);
-	switch (c->kind) {
-	case CSET_U32:
-	case CSET_IP4:
-		fprintf(out, "__u32 x)\n");
-		break;
-	case CSET_U64:
-		fprintf(out, "__u64 x)\n");
-		break;
-	case CSET_IP6:
-		fprintf(out, "__u64 x_hi, __u64 x_lo)\n");
-		break;
+	if (c->map) {
+		write_values(out, c, &l, arr);
+		fprintf(out, "static __always_inline int lwtp_map%u_get%s(%s, __u32 *v)\n", c->id,
+			kind_suffix[c->kind], params[c->kind]);
+	} else {
+		fprintf(out, "static __always_inline int lwtp_set%u_has%s(%s)\n", c->id,
+			kind_suffix[c->kind], params[c->kind]);
 	}
 	fprintf(out, "{\n");
 	if (l.k) {
@@ -243,11 +313,15 @@ static void write_search(FILE *out, const struct cset_search *c)
 		write_le(out, c->kind, arr, idx, false, "lo");
 		fprintf(out, " << %u;\n", st);
 	}
+	if (c->map)
+		fprintf(out, "\t*v = %s_val[i];\n", arr);
 	fprintf(out, "\treturn ");
 	write_le(out, c->kind, arr, "i", false, "lo");
 	fprintf(out, " & ");
 	write_le(out, c->kind, arr, "i", true, "hi");
 	fprintf(out, ";\n}\n\n");
+out:
+	free(safe);
 	free(l.start);
 	free(arr);
 }

@@ -112,6 +112,8 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 	struct rate rate;
 	struct ratio ratio;
 	struct action action;
+	struct map_lit *map;
+	struct map_value mapval;
 }
 
 %token <str>  IDENT   "name"
@@ -125,8 +127,9 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 %token BY "by" SIZE "size" IN "in" AND "and" OR "or" NOT "not"
 %token LOG2 "log2" LINEAR "linear" TRUE "true" FALSE "false"
 %token LIMIT "limit" QUOTA "quota" RATE_KW "rate" BURST "burst" FILE_ "file"
-%token SAMPLE "sample" SNAPLEN "snaplen" AUDIT "audit"
+%token SAMPLE "sample" SNAPLEN "snaplen" AUDIT "audit" MAP "map" VMAP "vmap"
 %token WIRE "wire"     /* only right after a statistic's name (parse.c); a name elsewhere */
+%token ARROW "->"
 %token EQ "==" NE "!=" LT "<" LE "<=" GT ">" GE ">=" DOTDOT ".."
 
 %left OR
@@ -144,12 +147,16 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 %type <stmts> stmts block
 %type <size> size_opt wire_opt
 %type <konst> const_decl
-%type <set_decl> set_decl
+%type <set_decl> set_decl map_decl
 %type <policy> policy
+%type <map> map_body map_elements
+%type <mapval> map_value
 
 %destructor { free($$); } <str>
 %destructor { ast_expr_free($$.target); ast_expr_free($$.value); } <action>
 %destructor { ast_expr_free($$); } <expr>
+%destructor { ast_map_free($$); } <map>
+%destructor { ast_expr_free($$.value); } <mapval>
 %destructor { ast_stmt_free($$); } <stmt>
 %destructor {
 	for (size_t i = 0; i < $$.len; i++) ast_expr_free($$.items[i]);
@@ -167,6 +174,7 @@ file
 	| file const_decl   { ast_program_push(prog, (struct item){ .kind = ITEM_CONST, .u.konst = $2 }); }
 	| file policy       { ast_program_push(prog, (struct item){ .kind = ITEM_POLICY, .u.policy = $2 }); }
 	| file set_decl     { ast_program_push(prog, (struct item){ .kind = ITEM_SET, .u.set = $2 }); }
+	| file map_decl     { ast_program_push(prog, (struct item){ .kind = ITEM_SET, .u.set = $2 }); }
 	| file error '}'    { parse_cancel_insert(); }
 	| file error ';'    { if (parse_resynced()) yyerrok; }
 	;
@@ -181,6 +189,18 @@ set_decl
 		$$->size = $5.n;
 		$$->has_size = $5.given;
 		$$->size_loc = $5.loc;
+	}
+	;
+
+/* a runtime map: a set_decl with a value */
+map_decl
+	: "map" IDENT ':' IDENT "->" IDENT size_opt ';' {
+		$$ = ast_set_decl(&@$, $2, &@2, $4, &@4);
+		$$->value_name = $6;
+		$$->value_loc = @6;
+		$$->size = $7.n;
+		$$->has_size = $7.given;
+		$$->size_loc = $7.loc;
 	}
 	;
 
@@ -213,6 +233,34 @@ stmt
 		$$->u.set.target = $2;
 		$$->u.set.value = $4;
 		$$->cond = $5;
+	}
+	| "set" field '=' expr "map" map_body cond_opt ';' {
+		$$ = ast_stmt(&@$, STMT_SET);
+		$$->u.set.target = $2;
+		$$->u.set.value = $4;
+		$$->u.set.map = $6;
+		$$->cond = $7;
+	}
+	| "set" field '=' expr "map" IDENT cond_opt ';' {
+		$$ = ast_stmt(&@$, STMT_SET);
+		$$->u.set.target = $2;
+		$$->u.set.value = $4;
+		$$->u.set.map_name = $6;
+		$$->u.set.map_name_loc = @6;
+		$$->cond = $7;
+	}
+	| "vmap" expr map_body cond_opt ';' {
+		$$ = ast_stmt(&@$, STMT_VMAP);
+		$$->u.set.value = $2;
+		$$->u.set.map = $3;
+		$$->cond = $4;
+	}
+	| "vmap" expr IDENT cond_opt ';' {
+		$$ = ast_stmt(&@$, STMT_VMAP);
+		$$->u.set.value = $2;
+		$$->u.set.map_name = $3;
+		$$->u.set.map_name_loc = @3;
+		$$->cond = $4;
 	}
 	| if_stmt
 	| const_decl                    { $$ = ast_stmt(&@$, STMT_CONST); $$->u.konst = $1; }
@@ -401,6 +449,24 @@ primary
 	| '(' expr ')'                  { $$ = $2; $$->loc = @$; }
 	;
 
+/* A constant map: '{ KEY : VALUE, ... }', the keys as a set's elements */
+map_body
+	: '{' map_elements '}'          { $$ = $2; $$->loc = @$; $$->keys->loc = @$; }
+	| '{' map_elements ',' '}'      { $$ = $2; $$->loc = @$; $$->keys->loc = @$; }
+	;
+
+map_elements
+	: element ':' map_value         { $$ = ast_map_lit(&@$, $1, &$3); }
+	| map_elements ',' element ':' map_value { $$ = $1; ast_map_push($$, $3, &$5); }
+	;
+
+map_value
+	: INT                           { $$ = (struct map_value){ .value = ast_int(&@$, $1.v), .loc = @$ }; }
+	| IDENT                         { $$ = (struct map_value){ .value = ast_name(&@$, $1), .loc = @$ }; }
+	| "drop"                        { $$ = (struct map_value){ .verdict = MAPV_DROP, .loc = @$ }; }
+	| "pass"                        { $$ = (struct map_value){ .verdict = MAPV_PASS, .loc = @$ }; }
+	;
+
 range_bound
 	: INT                           { $$ = ast_int(&@$, $1.v); }
 	| IDENT                         { $$ = ast_name(&@$, $1); }
@@ -439,7 +505,7 @@ static bool starts_statement(yysymbol_kind_t s)
 	switch (s) {
 	case YYSYMBOL_COUNT: case YYSYMBOL_HIST: case YYSYMBOL_DROP: case YYSYMBOL_PASS:
 	case YYSYMBOL_SET: case YYSYMBOL_LIMIT: case YYSYMBOL_QUOTA: case YYSYMBOL_SAMPLE:
-	case YYSYMBOL_IF: case YYSYMBOL_CONST:
+	case YYSYMBOL_IF: case YYSYMBOL_CONST: case YYSYMBOL_VMAP:
 		return true;
 	default:
 		return false;
@@ -460,6 +526,7 @@ static int statement_token(yysymbol_kind_t s)
 	case YYSYMBOL_SAMPLE: return SAMPLE;
 	case YYSYMBOL_IF:     return IF;
 	case YYSYMBOL_CONST:  return CONST;
+	case YYSYMBOL_VMAP:   return VMAP;
 	default:              return YYUNDEF;
 	}
 }

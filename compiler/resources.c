@@ -500,6 +500,7 @@ static void collect_set(struct collect *c, struct set_decl *d)
 	m->kind = MAP_SET;
 	m->set_elem = d->elem;
 	m->set_key_type = resources_set_key_type(d->elem);
+	m->set_value = d->value;
 	m->max_entries = (uint32_t)d->size;
 	m->loc = d->name_loc;
 	add_map(c, m);

@@ -16,7 +16,8 @@ enum map_kind {
 	MAP_COUNT,          /* struct lwtp_counter { packets, bytes } */
 	MAP_HIST_LOG2,      /* __u64 packets per power-of-two bucket */
 	MAP_HIST_LINEAR,    /* __u64 packets per linear bucket */
-	MAP_SET,            /* a runtime set: 'set NAME : TYPE;' */
+	MAP_SET,            /* a runtime set: 'set NAME : TYPE;', or a runtime
+			       map: 'map NAME : TYPE -> mark|verdict;' (set_value) */
 	MAP_LIMIT,          /* struct lwtp_limit_state: a token bucket */
 	MAP_QUOTA,          /* struct lwtp_quota_state: a budget */
 	MAP_SAMPLE,         /* a ring buffer of struct lwtp_sample records */
@@ -92,6 +93,7 @@ struct map_def {
 	enum set_elem_type set_elem;
 	const char *set_key_type;       /* "lwtp_port_t"; NULL for ip (LPM trie),
 					   "__u32" for cgroup (CGROUP_ARRAY) */
+	enum rmap_value set_value;      /* a runtime map's values; RMAP_NONE: a set */
 	/* where it was first defined */
 	const struct stmt *first;       /* NULL for a runtime set */
 	struct loc loc;                 /* first->u.stat.name_loc */

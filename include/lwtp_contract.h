@@ -320,6 +320,21 @@ struct lwtp_sample {
 typedef __u8 lwtp_set_value_t;
 /* @end */
 
+/* @part map_value */
+/* the value of every element of a runtime map ('map NAME : TYPE -> mark'):
+ * the integer a 'set FIELD = KEY map NAME' writes */
+typedef __u32 lwtp_map_value_t;
+/* @end */
+
+/* @part verdict */
+/* the value of every element of a runtime verdict map ('map NAME : TYPE ->
+ * verdict'): LWTP_VERDICT_DROP or LWTP_VERDICT_PASS; any other value is
+ * no verdict, as a key not in the map */
+typedef __u32 lwtp_verdict_t;
+/* @end */
+#define LWTP_RMAP_DROP 1
+#define LWTP_RMAP_PASS 2
+
 /* @part cgroup_id */
 /* a slot of lwtp_cgroups_NAME: the id of the cgroup in that slot of the
  * set NAME (the inode number of its cgroup2 directory), 0 for none */

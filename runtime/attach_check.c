@@ -56,7 +56,7 @@ static bool same_statistic(const struct layout *a, const struct layout *b)
 			return false;
 	if (a->has_bucket && !same_field(&a->bucket, &b->bucket))
 		return false;
-	return a->kind != LWTP_SET || same_field(&a->elem, &b->elem);
+	return a->kind != LWTP_SET || (same_field(&a->elem, &b->elem) && a->rmap == b->rmap);
 }
 
 static const char *field_kind_word(enum field_kind k)
@@ -75,6 +75,10 @@ static const char *statistic_text(const struct layout *l, char *buf, size_t size
 	char by[200];
 	size_t len;
 
+	if (l->kind == LWTP_SET && l->rmap) {
+		snprintf(buf, size, "map of %s -> %s", decode_set_type(l), decode_rmap_value(l));
+		return buf;
+	}
 	if (l->kind == LWTP_SET) {
 		snprintf(buf, size, "set of %s", decode_set_type(l));
 		return buf;

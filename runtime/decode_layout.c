@@ -81,6 +81,15 @@ const char *decode_set_type(const struct layout *l)
 	}
 }
 
+const char *decode_rmap_value(const struct layout *l)
+{
+	switch (l->rmap) {
+	case RMAP_VALUES:   return "mark";
+	case RMAP_VERDICTS: return "verdict";
+	default:            return NULL;
+	}
+}
+
 /* ---- the members of limits, quotas and keys -------------------------------- */
 
 struct member_spec {
@@ -868,6 +877,8 @@ static enum lwtp_kind value_kind(const struct btf *btf, __u32 kid, __u32 vid)
 		{ STRUCT_NAME(lwtp_counter), LWTP_COUNTER },
 		{ TYPE_NAME(lwtp_hist_count_t), LWTP_HIST },
 		{ TYPE_NAME(lwtp_set_value_t), LWTP_SET },
+		{ TYPE_NAME(lwtp_map_value_t), LWTP_SET },
+		{ TYPE_NAME(lwtp_verdict_t), LWTP_SET },
 		{ STRUCT_NAME(lwtp_limit_state), LWTP_LIMIT },
 		{ STRUCT_NAME(lwtp_quota_state), LWTP_QUOTA },
 		{ STRUCT_NAME(lwtp_keys), LWTP_KEYS },
@@ -961,9 +972,16 @@ static int decode_value(const char *name, const struct btf *btf, __u32 vid, stru
 		p_err("map '%s': lwtp_hist_count_t must be 8 bytes", name);
 		return -EINVAL;
 	case LWTP_SET:
-		if (l->value_size == sizeof(lwtp_set_value_t))
+		if (chain_has(btf, vid, TYPE_NAME(lwtp_map_value_t)))
+			l->rmap = RMAP_VALUES;
+		else if (chain_has(btf, vid, TYPE_NAME(lwtp_verdict_t)))
+			l->rmap = RMAP_VERDICTS;
+		if (l->rmap && l->value_size == sizeof(__u32))
 			return 0;
-		p_err("map '%s': lwtp_set_value_t must be 1 byte", name);
+		if (!l->rmap && l->value_size == sizeof(lwtp_set_value_t))
+			return 0;
+		p_err("map '%s': %s must be %s", name, l->rmap ? "the value of a runtime map" :
+		      "lwtp_set_value_t", l->rmap ? "4 bytes" : "1 byte");
 		return -EINVAL;
 	default:
 		return state_value(name, btf, vid, l);

@@ -6,6 +6,9 @@
  *   struct lwtp_counter { __u64 packets; __u64 bytes; }  a counter
  *   lwtp_hist_count_t (__u64)                            histogram buckets
  *   lwtp_set_value_t (__u8)                              a runtime set
+ *   lwtp_map_value_t (__u32)                             a runtime map of values
+ *   lwtp_verdict_t (__u32)                               a runtime map of verdicts
+ *                                                        (LWTP_SET, with rmap)
  *   struct lwtp_limit_state                              a limit's token buckets
  *   struct lwtp_quota_state                              a quota's budgets
  *   struct lwtp_keys { __u64 inserted; __u64 refused; }  lwtp_full_NAME: the new
@@ -143,6 +146,9 @@ struct layout {
 	 * in lwtp_cgroups_NAME (set_cgroup.h), and key_size is an id's */
 	bool cgroup;
 	struct field elem;
+	/* a runtime map ('map NAME : TYPE -> mark|verdict'): a set whose
+	 * elements have a __u32 value */
+	enum rmap_kind { RMAP_SET = 0, RMAP_VALUES, RMAP_VERDICTS } rmap;
 	/* an audit policy's counters (a LWTP_COUNTER keyed by statement) */
 	const struct audit_table *audit;
 };
@@ -169,6 +175,8 @@ const char *decode_kind_name(enum lwtp_kind kind);
 /* The element type of a set: "ip", "ip4", "ip6", "port", "proto", "u8" ...,
  * "cgroup" */
 const char *decode_set_type(const struct layout *l);
+/* What a runtime map's values are: "mark", "verdict"; NULL for a set. */
+const char *decode_rmap_value(const struct layout *l);
 
 /* The values of a limit, quota or keys entry (struct entry.v): how many,
  * each one's member name and size in bytes, and whether it counts (passed,

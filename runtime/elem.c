@@ -317,3 +317,21 @@ int elem_read_all(const struct layout *l, int fd, unsigned char **keys, size_t *
 		qsort_r(*keys, *n, l->key_size, cmp_r, (void *)l);
 	return 0;
 }
+
+bool elem_has_key(const struct layout *l, const unsigned char *keys, size_t n, const void *key)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = elem_cmp(l, key, keys + mid * l->key_size);
+		if (c == 0)
+			return memcmp(key, keys + mid * l->key_size, l->key_size) == 0;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}

@@ -12,6 +12,7 @@
 #ifndef LWTP_ELEM_H
 #define LWTP_ELEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "decode_layout.h"
@@ -32,6 +33,10 @@ int elem_format(const struct layout *l, const void *key, char *buf, size_t size)
 /* Order of elements: IPv4 before IPv6, then by address, then by prefix
  * length; numbers by value. */
 int elem_cmp(const struct layout *l, const void *a, const void *b);
+
+/* Whether key is among the n keys sorted by elem_cmp() (an exact match:
+ * an LPM trie's lookup would find a shorter prefix that holds it). */
+bool elem_has_key(const struct layout *l, const unsigned char *keys, size_t n, const void *key);
 
 /* Every key of the set, sorted, in one buffer of n * l->key_size bytes;
  * -ELOOP when the set keeps changing while it is read. A set of cgroups

@@ -103,6 +103,7 @@ const char *p_escape(const char *name, char *buf, size_t size);
 
 int do_stat(int argc, char **argv);
 int do_set(int argc, char **argv);
+int do_map(int argc, char **argv);
 int do_replay(int argc, char **argv);
 int do_sample(int argc, char **argv);
 int do_show(int argc, char **argv);

@@ -25,6 +25,9 @@ static void usage(FILE *f)
 "       lwtp set add NAME ELEMENT...\n"
 "       lwtp set del NAME ELEMENT...\n"
 "       lwtp set list [NAME]     change or show a runtime set (all of them)\n"
+"       lwtp map add NAME KEY VALUE...\n"
+"       lwtp map del NAME KEY...\n"
+"       lwtp map list [NAME]     change or show a runtime map (all of them)\n"
 "       lwtp replay OBJECT|POLICY SECTION CAPTURE [EXPRESSION...]\n"
 "       lwtp diff OLD[:SECTION] NEW[:SECTION] CAPTURE [EXPRESSION...]\n"
 "                                run a capture through a policy, or through two\n"
@@ -46,7 +49,7 @@ static void usage(FILE *f)
 "\n"
 "Options:\n"
 "  -d, --pin-dir DIR    where the maps are pinned (default %s)\n"
-"  -j, --json           print JSON (stat, set list, sample, show)\n"
+"  -j, --json           print JSON (stat, set list, map list, sample, show)\n"
 "      --prometheus     print the Prometheus text format (stat)\n"
 "  -o, --output FILE    write the Prometheus text to FILE, atomically, for\n"
 "                       node_exporter's textfile collector (stat --prometheus)\n"
@@ -69,7 +72,9 @@ static void usage(FILE *f)
 "  -V, --version        print the version\n"
 "\n"
 "Elements of a set: addresses and prefixes (198.51.100.7, 2001:db8::/32),\n"
-"ports, protocols (tcp, udp, 17) or integers, as the set's type says.\n"
+"ports, protocols (tcp, udp, 17) or integers, as the set's type says; so are\n"
+"the keys of a map, whose values are integers (-> mark) or drop and pass\n"
+"(-> verdict).\n"
 "See lwtp(1).\n", LWTP_DEFAULT_PIN_DIR);
 }
 
@@ -95,6 +100,7 @@ static const struct cmd commands[] = {
 	{ "stat", do_stat, OPT_JSON | OPT_PROMETHEUS | OPT_INTERVAL | OPT_COUNT | OPT_TOP |
 			   OPT_RESET | OPT_OUTPUT, stat_rules },
 	{ "set", do_set, OPT_NESTED, NULL },
+	{ "map", do_map, OPT_NESTED, NULL },
 	{ "replay", do_replay, OPT_JSON | OPT_QUIET | OPT_ROUTE | OPT_FRAGMENTS, NULL },
 	{ "sample", do_sample, OPT_JSON | OPT_COUNT | OPT_WRITE | OPT_DURATION | OPT_QUIET, NULL },
 	{ "diff", do_diff, OPT_JSON | OPT_ROUTE | OPT_FRAGMENTS, NULL },

@@ -36,6 +36,7 @@
 #include "json.h"
 #include "lwtp.h"
 #include "maps.h"
+#include "rset.h"
 #include "decode_cgroup.h"
 
 static const __u8 set_value = 1;
@@ -60,30 +61,23 @@ static int open_set(const char *name, struct lwtp_map *m)
 	} else if (m->layout.kind != LWTP_SET) {
 		p_err("'%s' is a %s, not a set", m->escaped, decode_kind_name(m->layout.kind));
 		err = -EINVAL;
+	} else if (m->layout.rmap) {
+		p_err("'%s' is a runtime map, not a set: see lwtp map", m->escaped);
+		err = -EINVAL;
 	}
 	if (err)
 		maps_close(m);
 	return err;
 }
 
-/* Whether key is among the n sorted keys. */
-static bool has_key(const struct layout *l, const unsigned char *keys, size_t n, const void *key)
-{
-	size_t lo = 0, hi = n, mid;
-	int c;
+static int list_one(struct lwtp_map *m, struct json *j, bool all);
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = elem_cmp(l, key, keys + mid * l->key_size);
-		if (c == 0)
-			return memcmp(key, keys + mid * l->key_size, l->key_size) == 0;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return false;
-}
+static const struct rset_ops set_ops = {
+	.word = "set",
+	.maps = false,
+	.open = open_set,
+	.list_one = list_one,
+};
 
 /* Parse every element; one line for each bad one. */
 static int parse_all(const struct lwtp_map *m, int argc, char **argv, unsigned char **keys)
@@ -113,15 +107,6 @@ static int parse_all(const struct lwtp_map *m, int argc, char **argv, unsigned c
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static const char *update_hint(int err)
-{
-	if (err == -EPERM || err == -EACCES)
-		return " (lwtp needs root)";
-	if (err == -E2BIG || err == -ENOSPC)
-		return " (the set is full)";
-	return "";
 }
 
 enum change { ADD, DEL };
@@ -319,7 +304,7 @@ static int cgroup_change(struct lwtp_map *m, enum change what, int argc, char **
 		if (!err)
 			continue;
 		p_err("set %s: cannot %s '%s': %s%s", m->escaped, verb, argv[i], strerror(-err),
-		      update_hint(err));
+		      rset_update_hint(&set_ops, err));
 		/* undo: empty the slots filled; a deleted cgroup comes back when
 		 * its directory is still there */
 		for (j = 0; j <= i; j++) {
@@ -384,8 +369,8 @@ static int change(enum change what, int argc, char **argv)
 		if (dup)
 			continue;
 		if (what == ADD) {
-			todo[i] = !has_key(l, cur, ncur, k);
-		} else if (has_key(l, cur, ncur, k)) {
+			todo[i] = !elem_has_key(l, cur, ncur, k);
+		} else if (elem_has_key(l, cur, ncur, k)) {
 			todo[i] = true;
 		} else {
 			p_err("set %s: '%s' is not in the set", m.escaped, argv[i + 1]);
@@ -418,7 +403,7 @@ static int change(enum change what, int argc, char **argv)
 		if (!err)
 			continue;
 		p_err("set %s: cannot %s '%s': %s%s", m.escaped, verb, argv[i + 1],
-		      strerror(-err), update_hint(err));
+		      strerror(-err), rset_update_hint(&set_ops, err));
 		for (j = 0; j < i; j++)
 			if (todo[j])
 				apply(&m, what == ADD ? DEL : ADD, keys + j * l->key_size);
@@ -499,76 +484,14 @@ static int list_one(struct lwtp_map *m, struct json *j, bool all)
 	return 0;
 }
 
-/* set list with no name: every lwtp set in the pin directory, by name. */
-static int list_all(void)
-{
-	char **names = NULL;
-	size_t n, i, shown = 0;
-	int ret = LWTP_EXIT_OK;
-	struct json j;
-
-	if (maps_check_dir(opts.pin_dir))
-		return LWTP_EXIT_FAIL;
-	if (maps_list(opts.pin_dir, &names, &n))
-		return LWTP_EXIT_FAIL;
-	if (opts.json) {
-		json_init(&j, stdout);
-		json_object_start(&j);
-		json_key(&j, "sets");
-		json_array_start(&j);
-	}
-	for (i = 0; i < n; i++) {
-		struct lwtp_map m;
-
-		if (maps_open(opts.pin_dir, names[i], &m)) {
-			ret = LWTP_EXIT_FAIL;
-			continue;
-		}
-		if (m.layout.kind == LWTP_SET) {
-			if (!opts.json && shown++)
-				putchar('\n');
-			if (list_one(&m, &j, true))
-				ret = LWTP_EXIT_FAIL;
-		}
-		maps_close(&m);
-	}
-	if (opts.json) {
-		json_array_end(&j);
-		json_object_end(&j);
-		putchar('\n');
-	} else if (!shown) {
-		printf("no lwtp sets in %s\n", opts.pin_dir);
-	}
-	maps_free_names(names, n);
-	return ret;
-}
-
 static int do_list(int argc, char **argv)
 {
-	struct lwtp_map m;
-	struct json j;
-	int err;
-
-	if (argc > 1)
-		return p_usage("set list wants one set NAME, or none for every set");
-	if (argc == 0)
-		return list_all();
-	if (open_set(argv[0], &m))
-		return LWTP_EXIT_FAIL;
-	if (opts.json)
-		json_init(&j, stdout);
-	err = list_one(&m, &j, false);
-	if (opts.json && !err)
-		putchar('\n');
-	maps_close(&m);
-	return err ? LWTP_EXIT_FAIL : LWTP_EXIT_OK;
+	return rset_list(&set_ops, argc, argv);
 }
 
 static int do_flush(int argc, char **argv)
 {
-	unsigned char *keys = NULL;
 	struct lwtp_map m;
-	size_t n, i;
 	int err, ret = LWTP_EXIT_OK;
 
 	if (argc != 1)
@@ -582,27 +505,15 @@ static int do_flush(int argc, char **argv)
 			err = cgroup_slot(&m, s, -1, 0);
 			if (err) {
 				p_err("set %s: cannot flush it: %s%s", m.escaped, strerror(-err),
-				      update_hint(err));
+				      rset_update_hint(&set_ops, err));
 				ret = LWTP_EXIT_FAIL;
 			}
 		}
 		maps_close(&m);
 		return ret;
 	}
-	err = elem_read_all(&m.layout, m.fd, &keys, &n);
-	if (err) {
-		p_err("set %s: cannot read it: %s", m.escaped, strerror(-err));
+	if (rset_flush(&set_ops, &m))
 		ret = LWTP_EXIT_FAIL;
-	}
-	for (i = 0; !err && i < n; i++) {
-		if (bpf_map_delete_elem(m.fd, keys + i * m.layout.key_size) && errno != ENOENT) {
-			err = -errno;
-			p_err("set %s: cannot flush it: %s%s", m.escaped, strerror(-err),
-			      update_hint(err));
-			ret = LWTP_EXIT_FAIL;
-		}
-	}
-	free(keys);
 	maps_close(&m);
 	return ret;
 }

@@ -274,6 +274,11 @@ static void json_set(struct json *j, const struct snap *s)
 
 	json_key(j, "type");
 	json_string(j, decode_set_type(l));
+	if (l->rmap) {
+		/* a runtime map: its keys, as "elements"; lwtp map list has the values */
+		json_key(j, "value");
+		json_string(j, decode_rmap_value(l));
+	}
 	json_key(j, "max_elements");
 	json_uint(j, l->max_entries);
 	json_key(j, "elements");

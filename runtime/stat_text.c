@@ -209,8 +209,13 @@ static void print_set(const struct snap *s)
 {
 	const struct layout *l = &s->m->layout;
 
-	printf("%s: set of %s, %zu element%s (room for %u)\n", s->m->escaped, decode_set_type(l),
-	       s->nelems, s->nelems == 1 ? "" : "s", l->max_entries);
+	if (l->rmap)
+		printf("%s: map of %s -> %s, %zu element%s (room for %u)\n", s->m->escaped,
+		       decode_set_type(l), decode_rmap_value(l), s->nelems,
+		       s->nelems == 1 ? "" : "s", l->max_entries);
+	else
+		printf("%s: set of %s, %zu element%s (room for %u)\n", s->m->escaped,
+		       decode_set_type(l), s->nelems, s->nelems == 1 ? "" : "s", l->max_entries);
 	stat_text_where(s);
 }
 

@@ -218,7 +218,10 @@ ip_from4
 ip_from6
 ip_key_saddr: parse ip_from4 ip_from6
 ip_key_daddr: parse ip_from4 ip_from6
-set_has_addr: parse ip_from4 ip_from6
+lpm_key: parse ip_from4 ip_from6
+set_has_addr: parse ip_from4 ip_from6 lpm_key
+rmap_get
+rmap_get_addr: parse ip_from4 ip_from6 lpm_key rmap_get
 set_has_cgroup
 log2_32
 log2_64: log2_32
@@ -264,6 +267,7 @@ policy context {
 # One that uses every part.
 BPF_EVERY_POLICY="set deny : ip;
 set jobs : cgroup;
+map rmarks : ip -> mark; map rverdicts : port -> verdict;
 policy every {
     sample s 1/10;
     count c if ip.fragment;
@@ -285,6 +289,7 @@ policy every {
     drop if ip4.dst in { $(for i in $(seq 0 99); do printf '10.%d.%d.0/24, ' $((i * 7 % 256)) $((i * 13 % 256)); done)10.255.0.0/16 };
     set skb.mark = ip.dst map { $(for i in $(seq 0 49); do printf '10.%d.0.0/16 : %d, ' $i $i; done)2001:db8::/32 : 1 };
     vmap l4.dport { 1..1023 : drop, 53 : pass };
+    set skb.priority = ip.src map rmarks; vmap udp.dport rverdicts;
 }
 audit policy every_audit {
     drop if ip4.dst == 10.1.2.4;

@@ -185,6 +185,33 @@ e2e_tcpdump() {
 		sleep 0.1
 	done
 	grep -q listening "$TCPDUMP_ERR" || fail "tcpdump did not start: $(cat "$TCPDUMP_ERR")"
+	TCPDUMP_FILE=$file
+}
+
+# e2e_tcpdump_stop: end e2e_tcpdump's capture once it holds everything.
+# On SIGINT tcpdump stops at once: what is still in its socket buffer is
+# neither written nor counted as dropped, and on a loaded machine that can
+# be hundreds of packets. With -U every packet is written as it is read, so
+# the capture is complete when its file stops growing: wait until its size
+# holds for a second (at most 20 s), then stop tcpdump; it must say that
+# the kernel dropped nothing.
+e2e_tcpdump_stop() {
+	local size last=-1 same=0
+	for _ in $(seq 80); do
+		size=$(stat -c %s "$TCPDUMP_FILE" 2>/dev/null || echo 0)
+		if [ "$size" = "$last" ]; then
+			same=$((same + 1))
+			[ $same -ge 4 ] && break
+		else
+			same=0
+		fi
+		last=$size
+		sleep 0.25
+	done
+	kill -INT "$TCPDUMP"
+	wait "$TCPDUMP"
+	grep -q "^0 packets dropped by kernel" "$TCPDUMP_ERR" ||
+		fail "tcpdump dropped packets: $(cat "$TCPDUMP_ERR")"
 }
 
 # e2e_download DST BYTES: B downloads BYTES zero bytes by TCP from A (A

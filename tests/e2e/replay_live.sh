@@ -40,7 +40,6 @@ table inet lwtp_capture {
 NFT
 cap=$E2E_TMP/route.pcap
 e2e_tcpdump "$cap" -i nflog:7 -s 0 -B 32768
-td=$TCPDUMP
 
 # TCP downloads from A (GSO/TSO on, as veth has them by default)
 for dst in 198.51.100.7 2001:db8::7; do
@@ -58,9 +57,7 @@ inA ping -q -c 3 -i 0.2 -s 4000 198.51.100.7 >/dev/null || fail "ping -s 4000 fa
 inA ping -q -6 -c 2 -i 0.2 -s 3000 2001:db8::7 >/dev/null || fail "ping -6 -s 3000 failed"
 inA ping -q -c 2 -i 0.2 -s 2000 198.51.100.8 >/dev/null 2>&1 && fail "ping to the denied address passed"
 live_drops=$((3 + 2 + 2))
-sleep 0.5
-kill -INT $td
-wait $td
+e2e_tcpdump_stop
 tdstat=$(grep -E "captured|dropped" "$E2E_TMP/tcpdump.err")
 
 "$LWTP" stat --json > "$E2E_TMP/live.json" || fail "lwtp stat --json failed"

@@ -32,11 +32,7 @@ e2e_tcpdump "$cap" -i vethA -Q out -nn -s 96 -B 32768 \
 for dst in 198.51.100.7 2001:db8::7; do
 	e2e_download "$dst" 2000000
 done
-sleep 0.5
-kill -INT "$TCPDUMP"
-wait "$TCPDUMP"
-grep -q "^0 packets dropped by kernel" "$TCPDUMP_ERR" ||
-	fail "tcpdump dropped packets: $(cat "$TCPDUMP_ERR")"
+e2e_tcpdump_stop
 
 # "ADDR PACKETS BYTES" of each destination in a counter's map
 counts() {

@@ -319,6 +319,19 @@ object() {
 			"icmp_type=timestamp_request icmp_code=0 => packets=1 bytes=40" | sort)"
 		check icmp_ts_drops "0 => packets=1 bytes=40"
 		;;
+	customer_marks)
+		# the mark by the longest prefix; 198.51.100.8 is suspended
+		route 198.51.100.7/32 customer_marks
+		route 198.51.100.8/32 customer_marks
+		route 2001:db8::7/128 customer_marks
+		traffic <<-EOF
+			2x ip4 udp dst 198.51.100.7 => ok
+			ip4 udp dst 198.51.100.8 => eperm
+			ip6 udp dst 2001:db8::7 => ok
+		EOF
+		check customer_traffic "$(printf '%s\n' "skb_mark=101 => packets=2 bytes=76" \
+			"skb_mark=103 => packets=2 bytes=56" | sort)"
+		;;
 	realm_accounting)
 		# one object on three routes; IPv6 routes have no realm (0)
 		route 198.51.100.7/32 per_realm realm 101

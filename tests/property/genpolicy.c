@@ -993,11 +993,76 @@ static void stat_stmt(int ind, int level)
 	printf(";\n");
 }
 
+/* A constant map's key and elements: "KEY map { K : V, ... }" (verdicts:
+ * "KEY { K : drop, ... }"). Keys are distinct as written, and integer keys
+ * single values but for a range that holds them all, so that no two keys
+ * are the same or overlap without one holding the other. */
+static void print_map(struct buf *b, bool verdicts)
+{
+	bool addr = chance(60);
+	const struct field *f = addr ? addr_field() : field_of(K_INT);
+	size_t n = 1 + below(chance(20) ? 40 : 6), written = 0;
+	char seen[48][64];
+	size_t nseen = 0;
+
+	bprintf(b, "%s%s {", f->name, verdicts ? "" : " map");
+	if (!addr && chance(30)) {
+		bprintf(b, " 0..%" PRIu64 " : ", f->max);
+		if (verdicts)
+			bprintf(b, chance(50) ? "drop" : "pass");
+		else
+			print_int(b, value_upto(U32));
+		written++;
+	}
+	for (size_t i = 0; i < n && nseen < 48; i++) {
+		struct buf k = { 0 };
+		bool dup = false;
+		if (!addr) {
+			bprintf(&k, "%" PRIu64, value_upto(f->max));
+		} else {
+			bool v4 = f->kind == K_ADDR4 || (f->kind == K_ADDR && chance(50));
+			if (v4)
+				print_v4(&k, chance(70));
+			else
+				print_v6(&k, chance(70));
+		}
+		for (size_t j = 0; j < nseen; j++)
+			dup |= strcmp(seen[j], k.p) == 0;
+		if (!dup && strlen(k.p) < sizeof(seen[0])) {
+			snprintf(seen[nseen++], sizeof(seen[0]), "%s", k.p);
+			bprintf(b, "%s %s : ", written++ ? "," : "", k.p);
+			if (verdicts)
+				bprintf(b, chance(50) ? "drop" : "pass");
+			else
+				print_int(b, value_upto(U32));
+		}
+		free(k.p);
+	}
+	if (!written) {     /* every key was a repeat: one of the field's */
+		bprintf(b, " %s : ", addr ? (f->kind == K_ADDR6 ? "::/0" : "0.0.0.0/0") : "0");
+		bprintf(b, verdicts ? "drop" : "1");
+	}
+	bprintf(b, "%s }", chance(20) ? "," : "");
+}
+
+static void vmap_stmt(int ind, int level)
+{
+	struct buf b = { 0 };
+	print_map(&b, true);
+	indent(ind);
+	printf("vmap %s", b.p);
+	free(b.p);
+	print_trailing_cond(level);
+	printf(";\n");
+}
+
 static void set_stmt(int ind, int level)
 {
 	struct buf b = { 0 };
 	const struct konst *c;
-	if (chance(40)) {
+	if (chance(15)) {
+		print_map(&b, false);
+	} else if (chance(40)) {
 		if (chance(30) && (c = find_const(C_INT, U32)))
 			bprintf(&b, "%s", c->name);
 		else
@@ -1055,7 +1120,10 @@ static void stmt(int ind, int nest)
 		return;
 	}
 	case 6:
-		set_stmt(ind, 2);
+		if (chance(20))
+			vmap_stmt(ind, 2);
+		else
+			set_stmt(ind, 2);
 		return;
 	case 7:
 		const_decl(ind);
