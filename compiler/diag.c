@@ -78,13 +78,45 @@ static char *vformat(const char *fmt, va_list ap)
 	return msg;
 }
 
+static bool same_loc(const struct loc *a, const struct loc *b)
+{
+	return a->file == b->file && a->first_line == b->first_line &&
+	       a->first_column == b->first_column && a->last_line == b->last_line &&
+	       a->last_column == b->last_column;
+}
+
+/* An error or a warning already recorded with the same text at the same
+ * place: one test checked several times (a tuple's component, once per
+ * element of its set: tuple.c) is reported once. Only the last records
+ * are looked at: the repeats come one element after the other. */
+static bool recorded(enum diag_level level, const struct loc *loc, const char *msg)
+{
+	if (level == DIAG_NOTE || !loc || loc->first_line <= 0)
+		return false;
+	for (size_t i = D.n > 64 ? D.n - 64 : 0; i < D.n; i++) {
+		const struct diag *d = &D.items[i];
+		if (d->level == level && d->has_loc && same_loc(&d->loc, loc) &&
+		    strcmp(d->msg, msg) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void record(enum diag_level level, const struct loc *loc,
 		   const char *fmt, va_list ap)
 {
+	char *msg = vformat(fmt, ap);
+
+	if (recorded(level, loc, msg)) {
+		D.dropping_notes = true;
+		free(msg);
+		return;
+	}
 	if (level == DIAG_ERROR) {
 		if (D.errors >= D.max_errors) {
 			D.capped = true;
 			D.dropping_notes = true;
+			free(msg);
 			return;
 		}
 		D.errors++;
@@ -92,12 +124,15 @@ static void record(enum diag_level level, const struct loc *loc,
 	if (level == DIAG_WARNING) {
 		if (D.warn_mode == DIAG_WARNINGS_OFF) {
 			D.dropping_notes = true;
+			free(msg);
 			return;
 		}
 		D.warnings++;
 	}
-	if (level == DIAG_NOTE && D.dropping_notes)
+	if (level == DIAG_NOTE && D.dropping_notes) {
+		free(msg);
 		return;
+	}
 	if (level != DIAG_NOTE)
 		D.dropping_notes = false;
 
@@ -110,7 +145,7 @@ static void record(enum diag_level level, const struct loc *loc,
 	d->has_loc = loc != NULL && loc->first_line > 0;
 	if (d->has_loc)
 		d->loc = *loc;
-	d->msg = vformat(fmt, ap);
+	d->msg = msg;
 }
 
 #define RECORD(level, loc, fmt) do {                                    \

@@ -41,6 +41,7 @@ void yyerror(YYLTYPE *loc, yyscan_t scanner, struct program *prog, const char *m
 #include "lex.h"
 #include "parse.h"
 #include "setfile.h"
+#include "tuple.h"
 #include "util.h"
 
 /* Tokens come through parse.c, which remembers them for syntax errors. */
@@ -140,7 +141,8 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 %left '&'
 
 %type <expr> expr primary field range_bound element cond_opt key
-%type <list> elements keys key_list
+%type <list> elements keys key_list tuple_fields tuple_set tuple_elements
+%type <expr> tuple_element
 %type <stmt> stmt stat_stmt if_stmt budget sample_stmt
 %type <size> snaplen_opt
 %type <action> action_opt
@@ -428,6 +430,12 @@ expr
 	| expr ">=" expr                { $$ = ast_binary(&@$, OP_GE, $1, $3); }
 	| expr "in" expr                { $$ = ast_binary(&@$, OP_IN, $1, $3); }
 	| expr "not" "in" expr %prec IN { $$ = ast_binary(&@$, OP_NOT_IN, $1, $4); }
+	| '(' tuple_fields ')' "in" tuple_set {
+		$$ = tuple_in(&@$, OP_IN, &$2, &$5, &@5);
+	}
+	| '(' tuple_fields ')' "not" "in" tuple_set %prec IN {
+		$$ = tuple_in(&@$, OP_NOT_IN, &$2, &$6, &@6);
+	}
 	| expr '|' expr                 { $$ = ast_binary(&@$, OP_BITOR, $1, $3); }
 	| expr '&' expr                 { $$ = ast_binary(&@$, OP_BITAND, $1, $3); }
 	;
@@ -470,6 +478,46 @@ map_value
 range_bound
 	: INT                           { $$ = ast_int(&@$, $1.v); }
 	| IDENT                         { $$ = ast_name(&@$, $1); }
+	;
+
+/* A tuple, '(F1, F2, ...)', and a constant set of tuples: only in
+ * 'TUPLE in SET' (tuple.c rewrites the test) */
+tuple_fields
+	: expr ',' expr                 { $$ = (struct expr_list){ 0 }; ast_expr_list_push(&$$, $1); ast_expr_list_push(&$$, $3); }
+	| tuple_fields ',' expr         { $$ = $1; ast_expr_list_push(&$$, $3); }
+	;
+
+tuple_set
+	: '{' tuple_elements '}'        { $$ = $2; }
+	| '{' tuple_elements ',' '}'    { $$ = $2; }
+	| IDENT {
+		diag_error(&@1, "a tuple is tested against tuples written in the test, "
+			   "'{ (V1, V2), ... }': '%s' is not one (no const or runtime set holds tuples)", $1);
+		free($1);
+		$$ = (struct expr_list){ 0 };
+	}
+	| "file" STRING {
+		diag_error(&@$, "a tuple is tested against tuples written in the test, "
+			   "'{ (V1, V2), ... }': a set file holds no tuples");
+		free($2);
+		$$ = (struct expr_list){ 0 };
+	}
+	;
+
+tuple_elements
+	: tuple_element                 { $$ = (struct expr_list){ 0 }; ast_expr_list_push(&$$, $1); }
+	| tuple_elements ',' tuple_element { $$ = $1; ast_expr_list_push(&$$, $3); }
+	;
+
+tuple_element
+	: '(' element ',' elements ')' {
+		struct expr_list l = { 0 };
+		ast_expr_list_push(&l, $2);
+		for (size_t i = 0; i < $4.len; i++)
+			ast_expr_list_push(&l, $4.items[i]);
+		free($4.items);
+		$$ = ast_set(&@$, &l);
+	}
 	;
 
 elements

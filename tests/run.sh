@@ -290,6 +290,7 @@ policy every {
     set skb.mark = ip.dst map { $(for i in $(seq 0 49); do printf '10.%d.0.0/16 : %d, ' $i $i; done)2001:db8::/32 : 1 };
     vmap l4.dport { 1..1023 : drop, 53 : pass };
     set skb.priority = ip.src map rmarks; vmap udp.dport rverdicts;
+    drop if (ip.dst, l4.dport, tcp.flags & (syn | ack)) not in { $(for i in $(seq 0 99); do printf '(10.%d.0.0/16, %d..%d, syn), ' $i $((i * 10)) $((i * 10 + 5)); done)(2001:db8::7, 53, 0) };
 }
 audit policy every_audit {
     drop if ip4.dst == 10.1.2.4;

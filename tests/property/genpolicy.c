@@ -15,8 +15,9 @@
  * ranges, sets of integers, ranges and names, addresses and prefixes of
  * both families, mixed address sets, bools, aliases) at the top and inside
  * blocks, literal sets and ranges, prefixes from /0 to full length, the
- * logical operators in both spellings, '&' and '|', runtime sets, and
- * statistics shared by two statements or two policies.
+ * logical operators in both spellings, '&' and '|', runtime sets and
+ * maps (mark and verdict), constant tuple sets ('(F1, F2) in { (V1, V2) }'),
+ * and statistics shared by two statements or two policies.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -617,20 +618,70 @@ struct rset {
 static struct rset rsets[8];
 static size_t nrsets;
 
+/* runtime maps declared at the top: of marks or of verdicts */
+static struct rset rmaps[2][4];
+static size_t nrmaps[2];
+
+/* A field to test against, or look up in, a runtime set or map of type. */
+static const char *rset_key(const char *type)
+{
+	if (!strcmp(type, "ip"))
+		return addr_field()->name;
+	int bits = !strcmp(type, "u32") ? 32 : !strcmp(type, "u16") ||
+		   !strcmp(type, "port") ? 16 : 8;
+	return int_field_upto(bits)->name;
+}
+
 static bool print_rset_member(struct buf *b)
 {
 	if (!nrsets)
 		return false;
 	const struct rset *s = &rsets[below(nrsets)];
 	const char *in = chance(80) ? "in" : "not in";
-	if (!strcmp(s->type, "ip")) {
-		bprintf(b, "%s %s %s", addr_field()->name, in, s->name);
-		return true;
-	}
-	int bits = !strcmp(s->type, "u32") ? 32 : !strcmp(s->type, "u16") ||
-		   !strcmp(s->type, "port") ? 16 : 8;
-	bprintf(b, "%s %s %s", int_field_upto(bits)->name, in, s->name);
+	bprintf(b, "%s %s %s", rset_key(s->type), in, s->name);
 	return true;
+}
+
+/* A component of a tuple set's element for field f. */
+static void print_tuple_component(struct buf *b, const struct field *f)
+{
+	uint64_t top;
+
+	if (f->kind == K_INT) {
+		if (chance(25))
+			print_range(b, f->max, f->names, &top);
+		else
+			print_int_const(b, f->max, f->names);
+		return;
+	}
+	if (f->kind == K_ADDR4 || (f->kind == K_ADDR && chance(50)))
+		print_v4(b, chance(50));
+	else
+		print_v6(b, chance(50));
+}
+
+/* '(F1, F2[, F3]) [not] in { (V1, V2[, V3]), ... }' */
+static void print_tuple_member(struct buf *b)
+{
+	const struct field *f[3];
+	size_t k = 2 + below(2), n = 1 + below(chance(10) ? 40 : 5);
+
+	for (size_t i = 0; i < k; i++)
+		f[i] = chance(50) ? addr_field() : field_of(K_INT);
+	bprintf(b, "(");
+	for (size_t i = 0; i < k; i++)
+		bprintf(b, "%s%s", i ? ", " : "", f[i]->name);
+	bprintf(b, ") %s {", chance(70) ? "in" : "not in");
+	for (size_t e = 0; e < n; e++) {
+		bprintf(b, "%s (", e ? "," : "");
+		for (size_t i = 0; i < k; i++) {
+			if (i)
+				bprintf(b, ", ");
+			print_tuple_component(b, f[i]);
+		}
+		bprintf(b, ")");
+	}
+	bprintf(b, "%s }", chance(20) ? "," : "");
 }
 
 static void print_atom(struct buf *b)
@@ -660,6 +711,9 @@ static void print_atom(struct buf *b)
 		break;
 	case 4: case 5: case 6: case 7: case 8:
 		print_addr_compare(b);
+		return;
+	case 9:
+		print_tuple_member(b);
 		return;
 	default:
 		break;
@@ -1025,6 +1079,10 @@ static void print_map(struct buf *b, bool verdicts)
 				print_v4(&k, chance(70));
 			else
 				print_v6(&k, chance(70));
+			/* a full-length prefix is its address: '::/128' is '::' */
+			size_t len = strlen(k.p), cut = v4 ? 3 : 4;
+			if (len > cut && !strcmp(k.p + len - cut, v4 ? "/32" : "/128"))
+				k.p[len - cut] = '\0';
 		}
 		for (size_t j = 0; j < nseen; j++)
 			dup |= strcmp(seen[j], k.p) == 0;
@@ -1048,7 +1106,12 @@ static void print_map(struct buf *b, bool verdicts)
 static void vmap_stmt(int ind, int level)
 {
 	struct buf b = { 0 };
-	print_map(&b, true);
+	if (nrmaps[1] && chance(30)) {
+		const struct rset *m = &rmaps[1][below(nrmaps[1])];
+		bprintf(&b, "%s %s", rset_key(m->type), m->name);
+	} else {
+		print_map(&b, true);
+	}
 	indent(ind);
 	printf("vmap %s", b.p);
 	free(b.p);
@@ -1060,7 +1123,10 @@ static void set_stmt(int ind, int level)
 {
 	struct buf b = { 0 };
 	const struct konst *c;
-	if (chance(15)) {
+	if (nrmaps[0] && chance(10)) {
+		const struct rset *m = &rmaps[0][below(nrmaps[0])];
+		bprintf(&b, "%s map %s", rset_key(m->type), m->name);
+	} else if (chance(15)) {
 		print_map(&b, false);
 	} else if (chance(40)) {
 		if (chance(30) && (c = find_const(C_INT, U32)))
@@ -1185,6 +1251,19 @@ int main(int argc, char **argv)
 			snprintf(s->name, sizeof(s->name), "rs%u", counter++);
 			s->type = types[below(6)];
 			printf("set %s : %s", s->name, s->type);
+			if (chance(50))
+				printf(" size %" PRIu64, 1 + below(65536));
+			printf(";\n");
+		}
+	}
+	if (chance(40)) {
+		static const char *const types[] = { "ip", "port", "proto", "u8", "u16", "u32" };
+		for (size_t i = 1 + below(3); i > 0; i--) {
+			int verdicts = (int)below(2);
+			struct rset *m = &rmaps[verdicts][nrmaps[verdicts]++];
+			snprintf(m->name, sizeof(m->name), "rm%u", counter++);
+			m->type = types[below(6)];
+			printf("map %s : %s -> %s", m->name, m->type, verdicts ? "verdict" : "mark");
 			if (chance(50))
 				printf(" size %" PRIu64, 1 + below(65536));
 			printf(";\n");
