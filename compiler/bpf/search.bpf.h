@@ -48,6 +48,24 @@ static __always_inline __u64 lwtp_le128(__u64 ah, __u64 al, __u64 bh, __u64 bl)
 	return r;
 }
 
+/* 1 when (ah, al) <= (bh, bl), for halves below 2^63 (the keys of an
+ * IPv6 set below its common prefix, emit_search.c): such halves subtract
+ * without wrapping into bit 63, so bit 63 of a difference is the borrow,
+ * and the compare takes 5 instructions where lwtp_le128 takes about 16.
+ * (ah, al) may also be (2^63, 0), the padding after the last boundary:
+ * al = 0 makes d 0, and bh - 2^63 has bit 63 set, so 0 comes out, as it
+ * must. Every value that reaches an index is a shift by 63: 0 or 1, for
+ * every verifier. */
+static __always_inline __u64 lwtp_le127(__u64 ah, __u64 al, __u64 bh, __u64 bl)
+{
+	__u64 d = (bl - al) >> 63;      /* 1 when bl < al: a borrow */
+
+	asm volatile("" : "+r"(d));
+	d = (bh - ah - d) >> 63;        /* 1 when b < a */
+	asm volatile("" : "+r"(d));
+	return d ^ 1;
+}
+
 /* The halves of an IPv6 address, host order */
 static __always_inline __u64 lwtp_ip6_hi(const __be32 *a)
 {
@@ -70,4 +88,9 @@ struct lwtp_span64 {
 /* an interval of IPv6 addresses: each end as high and low halves */
 struct lwtp_span128 {
 	__u64 lo_hi, lo_lo, hi_hi, hi_lo;
+};
+
+/* an IPv6 set's key below its common prefix: bits 63.. and 0..62 */
+struct lwtp_key127 {
+	__u64 h, l;
 };
