@@ -343,6 +343,8 @@ void ast_program_free(struct program *prog)
 			free(it->u.set->name);
 			free(it->u.set->type_name);
 			free(it->u.set->value_name);
+			expr_list_free(&it->u.set->tuple);
+			free(it->u.set->key_type);
 			free(it->u.set);
 		} else {
 			stmt_list_free(&it->u.policy->body);

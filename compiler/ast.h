@@ -83,6 +83,8 @@ struct expr {
 	struct loc loc;
 	struct type type;           /* filled by the checker */
 	char *file;                 /* EXPR_SET read by 'file "PATH"': PATH as written */
+	bool tuple;                 /* EXPR_SET: the tuple '(F1, F2, ...)' tested 'in' a
+				       runtime set of tuples, its items the components */
 	union {
 		uint64_t num;
 		struct addr addr;
@@ -250,6 +252,7 @@ enum set_elem_type {
 	SETT_UNKNOWN = 0,
 	SETT_IP, SETT_PORT, SETT_PROTO, SETT_U8, SETT_U16, SETT_U32,
 	SETT_CGROUP,        /* cgroup v2 directories, tested by socket.cgroup */
+	SETT_TUPLE,         /* '(ip, port)': a tuple of the types above but cgroup */
 };
 
 /* A runtime map: 'map NAME : TYPE -> mark|verdict [size N];', filled with
@@ -276,6 +279,11 @@ struct set_decl {
 	char *value_name;           /* "mark", "verdict"; NULL for a set */
 	struct loc value_loc;
 	enum rmap_value value;      /* checker */
+	/* a set of tuples, 'set NAME : (ip, port);': type_name is the text
+	 * "(ip, port)", type_loc its span */
+	struct expr_list tuple;     /* each component's type, an EXPR_NAME */
+	enum set_elem_type tuple_elem[8];   /* checker: each component's */
+	char *key_type;             /* checker: "struct NAME_key" */
 };
 
 enum item_kind { ITEM_CONST, ITEM_POLICY, ITEM_SET };

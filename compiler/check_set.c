@@ -1,13 +1,15 @@
 /* check_set.c: runtime sets ('set NAME : TYPE [size N];'), filled while the
  * policy runs with 'lwtp set', and the fields that may be tested against
  * them: a set of cgroups only by 'socket.cgroup in SET', which is the one
- * use of socket.cgroup. */
+ * use of socket.cgroup; a set of tuples ('set NAME : (ip, port);') only by
+ * a tuple of as many fields, '(ip.dst, tcp.dport) in NAME'. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_priv.h"
 #include "diag.h"
 #include "lwtp_contract.h"
+#include "tuple.h"
 #include "util.h"
 
 #define SET_MAX_SIZE (1u << 24)
@@ -42,9 +44,71 @@ static const char *decl_word(const struct set_decl *d)
 	return d->value_name ? "map" : "set";
 }
 
+/* The type named name, written at loc, of a component of a set of tuples:
+ * any but cgroup. */
+static bool resolve_component(const char *name, const struct loc *loc,
+			      enum set_elem_type *elem)
+{
+	const char *names[NTYPES];
+	const char *best;
+
+	for (size_t i = 0; i < NTYPES - 1; i++) {       /* cgroup is last */
+		names[i] = set_types[i].name;
+		if (!strcmp(name, set_types[i].name)) {
+			*elem = set_types[i].elem;
+			return true;
+		}
+	}
+	names[NTYPES - 1] = NULL;
+	if (!strcmp(name, "cgroup")) {
+		diag_error(loc, "a tuple's component cannot be a cgroup: only 'socket.cgroup "
+			   "in SET' tests cgroups, against a set of them");
+		return false;
+	}
+	best = diag_did_you_mean(name, names);
+	if (best)
+		diag_error(loc, "unknown tuple component type '%s'; did you mean '%s'?", name, best);
+	else
+		diag_error(loc, "unknown tuple component type '%s'; the types are ip, port, "
+			   "proto, u8, u16 and u32", name);
+	return false;
+}
+
+/* 'set NAME : (T1, T2, ...)': 2 to TUPLE_MAX_FIELDS components, each a
+ * type a set may hold but cgroup; its map's key is struct NAME_key. */
+static bool resolve_tuple_type(struct set_decl *d)
+{
+	const struct expr_list *types = &d->tuple;
+	bool ok = true;
+
+	if (types->len < 2) {
+		diag_error(&d->type_loc, "a set of tuples has 2 to %d components; for one, "
+			   "write 'set %s : %s;'", TUPLE_MAX_FIELDS, d->name,
+			   types->items[0]->u.name.name);
+		return false;
+	}
+	if (types->len > TUPLE_MAX_FIELDS) {
+		diag_error(&types->items[TUPLE_MAX_FIELDS]->loc, "a set of tuples has at most "
+			   "%d components", TUPLE_MAX_FIELDS);
+		return false;
+	}
+	for (size_t k = 0; k < types->len; k++)
+		if (!resolve_component(types->items[k]->u.name.name, &types->items[k]->loc,
+				       &d->tuple_elem[k]))
+			ok = false;
+	if (!ok)
+		return false;
+	d->elem = SETT_TUPLE;
+	d->key_type = xasprintf("struct %s_key", d->name);
+	return true;
+}
+
 /* A set's element type, or a map's key type: any but cgroup. */
 static bool resolve_elem_type(struct set_decl *d)
 {
+	if (d->tuple.len)
+		return resolve_tuple_type(d);
+
 	bool map = d->value_name != NULL;
 	size_t n = map ? NTYPES - 1 : NTYPES;   /* cgroup is last */
 	const char *names[NTYPES + 1];
@@ -182,6 +246,12 @@ void check_runtime_member(const struct expr *l, const struct set_decl *set)
 	const char *word = decl_word(set);
 	char text[160];
 	check_expr_text(l, text, sizeof(text));
+	if (set->elem == SETT_TUPLE) {
+		diag_error(&l->loc, "set '%s' holds %s tuples, but '%s' is one field: test "
+			   "a tuple of %zu, '(F1, F2%s) in %s'", set->name, set->type_name, text,
+			   set->tuple.len, set->tuple.len > 2 ? ", ..." : "", set->name);
+		return;
+	}
 	if (set->elem == SETT_CGROUP) {
 		diag_error(&l->loc, "set '%s' holds cgroups, which only 'socket.cgroup in %s' "
 			   "tests, but '%s' is %s", set->name, set->name, text,
@@ -240,6 +310,11 @@ void check_unknown_map(const struct check_scope *sc, const char *name, const str
 	free(cands);
 }
 
+/* When e is '(F1, F2) in SET' (or 'not in'): check it (SET must be a
+ * runtime set of tuples of as many components, each field suiting its
+ * component) and return true; else false, nothing done. */
+static bool check_tuple_member(const struct check_scope *sc, struct expr *e);
+
 /* Whether x is the field socket.cgroup, written so; not checked yet. */
 static const struct field_def *cgroup_field(const struct expr *x)
 {
@@ -260,6 +335,9 @@ bool check_cgroup_member(const struct check_scope *sc, struct expr *e)
 
 	if (e->u.binary.op != OP_IN && e->u.binary.op != OP_NOT_IN)
 		return false;
+	/* check_compare() asks here first: a tuple tested in a runtime set too */
+	if (check_tuple_member(sc, e))
+		return true;
 	def = cgroup_field(l);
 	if (!def)
 		return false;
@@ -277,7 +355,94 @@ bool check_cgroup_member(const struct check_scope *sc, struct expr *e)
 			   check_type_a(&r->type));
 	else if (r->u.name.runtime_set->elem != SETT_CGROUP)
 		diag_error(&r->loc, "'socket.cgroup' is tested only against a runtime set of "
-			   "cgroups, but set '%s' holds %s values: declare it 'set %s : cgroup;'",
-			   text, elem_name(r->u.name.runtime_set->elem), text);
+			   "cgroups, but set '%s' holds %s %s: declare it 'set %s : cgroup;'",
+			   text, r->u.name.runtime_set->type_name,
+			   r->u.name.runtime_set->elem == SETT_TUPLE ? "tuples" : "values", text);
+	return true;
+}
+
+/* ---- tuples: '(F1, F2) in SET' ------------------------------------------------ */
+
+/* Component k of the tuple tested in set d must suit the set's component
+ * k, as a field tested 'in' a set of that type must. */
+static void check_component(const struct expr *c, size_t k, const struct set_decl *d)
+{
+	enum set_elem_type elem = d->tuple_elem[k];
+	char text[160];
+
+	if (!check_known(c))
+		return;
+	check_expr_text(c, text, sizeof(text));
+	if (elem == SETT_IP) {
+		if (!check_is_addr(&c->type) || c->kind != EXPR_FIELD)
+			diag_error(&c->loc, "set '%s' holds %s tuples, whose component %zu is an "
+				   "address, but '%s' is %s", d->name, d->type_name, k + 1, text,
+				   check_type_a(&c->type));
+		return;
+	}
+	if (c->type.kind != TYPE_INT || check_is_constant(c)) {
+		diag_error(&c->loc, "set '%s' holds %s tuples, whose component %zu is a %s, "
+			   "but '%s' is %s", d->name, d->type_name, k + 1, elem_name(elem), text,
+			   check_type_a(&c->type));
+		return;
+	}
+	if (c->type.bits > elem_bits(elem))
+		diag_error(&c->loc, "'%s' is %s, wider than component %zu of set '%s' %s, a %s",
+			   text, check_type_a(&c->type), k + 1, d->name, d->type_name,
+			   elem_name(elem));
+}
+
+/* The set a tuple is tested in: a runtime set of tuples of as many
+ * components; NULL after saying why not. */
+static const struct set_decl *tuple_set_of(const struct expr *tuple, const struct expr *r)
+{
+	const struct set_decl *d = r->u.name.runtime_set;
+	char text[160];
+
+	check_expr_text(r, text, sizeof(text));
+	if (!d) {
+		diag_error(&r->loc, "a tuple is tested against a runtime set of tuples or "
+			   "tuples written in the test, '{ (V1, V2), ... }': '%s' is %s", text,
+			   check_type_a(&r->type));
+		return NULL;
+	}
+	if (d->value != RMAP_NONE) {
+		diag_error(&r->loc, "'%s' is a runtime map, not a set", d->name);
+		return NULL;
+	}
+	if (d->elem != SETT_TUPLE) {
+		diag_error(&r->loc, "set '%s' holds %s values, not tuples: test one field, "
+			   "'FIELD in %s', or declare it 'set %s : (%s, ...);'", d->name,
+			   d->type_name, d->name, d->name, d->type_name);
+		return NULL;
+	}
+	if (tuple->u.set.len != d->tuple.len) {
+		diag_error(&tuple->loc, "this tuple has %zu fields, but the elements of set '%s' "
+			   "have %zu components, %s", tuple->u.set.len, d->name, d->tuple.len,
+			   d->type_name);
+		diag_note(&d->name_loc, "set '%s' is declared here", d->name);
+		return NULL;
+	}
+	return d;
+}
+
+static bool check_tuple_member(const struct check_scope *sc, struct expr *e)
+{
+	struct expr *l = e->u.binary.left, *r = e->u.binary.right;
+	const struct set_decl *d;
+
+	if ((e->u.binary.op != OP_IN && e->u.binary.op != OP_NOT_IN) ||
+	    !l || l->kind != EXPR_SET || !l->tuple)
+		return false;
+	e->type.kind = TYPE_BOOL;
+	e->type.bits = 0;
+	for (size_t k = 0; k < l->u.set.len; k++)
+		check_expr(sc, l->u.set.items[k], NULL);
+	check_expr(sc, r, NULL);
+	if (!check_known(r))
+		return true;
+	d = tuple_set_of(l, r);
+	for (size_t k = 0; d && k < l->u.set.len; k++)
+		check_component(l->u.set.items[k], k, d);
 	return true;
 }

@@ -55,13 +55,13 @@ static void put_set(struct text *t, const struct expr *e)
 		put(t, "\"");
 		return;
 	}
-	put(t, "{ ");
+	put(t, e->tuple ? "(" : "{ ");      /* a tuple: '(ip.dst, tcp.dport)' */
 	for (size_t i = 0; i < e->u.set.len && !t->cut; i++) {
 		if (i)
 			put(t, ", ");
 		put_expr(t, e->u.set.items[i], false);
 	}
-	put(t, " }");
+	put(t, e->tuple ? ")" : " }");
 }
 
 static void put_expr(struct text *t, const struct expr *e, bool nested)

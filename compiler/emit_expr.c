@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "emit_priv.h"
+#include "emit_rset.h"
 #include "lwtp_contract.h"
 #include "util.h"
 
@@ -215,7 +216,10 @@ static void compare(struct emitter *e, struct sbuf *b, const struct expr *x)
 
 	if ((op == OP_IN || op == OP_NOT_IN) && r->kind == EXPR_NAME &&
 	    r->u.name.runtime_set && r->u.name.runtime_set->map) {
-		runtime_membership(e, b, op, l, r->u.name.runtime_set->map);
+		if (r->u.name.runtime_set->elem == SETT_TUPLE)
+			emit_rset_tuple_in(e, b, op, l, r->u.name.runtime_set);
+		else
+			runtime_membership(e, b, op, l, r->u.name.runtime_set->map);
 		return;
 	}
 

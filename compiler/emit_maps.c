@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "bpf_texts.h"
 #include "emit_priv.h"
+#include "emit_rset.h"
 #include "lwtp_contract.h"
 #include "util.h"
 #include "walk.h"
@@ -31,8 +32,22 @@ static const struct {
 	{ "lwtp_log2_t",  bpf_text_contract_key_log2 },
 };
 
-static bool map_uses_type(const struct map_def *m, const char *name)
+/* The declaration of runtime set m. */
+static const struct set_decl *set_decl_of(const struct program *prog, const struct map_def *m)
 {
+	for (size_t i = 0; i < prog->nitems; i++)
+		if (prog->items[i].kind == ITEM_SET && prog->items[i].u.set->map == m)
+			return prog->items[i].u.set;
+	return NULL;
+}
+
+static bool map_uses_type(const struct program *prog, const struct map_def *m,
+			  const char *name)
+{
+	if (m->kind == MAP_SET && m->set_elem == SETT_TUPLE) {
+		const struct set_decl *d = set_decl_of(prog, m);
+		return d && emit_rset_uses_type(d, name);
+	}
 	if (m->kind == MAP_SET)
 		return m->set_elem != SETT_CGROUP &&
 		       strcmp(m->set_key_type ? m->set_key_type : "lwtp_ip_t", name) == 0;
@@ -48,7 +63,7 @@ static bool map_uses_type(const struct map_def *m, const char *name)
 static bool program_uses_type(const struct program *prog, const char *name)
 {
 	for (const struct map_def *m = prog->maps; m; m = m->next)
-		if (map_uses_type(m, name))
+		if (map_uses_type(prog, m, name))
 			return true;
 	return false;
 }
@@ -283,6 +298,12 @@ void emit_types(struct emitter *e)
 		}
 		fprintf(e->out, "};\n\n");
 	}
+	for (const struct map_def *m = prog->maps; m; m = m->next) {
+		const struct set_decl *d = m->kind == MAP_SET && m->set_elem == SETT_TUPLE
+					   ? set_decl_of(prog, m) : NULL;
+		if (d)
+			emit_rset_key_type(e, d);
+	}
 	if (program_audits(prog))
 		emit_audit_types(e);
 }
@@ -313,7 +334,8 @@ static void emit_set_map(struct emitter *e, const struct map_def *m)
 		emit_cgroup_set_map(e, m);
 		return;
 	}
-	const char *type = m->set_key_type ? m->set_key_type + 5 : "ip";
+	const struct set_decl *d = m->set_elem == SETT_TUPLE ? set_decl_of(e->prog, m) : NULL;
+	const char *type = d ? d->type_name : m->set_key_type ? m->set_key_type + 5 : "ip";
 	const char *value = "lwtp_set_value_t";
 	char *safe = emit_comment_safe(m->loc.file ? m->loc.file : "?");
 

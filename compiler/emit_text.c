@@ -120,7 +120,7 @@ static void text(struct sbuf *b, const struct expr *x, int min_prec)
 			free(safe);
 			break;
 		}
-		sb_puts(b, "{ ");
+		sb_puts(b, x->tuple ? "(" : "{ ");     /* a tuple: '(ip.dst, tcp.dport)' */
 		for (size_t i = 0; i < x->u.set.len && i < TEXT_SET_MAX; i++) {
 			if (i)
 				sb_puts(b, ", ");
@@ -128,7 +128,7 @@ static void text(struct sbuf *b, const struct expr *x, int min_prec)
 		}
 		if (x->u.set.len > TEXT_SET_MAX)
 			sb_printf(b, ", ... (%zu elements)", x->u.set.len);
-		sb_puts(b, " }");
+		sb_puts(b, x->tuple ? ")" : " }");
 		break;
 	case EXPR_NAME:
 		sb_puts(b, x->u.name.name);

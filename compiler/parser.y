@@ -141,7 +141,7 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 %left '&'
 
 %type <expr> expr primary field range_bound element cond_opt key
-%type <list> elements keys key_list tuple_fields tuple_set tuple_elements
+%type <list> elements keys key_list tuple_fields tuple_set tuple_elements set_types
 %type <expr> tuple_element
 %type <stmt> stmt stat_stmt if_stmt budget sample_stmt
 %type <size> snaplen_opt
@@ -192,6 +192,20 @@ set_decl
 		$$->has_size = $5.given;
 		$$->size_loc = $5.loc;
 	}
+	| "set" IDENT ':' '(' set_types ')' size_opt ';' {
+		struct loc types = loc_span(&@4, &@6);
+		$$ = ast_set_decl(&@$, $2, &@2, tuple_type_text(&$5), &types);
+		$$->tuple = $5;
+		$$->size = $7.n;
+		$$->has_size = $7.given;
+		$$->size_loc = $7.loc;
+	}
+	;
+
+/* the component types of a set of tuples, '(ip, port)' */
+set_types
+	: IDENT                         { $$ = (struct expr_list){ 0 }; ast_expr_list_push(&$$, ast_name(&@1, $1)); }
+	| set_types ',' IDENT           { $$ = $1; ast_expr_list_push(&$$, ast_name(&@3, $3)); }
 	;
 
 /* a runtime map: a set_decl with a value */
@@ -436,6 +450,14 @@ expr
 	| '(' tuple_fields ')' "not" "in" tuple_set %prec IN {
 		$$ = tuple_in(&@$, OP_NOT_IN, &$2, &$6, &@6);
 	}
+	| '(' tuple_fields ')' "in" IDENT {
+		struct loc t = loc_span(&@1, &@3);
+		$$ = tuple_in_set(&@$, OP_IN, &$2, &t, ast_name(&@5, $5));
+	}
+	| '(' tuple_fields ')' "not" "in" IDENT %prec IN {
+		struct loc t = loc_span(&@1, &@3);
+		$$ = tuple_in_set(&@$, OP_NOT_IN, &$2, &t, ast_name(&@6, $6));
+	}
 	| expr '|' expr                 { $$ = ast_binary(&@$, OP_BITOR, $1, $3); }
 	| expr '&' expr                 { $$ = ast_binary(&@$, OP_BITAND, $1, $3); }
 	;
@@ -481,7 +503,8 @@ range_bound
 	;
 
 /* A tuple, '(F1, F2, ...)', and a constant set of tuples: only in
- * 'TUPLE in SET' (tuple.c rewrites the test) */
+ * 'TUPLE in SET' (tuple.c rewrites the test), or 'TUPLE in NAME' for a
+ * runtime set of tuples */
 tuple_fields
 	: expr ',' expr                 { $$ = (struct expr_list){ 0 }; ast_expr_list_push(&$$, $1); ast_expr_list_push(&$$, $3); }
 	| tuple_fields ',' expr         { $$ = $1; ast_expr_list_push(&$$, $3); }
@@ -490,15 +513,9 @@ tuple_fields
 tuple_set
 	: '{' tuple_elements '}'        { $$ = $2; }
 	| '{' tuple_elements ',' '}'    { $$ = $2; }
-	| IDENT {
-		diag_error(&@1, "a tuple is tested against tuples written in the test, "
-			   "'{ (V1, V2), ... }': '%s' is not one (no const or runtime set holds tuples)", $1);
-		free($1);
-		$$ = (struct expr_list){ 0 };
-	}
 	| "file" STRING {
 		diag_error(&@$, "a tuple is tested against tuples written in the test, "
-			   "'{ (V1, V2), ... }': a set file holds no tuples");
+			   "'{ (V1, V2), ... }', or a runtime set of tuples: a set file holds no tuples");
 		free($2);
 		$$ = (struct expr_list){ 0 };
 	}

@@ -485,6 +485,7 @@ const char *resources_set_key_type(enum set_elem_type elem)
 	case SETT_U16:   return "lwtp_u16_t";
 	case SETT_U32:   return "lwtp_u32_t";
 	case SETT_CGROUP: return "__u32";       /* a slot of the CGROUP_ARRAY */
+	case SETT_TUPLE:        /* the set's own struct: set_decl.key_type */
 	case SETT_IP:
 	case SETT_UNKNOWN:
 		break;
@@ -499,7 +500,7 @@ static void collect_set(struct collect *c, struct set_decl *d)
 	m->name = xstrdup(d->name);
 	m->kind = MAP_SET;
 	m->set_elem = d->elem;
-	m->set_key_type = resources_set_key_type(d->elem);
+	m->set_key_type = d->elem == SETT_TUPLE ? d->key_type : resources_set_key_type(d->elem);
 	m->set_value = d->value;
 	m->max_entries = (uint32_t)d->size;
 	m->loc = d->name_loc;

@@ -92,7 +92,8 @@ struct map_def {
 	/* runtime sets */
 	enum set_elem_type set_elem;
 	const char *set_key_type;       /* "lwtp_port_t"; NULL for ip (LPM trie),
-					   "__u32" for cgroup (CGROUP_ARRAY) */
+					   "__u32" for cgroup (CGROUP_ARRAY),
+					   "struct NAME_key" for tuples */
 	enum rmap_value set_value;      /* a runtime map's values; RMAP_NONE: a set */
 	/* where it was first defined */
 	const struct stmt *first;       /* NULL for a runtime set */

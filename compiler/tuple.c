@@ -1,8 +1,13 @@
 /* tuple.c: '(F1, F2) in { (V1, V2), ... }' rewritten, right after
  * parsing, as '(F1 in { V1 } and F2 in { V2 }) or ...': the checker, the
  * analyses and the emitter then see only tests they know, each component
- * checked and compiled as a one-element constant set is. */
+ * checked and compiled as a one-element constant set is.
+ *
+ * '(F1, F2) in NAME', a runtime set of tuples, stays one test: 'in' with
+ * the tuple (an EXPR_SET marked tuple) on the left, checked by
+ * check_set.c and compiled by emit_rset.c as one lookup. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "tuple.h"
@@ -87,20 +92,15 @@ static struct expr *any(const struct expr_list *fields, const struct expr_list *
 	return join(OP_OR, any(fields, set, lo, mid), any(fields, set, mid, hi));
 }
 
-struct expr *tuple_in(const struct loc *loc, enum op op, struct expr_list *fields,
-		      struct expr_list *set, const struct loc *set_loc)
+/* Whether the tuple's components read the packet, and are not too many;
+ * errors reported. */
+static bool components_ok(const struct expr_list *fields)
 {
-	struct expr *test = NULL;
 	bool ok = true;
 
 	if (fields->len > TUPLE_MAX_FIELDS) {
 		diag_error(&fields->items[TUPLE_MAX_FIELDS]->loc,
 			   "a tuple has at most %d fields", TUPLE_MAX_FIELDS);
-		ok = false;
-	}
-	if (set->len > TUPLE_MAX_ELEMENTS) {
-		diag_error(set_loc, "a constant tuple set holds at most %d elements, this one %zu",
-			   TUPLE_MAX_ELEMENTS, set->len);
 		ok = false;
 	}
 	for (size_t k = 0; k < fields->len; k++) {
@@ -111,6 +111,58 @@ struct expr *tuple_in(const struct loc *loc, enum op op, struct expr_list *field
 				   "a field, or '&' or '|' of fields");
 			ok = false;
 		}
+	}
+	return ok;
+}
+
+struct expr *tuple_in_set(const struct loc *loc, enum op op, struct expr_list *fields,
+			  const struct loc *tuple_loc, struct expr *set)
+{
+	struct expr *tuple;
+
+	if (!components_ok(fields)) {
+		for (size_t i = 0; i < fields->len; i++)
+			ast_expr_free(fields->items[i]);
+		free(fields->items);
+		*fields = (struct expr_list){ 0 };
+		ast_expr_free(set);
+		return ast_bool(loc, false);
+	}
+	tuple = ast_set(tuple_loc, fields);
+	tuple->tuple = true;
+	return ast_binary(loc, op, tuple, set);
+}
+
+char *tuple_type_text(const struct expr_list *types)
+{
+	size_t n = 3;
+	char *s;
+
+	for (size_t i = 0; i < types->len; i++)
+		n += strlen(types->items[i]->u.name.name) + 2;
+	s = xcalloc(1, n);
+	strcat(s, "(");
+	for (size_t i = 0; i < types->len; i++) {
+		if (i)
+			strcat(s, ", ");
+		strcat(s, types->items[i]->u.name.name);
+	}
+	strcat(s, ")");
+	return s;
+}
+
+struct expr *tuple_in(const struct loc *loc, enum op op, struct expr_list *fields,
+		      struct expr_list *set, const struct loc *set_loc)
+{
+	struct expr *test = NULL;
+	bool ok = true;
+
+	if (!components_ok(fields))
+		ok = false;
+	if (set->len > TUPLE_MAX_ELEMENTS) {
+		diag_error(set_loc, "a constant tuple set holds at most %d elements, this one %zu",
+			   TUPLE_MAX_ELEMENTS, set->len);
+		ok = false;
 	}
 	for (size_t i = 0; ok && i < set->len; i++) {
 		const struct expr *t = set->items[i];

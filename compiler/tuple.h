@@ -1,5 +1,6 @@
-/* tuple.h: tests of several fields at once against a constant set of
- * tuples, '(F1, F2) in { (V1, V2), ... }' (nftables' concatenations). */
+/* tuple.h: tests of several fields at once against a set of tuples,
+ * constant '(F1, F2) in { (V1, V2), ... }' or runtime '(F1, F2) in NAME'
+ * (nftables' concatenations). */
 #ifndef LWTC_TUPLE_H
 #define LWTC_TUPLE_H
 
@@ -18,5 +19,17 @@
  * are reported here. */
 struct expr *tuple_in(const struct loc *loc, enum op op, struct expr_list *fields,
 		      struct expr_list *set, const struct loc *set_loc);
+
+/* 'FIELDS in SET' (op OP_IN or OP_NOT_IN) for a runtime set of tuples, at
+ * loc; tuple_loc is the tuple's, '(' to ')', and set the set's name (an
+ * EXPR_NAME). fields and set are taken over. Returns 'in' with the tuple,
+ * an EXPR_SET marked tuple, on the left; the checker matches it with the
+ * set's components. */
+struct expr *tuple_in_set(const struct loc *loc, enum op op, struct expr_list *fields,
+			  const struct loc *tuple_loc, struct expr *set);
+
+/* The text of a set of tuples' type: "(ip, port)", from its component
+ * types (EXPR_NAMEs); the caller frees it. */
+char *tuple_type_text(const struct expr_list *types);
 
 #endif

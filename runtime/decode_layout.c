@@ -58,11 +58,10 @@ const char *decode_kind_name(enum lwtp_kind kind)
 	}
 }
 
-const char *decode_set_type(const struct layout *l)
+/* The type of one element, or of one component of a tuple. */
+static const char *elem_type(const struct field *f)
 {
-	if (l->cgroup)
-		return "cgroup";
-	switch (l->elem.kind) {
+	switch (f->kind) {
 	case FK_IP:    return "ip";
 	case FK_IP4:   return "ip4";
 	case FK_IP6:   return "ip6";
@@ -70,7 +69,7 @@ const char *decode_set_type(const struct layout *l)
 	case FK_PROTO: return "proto";
 	case FK_BOOL:  return "bool";
 	case FK_UINT:
-		switch (l->elem.size) {
+		switch (f->size) {
 		case 1: return "u8";
 		case 2: return "u16";
 		case 4: return "u32";
@@ -79,6 +78,15 @@ const char *decode_set_type(const struct layout *l)
 	default:
 		return "?";
 	}
+}
+
+const char *decode_set_type(const struct layout *l)
+{
+	if (l->cgroup)
+		return "cgroup";
+	if (l->tuple)
+		return l->tuple_type;
+	return elem_type(&l->elem);
 }
 
 const char *decode_rmap_value(const struct layout *l)
@@ -643,6 +651,67 @@ static int stat_key(const char *map, const struct btf *btf, __u32 id, struct lay
 	return 0;
 }
 
+/* Whether f, a set's element or a tuple's component, is of a type a set
+ * holds: lwtp_ip_t, lwtp_port_t, lwtp_proto_t, lwtp_uN_t, ... */
+static bool set_elem_ok(const struct btf *btf, __u32 id, const struct field *f)
+{
+	switch (f->kind) {
+	case FK_IP:
+	case FK_IP4:
+	case FK_IP6:
+	case FK_PORT:
+	case FK_PROTO:
+	case FK_BOOL:
+		return !f->prefix;
+	case FK_UINT:
+		return chain_has(btf, id, TYPE_NAME(lwtp_u8_t)) ||
+		       chain_has(btf, id, TYPE_NAME(lwtp_u16_t)) ||
+		       chain_has(btf, id, TYPE_NAME(lwtp_u32_t)) ||
+		       chain_has(btf, id, TYPE_NAME(lwtp_u64_t));
+	default:
+		return false;
+	}
+}
+
+/* A set of tuples: a HASH keyed by a struct of 2 or more members, each of
+ * a type a set holds (lwtc's struct NAME_key, lwtp_padN members aside). */
+static int tuple_key(const char *map, const struct btf *btf, const struct btf_type *t,
+		     struct layout *l)
+{
+	const struct btf_member *m = btf_members(t);
+	size_t len = 1;
+	int i, j, err;
+
+	err = struct_fields(map, btf, t, l->keys, &l->nkeys);
+	if (err)
+		return err;
+	if (l->nkeys < 2)
+		goto bad;
+	for (i = 0, j = 0; i < btf_vlen(t); i++, m++) {
+		if (is_padding(btf__name_by_offset(btf, m->name_off)))
+			continue;
+		if (!set_elem_ok(btf, m->type, &l->keys[j++]))
+			goto bad;
+	}
+	l->tuple = true;
+	strcpy(l->tuple_type, "(");
+	for (j = 0; j < l->nkeys; j++) {
+		const char *w = elem_type(&l->keys[j]);
+
+		len += strlen(w) + 2;
+		if (len + 1 >= sizeof(l->tuple_type))
+			goto bad;
+		strcat(l->tuple_type, j ? ", " : "");
+		strcat(l->tuple_type, w);
+	}
+	strcat(l->tuple_type, ")");
+	return 0;
+bad:
+	p_err("map '%s': the key of a set of tuples must be a struct of 2 or more members, "
+	      "each lwtp_ip_t, lwtp_port_t, lwtp_proto_t or lwtp_uN_t", map);
+	return -EINVAL;
+}
+
 static int set_key(const char *map, const struct btf *btf, __u32 id, struct layout *l)
 {
 	const struct btf_type *t = resolve(btf, id);
@@ -672,6 +741,8 @@ static int set_key(const char *map, const struct btf *btf, __u32 id, struct layo
 		p_err("map '%s': a set must be a HASH or an LPM_TRIE map", map);
 		return -EINVAL;
 	}
+	if (btf_is_struct(t))
+		return tuple_key(map, btf, t, l);
 	memset(f, 0, sizeof(f[0]));
 	err = classify(map, btf, id, &f[0]);
 	if (err)

@@ -146,6 +146,11 @@ struct layout {
 	 * in lwtp_cgroups_NAME (set_cgroup.h), and key_size is an id's */
 	bool cgroup;
 	struct field elem;
+	/* a set of tuples ('set NAME : (ip, port)'): a HASH keyed by a struct
+	 * of a member a component, in keys[0 .. nkeys - 1] (padding
+	 * skipped); elem is zero. tuple_type is "(ip, port)". */
+	bool tuple;
+	char tuple_type[96];
 	/* a runtime map ('map NAME : TYPE -> mark|verdict'): a set whose
 	 * elements have a __u32 value */
 	enum rmap_kind { RMAP_SET = 0, RMAP_VALUES, RMAP_VERDICTS } rmap;
