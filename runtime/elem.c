@@ -84,8 +84,9 @@ static const char *family_words(enum field_kind kind)
 	}
 }
 
-static int parse_ip(const struct layout *l, const char *text, void *key,
-		    char *err, size_t errlen)
+/* An address or prefix for the element, or the tuple component, f. */
+static int parse_ip(const struct layout *l, const struct field *f, const char *text,
+		    void *key, char *err, size_t errlen)
 {
 	struct lwtp_addr_lit lit;
 	unsigned char *addr = lit.bytes;
@@ -96,8 +97,8 @@ static int parse_ip(const struct layout *l, const char *text, void *key,
 	int note = 0;
 
 	if (res == LWTP_LIT_BAD)
-		return fail(err, errlen, "'%s' is not %s or prefix", text,
-			    family_words(l->elem.kind));
+		return fail(err, errlen, "'%s' is not %s%s", text, family_words(f->kind),
+			    l->lpm ? " or prefix" : "");
 	v4 = lit.family == 4;
 	alen = v4 ? 4 : 16;
 	maxlen = alen * 8;
@@ -106,22 +107,30 @@ static int parse_ip(const struct layout *l, const char *text, void *key,
 			    "0 to %u", text, v4 ? "IPv4 address" : "IPv6 address", maxlen);
 	plen = lit.prefix_len;
 	has_len = lit.has_prefix;
-	if (v4 && l->elem.kind == FK_IP6)
+	if (v4 && f->kind == FK_IP6)
 		return fail(err, errlen, "'%s' is an IPv4 %s, but the set holds IPv6 ones",
 			    text, has_len ? "prefix" : "address");
-	if (!v4 && l->elem.kind == FK_IP4)
+	if (!v4 && f->kind == FK_IP4)
 		return fail(err, errlen, "'%s' is an IPv6 %s, but the set holds IPv4 ones",
 			    text, has_len ? "prefix" : "address");
 	if (!l->lpm && plen != maxlen)
 		return fail(err, errlen, "'%s' is a prefix, but the set holds addresses only",
 			    text);
+	/* An IPv4 address is ::ffff:a.b.c.d in a HASH key too, and lwtc's
+	 * lookup refuses IPv6 packets in ::ffff:0:0/96 (emit_rset.c): such an
+	 * element would stand for the IPv4 address. */
+	if (!l->lpm && !v4 && f->kind == FK_IP && !memcmp(addr, v4mapped, sizeof(v4mapped))) {
+		inet_ntop(AF_INET, addr + sizeof(v4mapped), shown, sizeof(shown));
+		return fail(err, errlen, "'%s' is an IPv4-mapped IPv6 address, which IPv6 "
+			    "packets never carry; for IPv4 packets write %s", text, shown);
+	}
 	if (mask(addr, alen, plen)) {
 		inet_ntop(v4 ? AF_INET : AF_INET6, addr, shown, sizeof(shown));
 		return fail(err, errlen, "'%s' has bits set past its prefix length; "
 			    "did you mean %s/%u?", text, shown, plen);
 	}
 	if (l->lpm) {
-		unsigned char *a = (unsigned char *)key + l->elem.offset;
+		unsigned char *a = (unsigned char *)key + f->offset;
 		__u32 prefixlen = LWTP_LPM_FAMILY_BITS + plen, family = v4 ? LWTP_LPM_FAMILY_IP4 : LWTP_LPM_FAMILY_IP6;
 
 		if (!v4 && plen >= V4MAPPED_BITS && !memcmp(addr, v4mapped, sizeof(v4mapped))) {
@@ -144,9 +153,9 @@ static int parse_ip(const struct layout *l, const char *text, void *key,
 		memcpy((unsigned char *)key + 4, &family, 4);
 		return note;
 	} else {
-		unsigned char *a = (unsigned char *)key + l->elem.offset;
+		unsigned char *a = (unsigned char *)key + f->offset;
 
-		if (l->elem.kind == FK_IP && v4) {
+		if (f->kind == FK_IP && v4) {
 			memcpy(a, v4mapped, sizeof(v4mapped));
 			memcpy(a + sizeof(v4mapped), addr, 4);
 		} else {
@@ -166,23 +175,19 @@ static void store_uint(void *p, __u32 size, __u64 v)
 	}
 }
 
-int elem_parse(const struct layout *l, const char *text, void *key,
-	       char *err, size_t errlen)
+/* The element, or the tuple component, f from text into key (zeroed). */
+static int parse_field(const struct layout *l, const struct field *f, const char *text,
+		       void *key, char *err, size_t errlen)
 {
-	const struct field *f = &l->elem;
 	unsigned char *p = (unsigned char *)key + f->offset;
 	uint64_t v, max = f->size >= 8 ? UINT64_MAX : (1ULL << (f->size * 8)) - 1;
 	int proto;
 
-	memset(key, 0, l->key_size);
-	if (l->cgroup)
-		return fail(err, errlen, "a set of cgroups takes cgroup directories, not '%s'",
-			    text);
 	switch (f->kind) {
 	case FK_IP:
 	case FK_IP4:
 	case FK_IP6:
-		return parse_ip(l, text, key, err, errlen);
+		return parse_ip(l, f, text, key, err, errlen);
 	case FK_PORT:
 		if (!parse_uint(text, 65535, &v))
 			return fail(err, errlen, "'%s' is not a port (0 to 65535)", text);
@@ -215,6 +220,98 @@ int elem_parse(const struct layout *l, const char *text, void *key,
 	return 0;
 }
 
+/* Move begin and end inwards past blanks. */
+static void trim(const char **begin, const char **end)
+{
+	while (*begin < *end && (**begin == ' ' || **begin == '\t'))
+		(*begin)++;
+	while (*end > *begin && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
+		(*end)--;
+}
+
+/* Text between begin and end, blanks around it cut, into buf. */
+static void trimmed(const char *begin, const char *end, char *buf, size_t size)
+{
+	size_t n;
+
+	trim(&begin, &end);
+	n = (size_t)(end - begin) < size - 1 ? (size_t)(end - begin) : size - 1;
+	memcpy(buf, begin, n);
+	buf[n] = '\0';
+}
+
+/* A tuple: its components separated by commas, "198.51.100.7,443", in
+ * parentheses or not, "(198.51.100.7, 443)"; each parsed as an element of
+ * its type. A component's error comes after the whole element. */
+static int parse_tuple(const struct layout *l, const char *text, void *key,
+		       char *err, size_t errlen)
+{
+	const char *begin = text, *end = text + strlen(text), *comma;
+	char part[256], why[256];
+	int k, n = 1, rc, note = 0;
+
+	trim(&begin, &end);
+	if (end - begin >= 2 && *begin == '(' && end[-1] == ')') {
+		begin++;
+		end--;
+	}
+	for (const char *c = begin; c < end; c++)
+		n += *c == ',';
+	if (n != l->nkeys)
+		return fail(err, errlen, "'%s' has %d component%s, but the set's elements are "
+			    "%s tuples (written A,B or (A, B))", text, n, n == 1 ? "" : "s",
+			    l->tuple_type);
+	for (k = 0; k < n; k++, begin = comma + 1) {
+		comma = memchr(begin, ',', (size_t)(end - begin));
+		if (!comma)
+			comma = end;
+		trimmed(begin, comma, part, sizeof(part));
+		rc = parse_field(l, &l->keys[k], part, key, why, sizeof(why));
+		if (rc < 0)
+			return fail(err, errlen, "'%s': %s", text, why);
+		if (rc == ELEM_NOTE) {
+			snprintf(err, errlen, "'%s': %s", text, why);
+			note = rc;
+		}
+	}
+	return note;
+}
+
+int elem_parse(const struct layout *l, const char *text, void *key,
+	       char *err, size_t errlen)
+{
+	memset(key, 0, l->key_size);
+	if (l->cgroup)
+		return fail(err, errlen, "a set of cgroups takes cgroup directories, not '%s'",
+			    text);
+	if (l->tuple)
+		return parse_tuple(l, text, key, err, errlen);
+	return parse_field(l, &l->elem, text, key, err, errlen);
+}
+
+/* A tuple as lwtp set add takes it, components joined by commas with no
+ * blank ("198.51.100.7,443"), so that a listed element is one word of a
+ * command line again. */
+static int format_tuple(const struct layout *l, const void *key, char *buf, size_t size)
+{
+	size_t used = 0;
+	int n;
+
+	for (int k = 0; k < l->nkeys; k++) {
+		if (k) {
+			if (used + 1 >= size)
+				return -ENOSPC;
+			buf[used++] = ',';
+		}
+		n = decode_field(&l->keys[k], key, buf + used, size - used);
+		if (n < 0 || (size_t)n >= size - used)
+			return -ENOSPC;
+		used += n;
+	}
+	buf[used] = '\0';
+	return (int)used;
+}
+
 int elem_format(const struct layout *l, const void *key, char *buf, size_t size)
 {
 	const unsigned char *a = (const unsigned char *)key + l->elem.offset;
@@ -224,6 +321,8 @@ int elem_format(const struct layout *l, const void *key, char *buf, size_t size)
 
 	if (l->cgroup)
 		return decode_cgroup_format(decode_uint(&l->elem, key), buf, size);
+	if (l->tuple)
+		return format_tuple(l, key, buf, size);
 	if (!l->lpm)
 		return decode_field(&l->elem, key, buf, size);
 	plen = lpm_addr_bits(key);
@@ -242,14 +341,16 @@ int elem_format(const struct layout *l, const void *key, char *buf, size_t size)
 	return n;
 }
 
-int elem_cmp(const struct layout *l, const void *x, const void *y)
+/* Order of two values of the element, or the tuple component, f. */
+static int field_cmp(const struct layout *l, const struct field *f, const void *x,
+		     const void *y)
 {
-	const unsigned char *a = (const unsigned char *)x + l->elem.offset;
-	const unsigned char *b = (const unsigned char *)y + l->elem.offset;
+	const unsigned char *a = (const unsigned char *)x + f->offset;
+	const unsigned char *b = (const unsigned char *)y + f->offset;
 	__u32 pa = 0, pb = 0;
 	int fa, fb, c;
 
-	switch (l->elem.kind) {
+	switch (f->kind) {
 	case FK_IP:
 	case FK_IP4:
 	case FK_IP6:
@@ -260,22 +361,33 @@ int elem_cmp(const struct layout *l, const void *x, const void *y)
 			fb = lpm_family(y);
 			if (fa != fb)
 				return fa - fb;
-		} else if (l->elem.kind == FK_IP) {
+		} else if (f->kind == FK_IP) {
 			fa = !memcmp(a, v4mapped, sizeof(v4mapped)) ? 4 : 6;
 			fb = !memcmp(b, v4mapped, sizeof(v4mapped)) ? 4 : 6;
 			if (fa != fb)
 				return fa - fb;
 		}
-		c = memcmp(a, b, l->elem.size);
+		c = memcmp(a, b, f->size);
 		if (c)
 			return c;
 		return pa < pb ? -1 : pa > pb;
 	default: {
-		__u64 u = decode_uint(&l->elem, x), v = decode_uint(&l->elem, y);
+		__u64 u = decode_uint(f, x), v = decode_uint(f, y);
 
 		return u < v ? -1 : u > v;
 	}
 	}
+}
+
+int elem_cmp(const struct layout *l, const void *x, const void *y)
+{
+	int c = 0;
+
+	if (!l->tuple)
+		return field_cmp(l, &l->elem, x, y);
+	for (int k = 0; k < l->nkeys && !c; k++)       /* by the first component, ... */
+		c = field_cmp(l, &l->keys[k], x, y);
+	return c;
 }
 
 static int cmp_r(const void *a, const void *b, void *l)

@@ -6,8 +6,11 @@
  * the first 32 bits of the prefix, so IPv4 and IPv6 never match each
  * other's prefixes; IPv4 a.b.c.d/n is ::ffff:a.b.c.d with prefixlen
  * 32+96+n, IPv6 a/n prefixlen 32+n), or a scalar lwtp_port_t,
- * lwtp_proto_t, lwtp_uN_t ... in a HASH; or, for a set of cgroups, a
- * cgroup's id (decode_cgroup.h).
+ * lwtp_proto_t, lwtp_uN_t ... in a HASH; or, for a set of tuples, a
+ * struct of one such member per component in a HASH (an address as
+ * lwtp_ip_t, IPv4 as ::ffff:a.b.c.d), written "198.51.100.7,443" or
+ * "(198.51.100.7, 443)"; or, for a set of cgroups, a cgroup's id
+ * (decode_cgroup.h).
  */
 #ifndef LWTP_ELEM_H
 #define LWTP_ELEM_H

@@ -16,7 +16,8 @@
  * both families, mixed address sets, bools, aliases) at the top and inside
  * blocks, literal sets and ranges, prefixes from /0 to full length, the
  * logical operators in both spellings, '&' and '|', runtime sets and
- * maps (mark and verdict), constant tuple sets ('(F1, F2) in { (V1, V2) }'),
+ * maps (mark and verdict), runtime sets of tuples ('set s : (ip, port)'),
+ * constant tuple sets ('(F1, F2) in { (V1, V2) }'),
  * and statistics shared by two statements or two policies.
  */
 #include <arpa/inet.h>
@@ -614,6 +615,10 @@ static void print_addr_compare(struct buf *b)
 struct rset {
 	char name[16];
 	const char *type;       /* ip port proto u8 u16 u32 */
+	/* a set of tuples, '(ip, port)': its ncomp component types (type
+	 * is then the first) */
+	const char *comp[3];
+	size_t ncomp;
 };
 static struct rset rsets[8];
 static size_t nrsets;
@@ -638,6 +643,13 @@ static bool print_rset_member(struct buf *b)
 		return false;
 	const struct rset *s = &rsets[below(nrsets)];
 	const char *in = chance(80) ? "in" : "not in";
+	if (s->ncomp) {
+		bprintf(b, "(");
+		for (size_t i = 0; i < s->ncomp; i++)
+			bprintf(b, "%s%s", i ? ", " : "", rset_key(s->comp[i]));
+		bprintf(b, ") %s %s", in, s->name);
+		return true;
+	}
 	bprintf(b, "%s %s %s", rset_key(s->type), in, s->name);
 	return true;
 }
@@ -1250,7 +1262,18 @@ int main(int argc, char **argv)
 			struct rset *s = &rsets[nrsets++];
 			snprintf(s->name, sizeof(s->name), "rs%u", counter++);
 			s->type = types[below(6)];
-			printf("set %s : %s", s->name, s->type);
+			if (chance(30)) {
+				s->ncomp = 2 + below(2);
+				s->comp[0] = s->type;
+				for (size_t k = 1; k < s->ncomp; k++)
+					s->comp[k] = types[below(6)];
+				printf("set %s : (%s", s->name, s->type);
+				for (size_t k = 1; k < s->ncomp; k++)
+					printf(", %s", s->comp[k]);
+				printf(")");
+			} else {
+				printf("set %s : %s", s->name, s->type);
+			}
 			if (chance(50))
 				printf(" size %" PRIu64, 1 + below(65536));
 			printf(";\n");

@@ -129,6 +129,15 @@ gcc -O2 -o "$T/sendudp" "$HERE/sendudp.c" || die "cannot build sendudp"
 # send [-t TTL] DST PORT COUNT PAYLOAD: prints "sent N eperm M"
 send() { in_ns "$T/sendudp" "$@"; }
 
+# expect WHAT DST PORT RESULT: send 3 datagrams, compare "sent N eperm M"
+# with $passes or $drops
+expect() {
+	_got=$(send "$2" "$3" 3 10)
+	if [ "$_got" = "$4" ]; then ok "$1"; else fail "$1" "$_got, not $4"; fi
+}
+passes="sent 3 eperm 0"
+drops="sent 0 eperm 3"
+
 # route_bpf DST OBJ SECTION: attach with plain iproute2
 route_bpf() {
 	in_ns ip route add "$1" encap bpf out obj "$2" section "$3" dev d0 ||
