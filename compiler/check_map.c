@@ -157,6 +157,26 @@ static void report_conflict(void *ctx, const struct ival *a, const struct ival *
 	diag_note(&keys[first->elem]->loc, "'%s' is here", t1);
 }
 
+/* Whether key is a tuple, '(F1, F2) map NAME' (tuple.c rewrites a
+ * constant map keyed by tuples into tests of constant tuple sets). */
+static bool is_tuple(const struct expr *key)
+{
+	return key && key->kind == EXPR_SET && key->tuple;
+}
+
+/* The components of a tuple looked up: each checked; whether all are
+ * known (each then checked against the map's component). */
+static bool check_tuple_components(const struct check_scope *sc, struct expr *tuple)
+{
+	bool ok = true;
+
+	for (size_t k = 0; k < tuple->u.set.len; k++) {
+		check_expr(sc, tuple->u.set.items[k], NULL);
+		ok &= check_known(tuple->u.set.items[k]);
+	}
+	return ok;
+}
+
 /* 'set FIELD = KEY map NAME', 'vmap KEY NAME': NAME a runtime map of
  * values (map) or of verdicts (vmap), keyed by what KEY is. */
 static void check_runtime_map(const struct check_scope *sc, struct stmt *s, bool key_ok)
@@ -189,7 +209,9 @@ static void check_runtime_map(const struct check_scope *sc, struct stmt *s, bool
 		return;
 	}
 	s->u.set.runtime_map = d;
-	if (key_ok)
+	if (key_ok && is_tuple(s->u.set.value))
+		check_tuple_key(s->u.set.value, d);
+	else if (key_ok)
 		check_runtime_member(s->u.set.value, d);
 }
 
@@ -199,7 +221,8 @@ void check_map(const struct check_scope *sc, struct stmt *s, const struct expr *
 	struct expr *key = s->u.set.value;
 	bool vmap = s->kind == STMT_VMAP;
 	const char *what = vmap ? "vmap" : "map";
-	bool key_ok = check_map_key(sc, key, what);
+	bool key_ok = is_tuple(key) ? check_tuple_components(sc, key)
+				    : check_map_key(sc, key, what);
 
 	if (s->u.set.map_name) {
 		check_runtime_map(sc, s, key_ok);

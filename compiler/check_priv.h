@@ -89,6 +89,10 @@ void check_compare(const struct check_scope *sc, struct expr *e);  /* == ... in 
 /* 'X in SET' where SET names a runtime set: X's type must suit the set. */
 /* Also the key of a runtime map (set->value not RMAP_NONE). */
 void check_runtime_member(const struct expr *l, const struct set_decl *set);
+/* The tuple (an EXPR_SET marked tuple, its components checked) looked up
+ * in d, a runtime map: d must be keyed by tuples of as many components,
+ * each component suiting the field read for it; errors reported. */
+void check_tuple_key(const struct expr *tuple, const struct set_decl *d);
 void check_bitwise(const struct check_scope *sc, struct expr *e,   /* & | */
 		   const struct symbol_domain *hint);
 

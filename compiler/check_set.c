@@ -44,6 +44,12 @@ static const char *decl_word(const struct set_decl *d)
 	return d->value_name ? "map" : "set";
 }
 
+/* "holds" or "is keyed by": what d's elements are to it */
+static const char *decl_verb(const struct set_decl *d)
+{
+	return d->value_name ? "is keyed by" : "holds";
+}
+
 /* The type named name, written at loc, of a component of a set of tuples:
  * any but cgroup. */
 static bool resolve_component(const char *name, const struct loc *loc,
@@ -81,15 +87,22 @@ static bool resolve_tuple_type(struct set_decl *d)
 	const struct expr_list *types = &d->tuple;
 	bool ok = true;
 
+	const char *what = d->value_name ? "a map's key tuple" : "a set of tuples";
+
 	if (types->len < 2) {
-		diag_error(&d->type_loc, "a set of tuples has 2 to %d components; for one, "
-			   "write 'set %s : %s;'", TUPLE_MAX_FIELDS, d->name,
-			   types->items[0]->u.name.name);
+		if (d->value_name)
+			diag_error(&d->type_loc, "%s has 2 to %d components; for one, write "
+				   "'map %s : %s -> %s;'", what, TUPLE_MAX_FIELDS, d->name,
+				   types->items[0]->u.name.name, d->value_name);
+		else
+			diag_error(&d->type_loc, "%s has 2 to %d components; for one, write "
+				   "'set %s : %s;'", what, TUPLE_MAX_FIELDS, d->name,
+				   types->items[0]->u.name.name);
 		return false;
 	}
 	if (types->len > TUPLE_MAX_FIELDS) {
-		diag_error(&types->items[TUPLE_MAX_FIELDS]->loc, "a set of tuples has at most "
-			   "%d components", TUPLE_MAX_FIELDS);
+		diag_error(&types->items[TUPLE_MAX_FIELDS]->loc, "%s has at most %d components",
+			   what, TUPLE_MAX_FIELDS);
 		return false;
 	}
 	for (size_t k = 0; k < types->len; k++)
@@ -247,9 +260,11 @@ void check_runtime_member(const struct expr *l, const struct set_decl *set)
 	char text[160];
 	check_expr_text(l, text, sizeof(text));
 	if (set->elem == SETT_TUPLE) {
-		diag_error(&l->loc, "set '%s' holds %s tuples, but '%s' is one field: test "
-			   "a tuple of %zu, '(F1, F2%s) in %s'", set->name, set->type_name, text,
-			   set->tuple.len, set->tuple.len > 2 ? ", ..." : "", set->name);
+		diag_error(&l->loc, "%s '%s' %s %s tuples, but '%s' is one field: %s "
+			   "a tuple of %zu, '(F1, F2%s)%s%s'", word, set->name, decl_verb(set),
+			   set->type_name, text, set->value_name ? "look up" : "test",
+			   set->tuple.len, set->tuple.len > 2 ? ", ..." : "",
+			   set->value_name ? " map " : " in ", set->name);
 		return;
 	}
 	if (set->elem == SETT_CGROUP) {
@@ -375,21 +390,21 @@ static void check_component(const struct expr *c, size_t k, const struct set_dec
 	check_expr_text(c, text, sizeof(text));
 	if (elem == SETT_IP) {
 		if (!check_is_addr(&c->type) || c->kind != EXPR_FIELD)
-			diag_error(&c->loc, "set '%s' holds %s tuples, whose component %zu is an "
-				   "address, but '%s' is %s", d->name, d->type_name, k + 1, text,
-				   check_type_a(&c->type));
+			diag_error(&c->loc, "%s '%s' %s %s tuples, whose component %zu is an "
+				   "address, but '%s' is %s", decl_word(d), d->name, decl_verb(d),
+				   d->type_name, k + 1, text, check_type_a(&c->type));
 		return;
 	}
 	if (c->type.kind != TYPE_INT || check_is_constant(c)) {
-		diag_error(&c->loc, "set '%s' holds %s tuples, whose component %zu is a %s, "
-			   "but '%s' is %s", d->name, d->type_name, k + 1, elem_name(elem), text,
-			   check_type_a(&c->type));
+		diag_error(&c->loc, "%s '%s' %s %s tuples, whose component %zu is a %s, "
+			   "but '%s' is %s", decl_word(d), d->name, decl_verb(d), d->type_name,
+			   k + 1, elem_name(elem), text, check_type_a(&c->type));
 		return;
 	}
 	if (c->type.bits > elem_bits(elem))
-		diag_error(&c->loc, "'%s' is %s, wider than component %zu of set '%s' %s, a %s",
-			   text, check_type_a(&c->type), k + 1, d->name, d->type_name,
-			   elem_name(elem));
+		diag_error(&c->loc, "'%s' is %s, wider than component %zu of %s '%s' %s, a %s",
+			   text, check_type_a(&c->type), k + 1, decl_word(d), d->name,
+			   d->type_name, elem_name(elem));
 }
 
 /* The set a tuple is tested in: a runtime set of tuples of as many
@@ -445,4 +460,24 @@ static bool check_tuple_member(const struct check_scope *sc, struct expr *e)
 	for (size_t k = 0; d && k < l->u.set.len; k++)
 		check_component(l->u.set.items[k], k, d);
 	return true;
+}
+
+void check_tuple_key(const struct expr *tuple, const struct set_decl *d)
+{
+	if (d->elem != SETT_TUPLE) {
+		diag_error(&tuple->loc, "map '%s' is keyed by %s values, not tuples: look up one "
+			   "field, or declare it 'map %s : (%s, ...) -> %s;'", d->name,
+			   d->type_name, d->name, d->type_name, d->value_name);
+		diag_note(&d->name_loc, "map '%s' is declared here", d->name);
+		return;
+	}
+	if (tuple->u.set.len != d->tuple.len) {
+		diag_error(&tuple->loc, "this tuple has %zu fields, but the keys of map '%s' "
+			   "have %zu components, %s", tuple->u.set.len, d->name, d->tuple.len,
+			   d->type_name);
+		diag_note(&d->name_loc, "map '%s' is declared here", d->name);
+		return;
+	}
+	for (size_t k = 0; k < tuple->u.set.len; k++)
+		check_component(tuple->u.set.items[k], k, d);
 }

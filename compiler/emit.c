@@ -23,6 +23,7 @@
 #include "audit.h"
 #include "emit.h"
 #include "emit_priv.h"
+#include "emit_rset.h"
 #include "kernel.h"
 #include "lwtp_contract.h"
 #include "stat_size.h"
@@ -655,6 +656,10 @@ static void runtime_map_lookup(struct emitter *e, struct sbuf *b, const struct s
 		emit_unplanned(e, "%s:%d: a runtime map that the resources pass did not collect",
 			       s->loc.file ? s->loc.file : "?", s->loc.first_line);
 		sb_puts(b, "0");
+		return;
+	}
+	if (key->kind == EXPR_SET && key->tuple) {      /* '(F1, F2) map NAME' */
+		emit_rset_tuple_get(e, b, key, s->u.set.runtime_map);
 		return;
 	}
 	if (!m->set_key_type) {

@@ -1,5 +1,6 @@
-/* emit_rset.c: runtime sets of tuples, 'set NAME : (ip, port);': the key
- * struct of the set's HASH map, and '(F1, F2) in NAME' as one lookup.
+/* emit_rset.c: runtime sets of tuples, 'set NAME : (ip, port);', and maps
+ * keyed by tuples, 'map NAME : (ip, port) -> mark;': the key struct of the
+ * HASH map, and '(F1, F2) in NAME' or '(F1, F2) map NAME' as one lookup.
  *
  * The key, struct NAME_key, has a member for each component, named after
  * its type (ip, port, ...; the same type again: ip_2) and typed with its
@@ -81,8 +82,12 @@ void emit_rset_key_type(struct emitter *e, const struct set_decl *d)
 	unsigned offset = 0, align = 1, npad = 0;
 	char name[32];
 
-	fprintf(e->out, "/* an element of set %s : %s, each component exact */\n", d->name,
-		d->type_name);
+	if (d->value_name)
+		fprintf(e->out, "/* a key of map %s : %s -> %s, each component exact */\n",
+			d->name, d->type_name, d->value_name);
+	else
+		fprintf(e->out, "/* an element of set %s : %s, each component exact */\n",
+			d->name, d->type_name);
 	fprintf(e->out, "%s {\n", d->key_type);
 	for (size_t k = 0; k < d->tuple.len; k++) {
 		struct component c = component_of(d->tuple_elem[k]);
@@ -129,14 +134,23 @@ static bool has_addr(const struct set_decl *d)
 	return false;
 }
 
-/* "bpf_map_lookup_elem(&NAME, &(struct NAME_key){ .ip = ..., .port = ... })"
- * for a packet of family (4 or 6; 0: no address component). */
+/* The call that looks a key up: "bpf_map_lookup_elem(&NAME, KEY)" for a
+ * set, "lwtp_rmap_get(&NAME, KEY, &lwtp_mv)" for a map (its value then in
+ * lwtp_mv). */
+struct call {
+	const char *fn, *tail;
+};
+static const struct call set_call = { "bpf_map_lookup_elem", "" };
+static const struct call map_call = { "lwtp_rmap_get", ", &lwtp_mv" };
+
+/* "CALL(&NAME, &(struct NAME_key){ .ip = ..., .port = ... })" for a packet
+ * of family (4 or 6; 0: no address component). */
 static void lookup(struct emitter *e, struct sbuf *b, const struct expr *tuple,
-		   const struct set_decl *d, int family)
+		   const struct set_decl *d, int family, const struct call *call)
 {
 	char name[32];
 
-	sb_printf(b, "bpf_map_lookup_elem(&%s, &(%s){ ", d->name, d->key_type);
+	sb_printf(b, "%s(&%s, &(%s){ ", call->fn, d->name, d->key_type);
 	for (size_t k = 0; k < tuple->u.set.len; k++) {
 		const struct expr *c = tuple->u.set.items[k];
 
@@ -153,13 +167,13 @@ static void lookup(struct emitter *e, struct sbuf *b, const struct expr *tuple,
 			sb_printf(b, "{ lwtp_pkt.ip6->%s[0], lwtp_pkt.ip6->%s[1], "
 				  "lwtp_pkt.ip6->%s[2], lwtp_pkt.ip6->%s[3] }", w, w, w, w);
 	}
-	sb_puts(b, " })");
+	sb_printf(b, " }%s)", call->tail);
 }
 
 /* The lookup for an IPv6 packet, after the test that each address it
  * reads is not IPv4-mapped (::ffff:0:0/96): "(MAPPED... && LOOKUP)". */
 static void lookup6(struct emitter *e, struct sbuf *b, const struct expr *tuple,
-		    const struct set_decl *d)
+		    const struct set_decl *d, const struct call *call)
 {
 	bool done[2] = { false, false };
 
@@ -178,21 +192,21 @@ static void lookup6(struct emitter *e, struct sbuf *b, const struct expr *tuple,
 			  "(lwtp_pkt.ip6->%s[2] ^ bpf_htonl(0x0000ffff))) != 0 && ",
 			  src ? "saddr" : "daddr", src ? "saddr" : "daddr", src ? "saddr" : "daddr");
 	}
-	lookup(e, b, tuple, d, 6);
+	lookup(e, b, tuple, d, 6, call);
 	sb_puts(b, ")");
 }
 
 /* The match for a packet of family (0: no address component), negated
  * for 'not in'. */
 static void match(struct emitter *e, struct sbuf *b, const struct expr *tuple,
-		  const struct set_decl *d, int family, bool negate)
+		  const struct set_decl *d, int family, bool negate, const struct call *call)
 {
 	if (negate)
 		sb_puts(b, "!");
 	if (family == 6)
-		lookup6(e, b, tuple, d);
+		lookup6(e, b, tuple, d, call);
 	else
-		lookup(e, b, tuple, d, family);
+		lookup(e, b, tuple, d, family, call);
 }
 
 /* The presence tests of the integer components. */
@@ -207,29 +221,31 @@ static unsigned int_presence(struct emitter *e, const struct expr *tuple,
 	return p;
 }
 
-void emit_rset_tuple_in(struct emitter *e, struct sbuf *b, enum op op,
-			const struct expr *tuple, const struct set_decl *d)
+/* The lookup of tuple in d with call, negated or not, each family's key
+ * built when the packet is of it, behind the presence of the integer
+ * components' headers. */
+static void tuple_lookup(struct emitter *e, struct sbuf *b, const struct expr *tuple,
+			 const struct set_decl *d, bool negate, const struct call *call)
 {
-	bool negate = op == OP_NOT_IN;
 	unsigned p = int_presence(e, tuple, d), fam;
 	struct sbuf t = { 0 };
 
 	if (!has_addr(d)) {
-		match(e, &t, tuple, d, 0, negate);
+		match(e, &t, tuple, d, 0, negate, call);
 	} else {
 		fam = tuple_families(tuple, d);
 		if (fam == (1u << 4 | 1u << 6)) {
 			/* one family or the other: each its own key */
 			sb_puts(&t, "(lwtp_has(lwtp_pkt.ip4) ? ");
-			match(e, &t, tuple, d, 4, negate);
+			match(e, &t, tuple, d, 4, negate, call);
 			sb_puts(&t, " : lwtp_has(lwtp_pkt.ip6) && ");
-			match(e, &t, tuple, d, 6, negate);
+			match(e, &t, tuple, d, 6, negate, call);
 			sb_puts(&t, ")");
 		} else if (fam) {
 			int f = fam & 1u << 4 ? 4 : 6;
 
 			sb_printf(&t, "(lwtp_has(lwtp_pkt.ip%d) && ", f);
-			match(e, &t, tuple, d, f, negate);
+			match(e, &t, tuple, d, f, negate, call);
 			sb_puts(&t, ")");
 		} else {
 			/* an IPv4 address and an IPv6 one: never both there */
@@ -244,4 +260,16 @@ void emit_rset_tuple_in(struct emitter *e, struct sbuf *b, enum op op,
 		sb_puts(b, sb_str(&t));
 	}
 	sb_free(&t);
+}
+
+void emit_rset_tuple_in(struct emitter *e, struct sbuf *b, enum op op,
+			const struct expr *tuple, const struct set_decl *d)
+{
+	tuple_lookup(e, b, tuple, d, op == OP_NOT_IN, &set_call);
+}
+
+void emit_rset_tuple_get(struct emitter *e, struct sbuf *b, const struct expr *tuple,
+			 const struct set_decl *d)
+{
+	tuple_lookup(e, b, tuple, d, false, &map_call);
 }

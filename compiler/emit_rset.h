@@ -22,4 +22,10 @@ bool emit_rset_uses_type(const struct set_decl *d, const char *type);
 void emit_rset_tuple_in(struct emitter *e, struct sbuf *b, enum op op,
 			const struct expr *tuple, const struct set_decl *d);
 
+/* The lookup of the tuple (an EXPR_SET marked tuple) in d, a runtime map
+ * keyed by tuples, as a C condition: true when the key is in the map, its
+ * value then in lwtp_mv; false when a component's header is absent. */
+void emit_rset_tuple_get(struct emitter *e, struct sbuf *b, const struct expr *tuple,
+			 const struct set_decl *d);
+
 #endif

@@ -151,7 +151,7 @@ static struct stmt *budget_stmt(const YYLTYPE *loc, enum stmt_kind kind, char *n
 %type <konst> const_decl
 %type <set_decl> set_decl map_decl
 %type <policy> policy
-%type <map> map_body map_elements
+%type <map> map_body map_elements tuple_map_body tuple_map_elements
 %type <mapval> map_value
 
 %destructor { free($$); } <str>
@@ -218,6 +218,16 @@ map_decl
 		$$->has_size = $7.given;
 		$$->size_loc = $7.loc;
 	}
+	| "map" IDENT ':' '(' set_types ')' "->" IDENT size_opt ';' {
+		struct loc types = loc_span(&@4, &@6);
+		$$ = ast_set_decl(&@$, $2, &@2, tuple_type_text(&$5), &types);
+		$$->tuple = $5;
+		$$->value_name = $8;
+		$$->value_loc = @8;
+		$$->size = $9.n;
+		$$->has_size = $9.given;
+		$$->size_loc = $9.loc;
+	}
 	;
 
 policy
@@ -264,6 +274,20 @@ stmt
 		$$->u.set.map_name = $6;
 		$$->u.set.map_name_loc = @6;
 		$$->cond = $7;
+	}
+	| "set" field '=' '(' tuple_fields ')' "map" tuple_map_body cond_opt ';' {
+		$$ = tuple_map(&@$, STMT_SET, $2, &$5, $8, $9);
+	}
+	| "set" field '=' '(' tuple_fields ')' "map" IDENT cond_opt ';' {
+		struct loc t = loc_span(&@4, &@6);
+		$$ = tuple_map_runtime(&@$, STMT_SET, $2, &$5, &t, $8, &@8, $9);
+	}
+	| "vmap" '(' tuple_fields ')' tuple_map_body cond_opt ';' {
+		$$ = tuple_map(&@$, STMT_VMAP, NULL, &$3, $5, $6);
+	}
+	| "vmap" '(' tuple_fields ')' IDENT cond_opt ';' {
+		struct loc t = loc_span(&@2, &@4);
+		$$ = tuple_map_runtime(&@$, STMT_VMAP, NULL, &$3, &t, $5, &@5, $6);
 	}
 	| "vmap" expr map_body cond_opt ';' {
 		$$ = ast_stmt(&@$, STMT_VMAP);
@@ -488,6 +512,17 @@ map_body
 map_elements
 	: element ':' map_value         { $$ = ast_map_lit(&@$, $1, &$3); }
 	| map_elements ',' element ':' map_value { $$ = $1; ast_map_push($$, $3, &$5); }
+	;
+
+/* A constant map keyed by tuples: '{ (K1, K2) : VALUE, ... }' */
+tuple_map_body
+	: '{' tuple_map_elements '}'    { $$ = $2; $$->loc = @$; $$->keys->loc = @$; }
+	| '{' tuple_map_elements ',' '}' { $$ = $2; $$->loc = @$; $$->keys->loc = @$; }
+	;
+
+tuple_map_elements
+	: tuple_element ':' map_value   { $$ = ast_map_lit(&@$, $1, &$3); }
+	| tuple_map_elements ',' tuple_element ':' map_value { $$ = $1; ast_map_push($$, $3, &$5); }
 	;
 
 map_value

@@ -92,6 +92,15 @@ static struct expr *any(const struct expr_list *fields, const struct expr_list *
 	return join(OP_OR, any(fields, set, lo, mid), any(fields, set, mid, hi));
 }
 
+/* Free the tuple's components, and empty the list. */
+static void free_fields(struct expr_list *fields)
+{
+	for (size_t i = 0; i < fields->len; i++)
+		ast_expr_free(fields->items[i]);
+	free(fields->items);
+	*fields = (struct expr_list){ 0 };
+}
+
 /* Whether the tuple's components read the packet, and are not too many;
  * errors reported. */
 static bool components_ok(const struct expr_list *fields)
@@ -121,10 +130,7 @@ struct expr *tuple_in_set(const struct loc *loc, enum op op, struct expr_list *f
 	struct expr *tuple;
 
 	if (!components_ok(fields)) {
-		for (size_t i = 0; i < fields->len; i++)
-			ast_expr_free(fields->items[i]);
-		free(fields->items);
-		*fields = (struct expr_list){ 0 };
+		free_fields(fields);
 		ast_expr_free(set);
 		return ast_bool(loc, false);
 	}
@@ -200,4 +206,159 @@ struct expr *tuple_in(const struct loc *loc, enum op op, struct expr_list *field
 	*fields = (struct expr_list){ 0 };
 	*set = (struct expr_list){ 0 };
 	return test;
+}
+
+/* ---- maps keyed by tuples ------------------------------------------------------- */
+
+/* Whether a and b are the same value written the same way: the same
+ * verdict, integer or name. */
+static bool same_value(const struct map_value *a, const struct map_value *b)
+{
+	if (a->verdict != b->verdict)
+		return false;
+	if (a->verdict != MAPV_NONE)
+		return true;
+	if (a->value->kind != b->value->kind)
+		return false;
+	if (a->value->kind == EXPR_INT)
+		return a->value->u.num == b->value->u.num;
+	return a->value->kind == EXPR_NAME && !strcmp(a->value->u.name.name, b->value->u.name.name);
+}
+
+/* Whether every value suits the statement: verdicts for a vmap, values
+ * for 'set'; errors reported. */
+static bool values_ok(enum stmt_kind kind, const struct map_lit *m)
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < m->keys->u.set.len; i++) {
+		const struct map_value *v = &m->values[i];
+
+		if (kind == STMT_VMAP && v->verdict == MAPV_NONE) {
+			diag_error(&v->loc, "a vmap's values are verdicts, 'drop' or 'pass'; "
+				   "a map of values is 'set FIELD = (F1, F2) map { ... }'");
+			ok = false;
+		} else if (kind == STMT_SET && v->verdict != MAPV_NONE) {
+			diag_error(&v->loc, "'%s' is a verdict, but this map gives the field a value; "
+				   "a map of verdicts is 'vmap (F1, F2) { ... }'",
+				   v->verdict == MAPV_DROP ? "drop" : "pass");
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* What element i's value does: 'set TARGET = VALUE', 'drop' or 'pass'. */
+static struct stmt *value_stmt(enum stmt_kind kind, const struct expr *target,
+			       const struct map_value *v)
+{
+	struct stmt *s;
+
+	if (kind == STMT_VMAP)
+		return ast_stmt(&v->loc, v->verdict == MAPV_DROP ? STMT_DROP : STMT_PASS);
+	s = ast_stmt(&v->loc, STMT_SET);
+	s->u.set.target = clone(target);
+	s->u.set.value = clone(v->value);
+	return s;
+}
+
+/* 'if TEST { BODY }', at loc; body may be NULL. */
+static struct stmt *if_stmt(const struct loc *loc, struct expr *test, struct stmt *body)
+{
+	struct stmt *s = ast_stmt(loc, STMT_IF);
+
+	s->u.if_.test = test;
+	if (body)
+		ast_stmt_list_push(&s->u.if_.then_body, body);
+	return s;
+}
+
+/* The elements as a chain 'if T in { E1, E2 } { V1 } else if T in { E3 }
+ * { V3 } ...': consecutive elements of the same value share one test (an
+ * OR, as in a constant tuple set), and the first element that matches
+ * decides, as the elements are written. The 'else if' chain is flat in
+ * the C (check.c counts it as one level). */
+static struct stmt *element_chain(const struct loc *loc, enum stmt_kind kind,
+				  const struct expr *target, const struct expr_list *fields,
+				  const struct map_lit *m)
+{
+	const struct expr_list *keys = &m->keys->u.set;
+	struct stmt *first = NULL, *last = NULL;
+
+	for (size_t lo = 0, hi; lo < keys->len; lo = hi) {
+		struct expr_list run = { .items = keys->items + lo };
+		struct stmt *link;
+
+		for (hi = lo + 1; hi < keys->len && same_value(&m->values[lo], &m->values[hi]); hi++)
+			;
+		run.len = hi - lo;
+		link = if_stmt(loc, any(fields, &run, 0, run.len),
+			       value_stmt(kind, target, &m->values[lo]));
+		if (last) {
+			ast_stmt_list_push(&last->u.if_.else_body, link);
+			last->u.if_.has_else = true;
+		} else {
+			first = link;
+		}
+		last = link;
+	}
+	return first;
+}
+
+struct stmt *tuple_map(const struct loc *loc, enum stmt_kind kind, struct expr *target,
+		       struct expr_list *fields, struct map_lit *m, struct expr *cond)
+{
+	const struct expr_list *keys = &m->keys->u.set;
+	struct stmt *s = NULL;
+	bool ok = components_ok(fields) && values_ok(kind, m);
+
+	if (keys->len > TUPLE_MAX_ELEMENTS) {
+		diag_error(&m->loc, "a constant map keyed by tuples holds at most %d elements, "
+			   "this one %zu", TUPLE_MAX_ELEMENTS, keys->len);
+		ok = false;
+	}
+	for (size_t i = 0; ok && i < keys->len; i++) {
+		const struct expr *t = keys->items[i];
+
+		if (t->u.set.len != fields->len) {
+			diag_error(&t->loc, "this key has %zu components, the tuple looked up has "
+				   "%zu fields", t->u.set.len, fields->len);
+			ok = false;
+		}
+	}
+	if (ok) {
+		s = element_chain(loc, kind, target, fields, m);
+		if (cond) {
+			s = if_stmt(loc, cond, s);
+			cond = NULL;
+		}
+	}
+	ast_expr_free(cond);
+	ast_expr_free(target);
+	free_fields(fields);
+	ast_map_free(m);
+	return s;
+}
+
+struct stmt *tuple_map_runtime(const struct loc *loc, enum stmt_kind kind, struct expr *target,
+			       struct expr_list *fields, const struct loc *tuple_loc,
+			       char *name, const struct loc *name_loc, struct expr *cond)
+{
+	struct stmt *s;
+
+	if (!components_ok(fields)) {
+		free_fields(fields);
+		ast_expr_free(target);
+		ast_expr_free(cond);
+		free(name);
+		return NULL;
+	}
+	s = ast_stmt(loc, kind);
+	s->u.set.target = target;
+	s->u.set.value = ast_set(tuple_loc, fields);
+	s->u.set.value->tuple = true;
+	s->u.set.map_name = name;
+	s->u.set.map_name_loc = *name_loc;
+	s->cond = cond;
+	return s;
 }

@@ -28,6 +28,26 @@ struct expr *tuple_in(const struct loc *loc, enum op op, struct expr_list *field
 struct expr *tuple_in_set(const struct loc *loc, enum op op, struct expr_list *fields,
 			  const struct loc *tuple_loc, struct expr *set);
 
+/* 'set TARGET = (F1, F2) map { (K1, K2) : V, ... } [if COND]' (kind
+ * STMT_SET) or 'vmap (F1, F2) { (K1, K2) : drop, ... } [if COND]'
+ * (STMT_VMAP, target NULL), at loc: m's keys are EXPR_SETs of components.
+ * Returns the statements it means, written with the existing ones: an
+ * 'if' chain, the first element that matches deciding, its tests those
+ * of a constant tuple set; inside 'if COND { ... }' when there is a COND.
+ * Errors (arity, size, a verdict for a value or the reverse) are
+ * reported here, and give NULL. Everything passed is taken over. */
+struct stmt *tuple_map(const struct loc *loc, enum stmt_kind kind, struct expr *target,
+		       struct expr_list *fields, struct map_lit *m, struct expr *cond);
+
+/* 'set TARGET = (F1, F2) map NAME' or 'vmap (F1, F2) NAME', NAME a runtime
+ * map keyed by tuples: the statement with the tuple, an EXPR_SET marked
+ * tuple at tuple_loc, as its key (u.set.value); the checker matches it
+ * with the map's components. NULL after an error. Everything passed is
+ * taken over. */
+struct stmt *tuple_map_runtime(const struct loc *loc, enum stmt_kind kind, struct expr *target,
+			       struct expr_list *fields, const struct loc *tuple_loc,
+			       char *name, const struct loc *name_loc, struct expr *cond);
+
 /* The text of a set of tuples' type: "(ip, port)", from its component
  * types (EXPR_NAMEs); the caller frees it. */
 char *tuple_type_text(const struct expr_list *types);

@@ -258,9 +258,9 @@ static int parse_tuple(const struct layout *l, const char *text, void *key,
 	for (const char *c = begin; c < end; c++)
 		n += *c == ',';
 	if (n != l->nkeys)
-		return fail(err, errlen, "'%s' has %d component%s, but the set's elements are "
-			    "%s tuples (written A,B or (A, B))", text, n, n == 1 ? "" : "s",
-			    l->tuple_type);
+		return fail(err, errlen, "'%s' has %d component%s, but the %s are %s tuples "
+			    "(written A,B or (A, B))", text, n, n == 1 ? "" : "s",
+			    l->rmap ? "map's keys" : "set's elements", l->tuple_type);
 	for (k = 0; k < n; k++, begin = comma + 1) {
 		comma = memchr(begin, ',', (size_t)(end - begin));
 		if (!comma)

@@ -16,8 +16,8 @@
  * both families, mixed address sets, bools, aliases) at the top and inside
  * blocks, literal sets and ranges, prefixes from /0 to full length, the
  * logical operators in both spellings, '&' and '|', runtime sets and
- * maps (mark and verdict), runtime sets of tuples ('set s : (ip, port)'),
- * constant tuple sets ('(F1, F2) in { (V1, V2) }'),
+ * maps (mark and verdict), runtime sets and maps keyed by tuples ('set s :
+ * (ip, port)'), constant tuple sets ('(F1, F2) in { (V1, V2) }') and maps,
  * and statistics shared by two statements or two policies.
  */
 #include <arpa/inet.h>
@@ -637,20 +637,48 @@ static const char *rset_key(const char *type)
 	return int_field_upto(bits)->name;
 }
 
+/* What is tested in, or looked up in, the runtime set or map s: a field,
+ * or a tuple of them, "(ip.dst, l4.dport)". */
+static void print_rset_key(struct buf *b, const struct rset *s)
+{
+	if (!s->ncomp) {
+		bprintf(b, "%s", rset_key(s->type));
+		return;
+	}
+	bprintf(b, "(");
+	for (size_t i = 0; i < s->ncomp; i++)
+		bprintf(b, "%s%s", i ? ", " : "", rset_key(s->comp[i]));
+	bprintf(b, ")");
+}
+
+/* The component types of a runtime set or map of tuples, declared:
+ * " : (ip, port)"; or of one type, " : ip". */
+static void declare_rset_type(struct rset *s, const char *const *types, size_t ntypes)
+{
+	s->type = types[below(ntypes)];
+	s->ncomp = 0;
+	if (chance(30)) {
+		s->ncomp = 2 + below(2);
+		s->comp[0] = s->type;
+		for (size_t k = 1; k < s->ncomp; k++)
+			s->comp[k] = types[below(ntypes)];
+		printf(" : (%s", s->type);
+		for (size_t k = 1; k < s->ncomp; k++)
+			printf(", %s", s->comp[k]);
+		printf(")");
+	} else {
+		printf(" : %s", s->type);
+	}
+}
+
 static bool print_rset_member(struct buf *b)
 {
 	if (!nrsets)
 		return false;
 	const struct rset *s = &rsets[below(nrsets)];
 	const char *in = chance(80) ? "in" : "not in";
-	if (s->ncomp) {
-		bprintf(b, "(");
-		for (size_t i = 0; i < s->ncomp; i++)
-			bprintf(b, "%s%s", i ? ", " : "", rset_key(s->comp[i]));
-		bprintf(b, ") %s %s", in, s->name);
-		return true;
-	}
-	bprintf(b, "%s %s %s", rset_key(s->type), in, s->name);
+	print_rset_key(b, s);
+	bprintf(b, " %s %s", in, s->name);
 	return true;
 }
 
@@ -672,26 +700,42 @@ static void print_tuple_component(struct buf *b, const struct field *f)
 		print_v6(b, chance(50));
 }
 
-/* '(F1, F2[, F3]) [not] in { (V1, V2[, V3]), ... }' */
-static void print_tuple_member(struct buf *b)
+/* A tuple of 2 or 3 fields into f, written "(F1, F2[, F3])"; how many. */
+static size_t print_tuple_fields(struct buf *b, const struct field *f[3])
 {
-	const struct field *f[3];
-	size_t k = 2 + below(2), n = 1 + below(chance(10) ? 40 : 5);
+	size_t k = 2 + below(2);
 
 	for (size_t i = 0; i < k; i++)
 		f[i] = chance(50) ? addr_field() : field_of(K_INT);
 	bprintf(b, "(");
 	for (size_t i = 0; i < k; i++)
 		bprintf(b, "%s%s", i ? ", " : "", f[i]->name);
-	bprintf(b, ") %s {", chance(70) ? "in" : "not in");
+	bprintf(b, ")");
+	return k;
+}
+
+/* An element for the k fields f: "(V1, V2[, V3])". */
+static void print_tuple_element(struct buf *b, const struct field *const f[3], size_t k)
+{
+	bprintf(b, "(");
+	for (size_t i = 0; i < k; i++) {
+		if (i)
+			bprintf(b, ", ");
+		print_tuple_component(b, f[i]);
+	}
+	bprintf(b, ")");
+}
+
+/* '(F1, F2[, F3]) [not] in { (V1, V2[, V3]), ... }' */
+static void print_tuple_member(struct buf *b)
+{
+	const struct field *f[3];
+	size_t k = print_tuple_fields(b, f), n = 1 + below(chance(10) ? 40 : 5);
+
+	bprintf(b, " %s {", chance(70) ? "in" : "not in");
 	for (size_t e = 0; e < n; e++) {
-		bprintf(b, "%s (", e ? "," : "");
-		for (size_t i = 0; i < k; i++) {
-			if (i)
-				bprintf(b, ", ");
-			print_tuple_component(b, f[i]);
-		}
-		bprintf(b, ")");
+		bprintf(b, "%s ", e ? "," : "");
+		print_tuple_element(b, f, k);
 	}
 	bprintf(b, "%s }", chance(20) ? "," : "");
 }
@@ -1115,12 +1159,36 @@ static void print_map(struct buf *b, bool verdicts)
 	bprintf(b, "%s }", chance(20) ? "," : "");
 }
 
+/* A constant map keyed by a tuple: "(F1, F2) map { (V1, V2) : V, ... }"
+ * (verdicts: "(F1, F2) { (V1, V2) : drop, ... }"); elements may overlap,
+ * the first that matches deciding. */
+static void print_tuple_map(struct buf *b, bool verdicts)
+{
+	const struct field *f[3];
+	size_t k = print_tuple_fields(b, f), n = 1 + below(chance(10) ? 40 : 5);
+
+	bprintf(b, "%s {", verdicts ? "" : " map");
+	for (size_t e = 0; e < n; e++) {
+		bprintf(b, "%s ", e ? "," : "");
+		print_tuple_element(b, f, k);
+		bprintf(b, " : ");
+		if (verdicts)
+			bprintf(b, chance(50) ? "drop" : "pass");
+		else
+			print_int(b, value_upto(U32));
+	}
+	bprintf(b, "%s }", chance(20) ? "," : "");
+}
+
 static void vmap_stmt(int ind, int level)
 {
 	struct buf b = { 0 };
 	if (nrmaps[1] && chance(30)) {
 		const struct rset *m = &rmaps[1][below(nrmaps[1])];
-		bprintf(&b, "%s %s", rset_key(m->type), m->name);
+		print_rset_key(&b, m);
+		bprintf(&b, " %s", m->name);
+	} else if (chance(20)) {
+		print_tuple_map(&b, true);
 	} else {
 		print_map(&b, true);
 	}
@@ -1137,7 +1205,10 @@ static void set_stmt(int ind, int level)
 	const struct konst *c;
 	if (nrmaps[0] && chance(10)) {
 		const struct rset *m = &rmaps[0][below(nrmaps[0])];
-		bprintf(&b, "%s map %s", rset_key(m->type), m->name);
+		print_rset_key(&b, m);
+		bprintf(&b, " map %s", m->name);
+	} else if (chance(4)) {
+		print_tuple_map(&b, false);
 	} else if (chance(15)) {
 		print_map(&b, false);
 	} else if (chance(40)) {
@@ -1261,19 +1332,8 @@ int main(int argc, char **argv)
 		for (size_t i = 1 + below(3); i > 0; i--) {
 			struct rset *s = &rsets[nrsets++];
 			snprintf(s->name, sizeof(s->name), "rs%u", counter++);
-			s->type = types[below(6)];
-			if (chance(30)) {
-				s->ncomp = 2 + below(2);
-				s->comp[0] = s->type;
-				for (size_t k = 1; k < s->ncomp; k++)
-					s->comp[k] = types[below(6)];
-				printf("set %s : (%s", s->name, s->type);
-				for (size_t k = 1; k < s->ncomp; k++)
-					printf(", %s", s->comp[k]);
-				printf(")");
-			} else {
-				printf("set %s : %s", s->name, s->type);
-			}
+			printf("set %s", s->name);
+			declare_rset_type(s, types, 6);
 			if (chance(50))
 				printf(" size %" PRIu64, 1 + below(65536));
 			printf(";\n");
@@ -1285,8 +1345,9 @@ int main(int argc, char **argv)
 			int verdicts = (int)below(2);
 			struct rset *m = &rmaps[verdicts][nrmaps[verdicts]++];
 			snprintf(m->name, sizeof(m->name), "rm%u", counter++);
-			m->type = types[below(6)];
-			printf("map %s : %s -> %s", m->name, m->type, verdicts ? "verdict" : "mark");
+			printf("map %s", m->name);
+			declare_rset_type(m, types, 6);
+			printf(" -> %s", verdicts ? "verdict" : "mark");
 			if (chance(50))
 				printf(" size %" PRIu64, 1 + below(65536));
 			printf(";\n");

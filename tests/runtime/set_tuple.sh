@@ -3,7 +3,9 @@
 # with lwtp set add: an element is A,B or (A, B), each component checked
 # against its type; traffic to a listed (address, port) drops at once and
 # other ports of the same address pass; list prints elements sorted, in
-# the form add takes, so that a listing can be fed back.
+# the form add takes, so that a listing can be fed back. Runtime maps
+# keyed by tuples ('map tmarks : (ip, port) -> mark;') the same way, with
+# lwtp map.
 . "$(dirname "$0")/lib.sh"
 
 object set_tuple
@@ -56,4 +58,31 @@ expect "... and traffic passes" 203.0.113.9 53 "$passes"
 check "every set, with its type" [ "$(lwtp set list | grep -c '^conns: set of (ip, port), 1 element (room for 64)$')" = 1 ]
 check "flush" lwtp set flush conns
 expect "flushed: IPv6 passes" 2001:db8::7 53 "$passes"
+
+# ---- maps keyed by tuples ------------------------------------------------------
+
+# marks WHAT WANT: tguard_passed as "MARK:PACKETS ...", then zeroed
+marks() {
+	_got=$(lwtp stat --json --reset tguard_passed |
+		jq -r '[.maps[0].entries[] | "\(.key.skb_mark):\(.packets)"] | sort | join(" ")')
+	if [ "$_got" = "$2" ]; then ok "$1"; else fail "$1" "'$_got', not '$2'"; fi
+}
+lwtp stat --reset tguard_passed > /dev/null
+check "map add a mark by (address, port)" lwtp map add tmarks 198.51.100.7,53 100 '(2001:db8::7, 53)' 0x66
+expect "IPv4 goes on" 198.51.100.7 53 "$passes"
+expect "another port goes on" 198.51.100.7 54 "$passes"
+expect "IPv6 goes on" 2001:db8::7 53 "$passes"
+marks "... each with its mark, or none" "0:3 100:3 102:3"
+check "map add a verdict" lwtp map add tverdicts 198.51.100.7,54 drop '(2001:db8::7, 53)' pass
+expect "the listed port drops" 198.51.100.7 54 "$drops"
+expect "a pass verdict ends the policy: no mark" 2001:db8::7 53 "$passes"
+marks "... so nothing was counted" ""
+check "map list" [ "$(lwtp map list tmarks)" = "198.51.100.7,53 100
+2001:db8::7,53 102" ]
+check "map list --json" [ "$(lwtp map list --json tverdicts | jq -c '[.type, .value, .elements[0]]')" = '["(ip, port)","verdict",{"key":"198.51.100.7,54","value":"drop"}]' ]
+errs "map add: a bad key changes nothing" "lwtp: map tmarks: '198.51.100.7,53,1' has 3 components, but the map's keys are (ip, port) tuples (written A,B or (A, B))" 1 \
+	lwtp map add tmarks 203.0.113.9,53 1 198.51.100.7,53,1 2
+check "... nothing" [ "$(lwtp map list tmarks | wc -l)" = 2 ]
+check "map del" lwtp map del tverdicts 198.51.100.7,54
+expect "... the port passes again" 198.51.100.7 54 "$passes"
 finish
