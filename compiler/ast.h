@@ -85,6 +85,9 @@ struct expr {
 	char *file;                 /* EXPR_SET read by 'file "PATH"': PATH as written */
 	bool tuple;                 /* EXPR_SET: the tuple '(F1, F2, ...)' tested 'in' a
 				       runtime set of tuples, its items the components */
+	bool tuples;                /* EXPR_SET: a const's set of tuples, 'const c =
+				       { (V1, V2), ... }', its items EXPR_SETs of
+				       components; tested only as '(F1, F2) in c' */
 	union {
 		uint64_t num;
 		struct addr addr;

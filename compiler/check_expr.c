@@ -402,6 +402,8 @@ void check_const_value(const struct check_scope *sc, struct const_decl *c)
 
 	if (!e)
 		return;
+	if (e->kind == EXPR_SET && e->tuples)
+		return;         /* checked where tested, against the fields */
 	switch (e->kind) {
 	case EXPR_INT:
 	case EXPR_BOOL:

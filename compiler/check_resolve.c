@@ -128,6 +128,11 @@ void check_name(const struct check_scope *sc, struct expr *e,
 	const struct const_decl *c = check_find_const(sc, e->u.name.name);
 	const struct symbol_def *sym;
 
+	if (c && c->value && c->value->kind == EXPR_SET && c->value->tuples) {
+		diag_error(&e->loc, "const '%s' holds tuples: test a tuple against it, "
+			   "'(F1, F2) in %s'", e->u.name.name, e->u.name.name);
+		return;
+	}
 	if (c) {
 		/* A const whose value was wrong was reported where it is defined. */
 		e->u.name.value = (struct expr *)check_literal(c->value);

@@ -441,6 +441,46 @@ static const struct set_decl *tuple_set_of(const struct expr *tuple, const struc
 	return d;
 }
 
+/* '(F1, F2) in c', c a const's set of tuples: e becomes the test of a
+ * constant tuple set written in place (tuple.c), checked; true. False
+ * when the set is no such const, nothing done. */
+static bool tuple_const_rewritten(const struct check_scope *sc, struct expr *e)
+{
+	struct expr *l = e->u.binary.left, *r = e->u.binary.right, *test;
+	const struct const_decl *c;
+
+	if (!r || r->kind != EXPR_NAME)
+		return false;
+	c = check_find_const(sc, r->u.name.name);
+	if (!c || !c->value || c->value->kind != EXPR_SET || !c->value->tuples)
+		return false;
+	for (size_t i = 0; i < c->value->u.set.len; i++) {
+		const struct expr *t = c->value->u.set.items[i];
+
+		if (t->u.set.len == l->u.set.len)
+			continue;
+		diag_error(&l->loc, "this tuple has %zu fields, but the elements of const '%s' "
+			   "have %zu components", l->u.set.len, c->name, t->u.set.len);
+		diag_note(&t->loc, "an element of const '%s'", c->name);
+		e->type.kind = TYPE_BOOL;
+		e->type.bits = 0;
+		return true;
+	}
+	size_t errors = diag_error_count();
+	struct loc at = e->loc;
+
+	test = tuple_in_const(&e->loc, e->u.binary.op, &l->u.set, c->value);
+	ast_expr_free(l);
+	ast_expr_free(r);
+	*e = *test;
+	free(test);
+	check_expr(sc, e, NULL);
+	/* the errors are at the const's elements: say which test found them */
+	if (diag_error_count() > errors)
+		diag_note(&at, "in this test of const '%s'", c->name);
+	return true;
+}
+
 static bool check_tuple_member(const struct check_scope *sc, struct expr *e)
 {
 	struct expr *l = e->u.binary.left, *r = e->u.binary.right;
@@ -449,6 +489,8 @@ static bool check_tuple_member(const struct check_scope *sc, struct expr *e)
 	if ((e->u.binary.op != OP_IN && e->u.binary.op != OP_NOT_IN) ||
 	    !l || l->kind != EXPR_SET || !l->tuple)
 		return false;
+	if (tuple_const_rewritten(sc, e))
+		return true;
 	e->type.kind = TYPE_BOOL;
 	e->type.bits = 0;
 	for (size_t k = 0; k < l->u.set.len; k++)

@@ -183,6 +183,12 @@ file
 
 const_decl
 	: "const" IDENT '=' expr ';'    { $$ = ast_const(&@$, $2, &@2, $4); }
+	| "const" IDENT '=' '{' tuple_elements '}' ';' {
+		$$ = ast_const(&@$, $2, &@2, tuple_const_set(&@4, &@6, &$5));
+	}
+	| "const" IDENT '=' '{' tuple_elements ',' '}' ';' {
+		$$ = ast_const(&@$, $2, &@2, tuple_const_set(&@4, &@7, &$5));
+	}
 	;
 
 set_decl
@@ -549,10 +555,8 @@ tuple_set
 	: '{' tuple_elements '}'        { $$ = $2; }
 	| '{' tuple_elements ',' '}'    { $$ = $2; }
 	| "file" STRING {
-		diag_error(&@$, "a tuple is tested against tuples written in the test, "
-			   "'{ (V1, V2), ... }', or a runtime set of tuples: a set file holds no tuples");
-		free($2);
-		$$ = (struct expr_list){ 0 };
+		/* an unterminated string was reported: no file is read */
+		$$ = $2 ? setfile_read_tuples(&@$, $2, &@2) : (struct expr_list){ 0 };
 	}
 	;
 

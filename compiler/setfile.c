@@ -3,7 +3,9 @@
  * reads them, and they are compiled into the object like any other set.
  *
  * One element a line: an integer (decimal or 0x hex), a range lo..hi, an
- * IPv4 or IPv6 address, or a prefix. '#' starts a comment; blank lines and
+ * IPv4 or IPv6 address, or a prefix; for a tuple set, one tuple a line,
+ * its components such elements separated by commas, in parentheses or
+ * not ('198.51.100.7, 443'). '#' starts a comment; blank lines and
  * spaces around the element are ignored. The file's text is handed to
  * diag.h, so that a bad element is reported at its own file, line and
  * column, with the line quoted, and the checker's messages about an
@@ -238,6 +240,127 @@ static void parse_lines(struct expr_list *list, const char *file, const char *te
 		p = eol ? eol + 1 : end;
 		line++;
 	}
+}
+
+/* ---- files of tuples ------------------------------------------------------------- */
+
+/* Whether [b, e) holds a blank. */
+static bool has_space(const char *b, const char *e)
+{
+	for (; b < e; b++)
+		if (is_space(*b))
+			return true;
+	return false;
+}
+
+/* The tuple of the line [start, stop) of a file of tuples, at line: its
+ * components separated by commas, in parentheses or not, each an element
+ * located at its own column (p is the start of the line). NULL after an
+ * error. */
+static struct expr *parse_tuple_line(const char *p, const char *start, const char *stop,
+				     const struct loc *at)
+{
+	struct expr_list comps = { 0 };
+	const char *q = start, *end = stop;
+	struct loc loc = *at;
+	bool ok = true;
+
+	if (*q == '(' && end > q + 1 && end[-1] == ')') {
+		q++;
+		end--;
+	}
+	for (;;) {
+		const char *comma = memchr(q, ',', (size_t)(end - q)), *b = q, *e;
+		struct expr *el;
+
+		if (!comma)
+			comma = end;
+		e = comma;
+		while (b < e && is_space(*b))
+			b++;
+		while (e > b && is_space(e[-1]))
+			e--;
+		loc.first_column = (int)(b - p) + 1;
+		loc.last_column = e > b ? (int)(e - p) : loc.first_column;
+		if (e == b) {
+			diag_error(&loc, "empty component: a line of a file of tuples is "
+				   "'V1, V2, ...' or '(V1, V2, ...)'");
+			ok = false;
+		} else if (has_space(b, e)) {
+			diag_error(&loc, "components are separated by commas: '%.*s' is two",
+				   (int)(e - b), b);
+			ok = false;
+		} else if ((el = parse_element(b, (size_t)(e - b), &loc))) {
+			ast_expr_list_push(&comps, el);
+		} else {
+			ok = false;
+		}
+		if (comma == end)
+			break;
+		q = comma + 1;
+	}
+	if (ok && comps.len < 2) {
+		loc.first_column = (int)(start - p) + 1;
+		loc.last_column = (int)(stop - p);
+		diag_error(&loc, "a line of a file of tuples holds 2 or more components, "
+			   "separated by commas: '198.51.100.7, 443'");
+		ok = false;
+	}
+	if (!ok) {
+		for (size_t i = 0; i < comps.len; i++)
+			ast_expr_free(comps.items[i]);
+		free(comps.items);
+		return NULL;
+	}
+	loc.first_column = (int)(start - p) + 1;
+	loc.last_column = (int)(stop - p);
+	return ast_set(&loc, &comps);
+}
+
+/* The tuples of text, one a line, located in file. */
+static void parse_tuple_lines(struct expr_list *list, const char *file, const char *text,
+			      size_t len)
+{
+	const char *p = text, *end = text + len;
+	int line = 1;
+
+	while (p < end && !diag_too_many()) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = eol ? eol : end, *hash, *start = p;
+		struct loc loc = { .file = file, .first_line = line, .last_line = line };
+		struct expr *t;
+
+		hash = memchr(p, '#', (size_t)(stop - p));
+		if (hash)
+			stop = hash;
+		while (start < stop && is_space(*start))
+			start++;
+		while (stop > start && is_space(stop[-1]))
+			stop--;
+		if (stop > start && (t = parse_tuple_line(p, start, stop, &loc)))
+			ast_expr_list_push(list, t);
+		p = eol ? eol + 1 : end;
+		line++;
+	}
+}
+
+struct expr_list setfile_read_tuples(const struct loc *loc, char *path,
+				     const struct loc *path_loc)
+{
+	struct expr_list tuples = { 0 };
+	char *full = resolve_path(loc->file, path), *text;
+	size_t len = 0;
+
+	text = read_set_file(full, path_loc, &len);
+	if (text) {
+		parse_tuple_lines(&tuples, diag_add_source(full, text, len), text, len);
+		if (tuples.len == 0 && !diag_too_many())
+			diag_error(path_loc, "set file '%s' has no elements", full);
+		free(text);
+	}
+	free(full);
+	free(path);
+	return tuples;
 }
 
 struct expr *setfile_read(const struct loc *loc, char *path, const struct loc *path_loc)

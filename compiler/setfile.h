@@ -14,4 +14,12 @@
  * than 64 MiB, at path_loc. Never NULL. */
 struct expr *setfile_read(const struct loc *loc, char *path, const struct loc *path_loc);
 
+/* The tuples in the file at path (taken over, as for setfile_read()), for
+ * '(F1, F2) in file "conns.txt"': one a line, its components separated by
+ * commas, in parentheses or not ('198.51.100.7, 443', '(2001:db8::7,
+ * 53)'), each what a line of a set file holds; each tuple an EXPR_SET of
+ * its components, located in the file. Errors as for setfile_read(). */
+struct expr_list setfile_read_tuples(const struct loc *loc, char *path,
+				     const struct loc *path_loc);
+
 #endif

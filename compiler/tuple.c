@@ -362,3 +362,31 @@ struct stmt *tuple_map_runtime(const struct loc *loc, enum stmt_kind kind, struc
 	s->cond = cond;
 	return s;
 }
+
+struct expr *tuple_const_set(const struct loc *open, const struct loc *close,
+			     struct expr_list *elements)
+{
+	struct loc l = loc_span(open, close);
+	struct expr *set = ast_set(&l, elements);
+
+	set->tuples = true;
+	return set;
+}
+
+/* A copy of a list of expressions. */
+static struct expr_list clone_list(const struct expr_list *list)
+{
+	struct expr_list c = { 0 };
+
+	for (size_t i = 0; i < list->len; i++)
+		ast_expr_list_push(&c, clone(list->items[i]));
+	return c;
+}
+
+struct expr *tuple_in_const(const struct loc *loc, enum op op, const struct expr_list *fields,
+			    const struct expr *set)
+{
+	struct expr_list f = clone_list(fields), elements = clone_list(&set->u.set);
+
+	return tuple_in(loc, op, &f, &elements, &set->loc);
+}

@@ -48,6 +48,18 @@ struct stmt *tuple_map_runtime(const struct loc *loc, enum stmt_kind kind, struc
 			       struct expr_list *fields, const struct loc *tuple_loc,
 			       char *name, const struct loc *name_loc, struct expr *cond);
 
+/* A const's set of tuples, 'const c = { (V1, V2), ... }', from '{' at
+ * open to '}' at close: an EXPR_SET marked tuples, holding the elements
+ * (taken over). */
+struct expr *tuple_const_set(const struct loc *open, const struct loc *close,
+			     struct expr_list *elements);
+
+/* '(F1, F2) in c' (op OP_IN or OP_NOT_IN) at loc, c a const's set of
+ * tuples: the test tuple_in() makes of the fields and the const's
+ * elements, copied (neither is taken over, nor resolved yet). */
+struct expr *tuple_in_const(const struct loc *loc, enum op op, const struct expr_list *fields,
+			    const struct expr *set);
+
 /* The text of a set of tuples' type: "(ip, port)", from its component
  * types (EXPR_NAMEs); the caller frees it. */
 char *tuple_type_text(const struct expr_list *types);
