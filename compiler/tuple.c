@@ -166,7 +166,9 @@ struct expr *tuple_in(const struct loc *loc, enum op op, struct expr_list *field
 	if (!components_ok(fields))
 		ok = false;
 	if (set->len > TUPLE_MAX_ELEMENTS) {
-		diag_error(set_loc, "a constant tuple set holds at most %d elements, this one %zu",
+		diag_error(set_loc, "a constant tuple set holds at most %d elements, this one %zu; "
+			   "for more, declare a runtime set of tuples ('set NAME : (ip, port);'), "
+			   "one hash lookup whatever its size, filled with 'lwtp set add'",
 			   TUPLE_MAX_ELEMENTS, set->len);
 		ok = false;
 	}
@@ -314,7 +316,9 @@ struct stmt *tuple_map(const struct loc *loc, enum stmt_kind kind, struct expr *
 
 	if (keys->len > TUPLE_MAX_ELEMENTS) {
 		diag_error(&m->loc, "a constant map keyed by tuples holds at most %d elements, "
-			   "this one %zu", TUPLE_MAX_ELEMENTS, keys->len);
+			   "this one %zu; for more, declare a runtime map keyed by tuples ('map "
+			   "NAME : (ip, port) -> mark;'), filled with 'lwtp map add'",
+			   TUPLE_MAX_ELEMENTS, keys->len);
 		ok = false;
 	}
 	for (size_t i = 0; ok && i < keys->len; i++) {
