@@ -28,13 +28,11 @@
 #define LWTC_MULTIARCH_INCLUDE "/usr/include/x86_64-linux-gnu"
 #endif
 
-/* -target bpf makes objects in the host's byte order */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* -target bpf makes objects in the host's byte order (util.h) */
+#if HOST_LITTLE_ENDIAN
 #define HOST_ELFDATA ELFDATA2LSB
-#define HOST_ORDER "little-endian"
 #else
 #define HOST_ELFDATA ELFDATA2MSB
-#define HOST_ORDER "big-endian"
 #endif
 
 /* far beyond any object lwtc makes; it is read whole */

@@ -294,49 +294,60 @@ static size_t part6_span(const uint32_t *start, size_t e, size_t n, size_t end)
  * where the others need 3). A packet of an uncrowded entry pays one
  * predictable branch; one of a crowded entry, a load more. The second
  * tables get at most a quarter of the first's entries (256 at least). */
+/* Whether a table entry whose search goes through span boundaries needs
+ * more than steps steps (is "crowded", below). */
+static bool crowded(size_t span, unsigned steps)
+{
+	return span > ((size_t)1 << steps);
+}
+
 static void part6_plan(struct part6 *p, unsigned k)
 {
 	size_t n = (size_t)1 << k, widest = 1, budget = n / 4 > 256 ? n / 4 : 256;
+	size_t *span;
 	uint32_t *tmp;
 
 	p->k = k;
 	p->shift = p->s - k;
 	p->start = xcalloc(n, sizeof(*p->start));
 	part6_starts(p, 0, 0, (u128)1 << p->shift, n, p->start);
-	for (size_t e = 0; e < n; e++)
-		if (part6_span(p->start, e, n, p->nb - 1) > widest)
-			widest = part6_span(p->start, e, n, p->nb - 1);
+	span = xcalloc(n, sizeof(*span));
+	for (size_t e = 0; e < n; e++) {
+		span[e] = part6_span(p->start, e, n, p->nb - 1);
+		if (span[e] > widest)
+			widest = span[e];
+	}
 	p->steps = ceil_log2(widest);
 	tmp = xcalloc((size_t)1 << 12, sizeof(*tmp));
 	for (unsigned st = 0; st < p->steps; st++) {
-		size_t crowded = 0;
+		size_t ncrowded = 0;
 		unsigned k2;
 		for (size_t e = 0; e < n; e++)
-			crowded += part6_span(p->start, e, n, p->nb - 1) > ((size_t)1 << st);
+			ncrowded += crowded(span[e], st);
 		/* the fewest bits that leave no crowded second entry */
-		for (k2 = 1; k2 <= 12 && k2 <= p->shift && (crowded << k2) <= budget; k2++) {
+		for (k2 = 1; k2 <= 12 && k2 <= p->shift && (ncrowded << k2) <= budget; k2++) {
 			bool ok = true;
 			for (size_t e = 0; e < n && ok; e++) {
 				size_t m = (size_t)1 << k2;
 				size_t end = e + 1 < n ? p->start[e + 1] : p->nb - 1;
-				if (part6_span(p->start, e, n, p->nb - 1) <= ((size_t)1 << st))
+				if (!crowded(span[e], st))
 					continue;
 				part6_starts(p, p->start[e], (u128)e << p->shift,
 					     (u128)1 << (p->shift - k2), m, tmp);
 				for (size_t j = 0; j < m && ok; j++)
-					ok = part6_span(tmp, j, m, end) <= ((size_t)1 << st);
+					ok = !crowded(part6_span(tmp, j, m, end), st);
 			}
 			if (ok)
 				break;
 		}
-		if (k2 > 12 || k2 > p->shift || (crowded << k2) > budget)
+		if (k2 > 12 || k2 > p->shift || (ncrowded << k2) > budget)
 			continue;
 		/* st steps, with second tables of k2 bits */
 		p->k2 = k2;
-		p->nsub = crowded << k2;
+		p->nsub = ncrowded << k2;
 		p->sub = xcalloc(p->nsub, sizeof(*p->sub));
 		for (size_t e = 0, at = 0; e < n; e++) {
-			if (part6_span(p->start, e, n, p->nb - 1) <= ((size_t)1 << st))
+			if (!crowded(span[e], st))
 				continue;
 			part6_starts(p, p->start[e], (u128)e << p->shift,
 				     (u128)1 << (p->shift - k2), (size_t)1 << k2, p->sub + at);
@@ -346,6 +357,7 @@ static void part6_plan(struct part6 *p, unsigned k)
 		p->steps = st;
 		break;
 	}
+	free(span);
 	free(tmp);
 }
 
@@ -734,22 +746,13 @@ out:
 	free(arr);
 }
 
-/* Whether lwtc runs little-endian: the tables' bytes are in its order. */
-static bool host_little_endian(void)
-{
-	const uint16_t one = 1;
-
-	return *(const unsigned char *)&one == 1;
-}
-
 void emit_const_sets(struct emitter *e)
 {
 	if (e->an->sets.searches) {
-		const char *order = host_little_endian() ? "LITTLE" : "BIG";
 		fprintf(e->out, "/* The searches' tables are written as bytes in lwtc's byte order. */\n"
 			"#if __BYTE_ORDER__ != __ORDER_%s_ENDIAN__\n"
-			"#error \"lwtc wrote these tables for a %s-endian target\"\n#endif\n\n",
-			order, host_little_endian() ? "little" : "big");
+			"#error \"lwtc wrote these tables for a %s target\"\n#endif\n\n",
+			HOST_ORDER_MACRO, HOST_ORDER);
 	}
 	for (const struct cset_search *c = e->an->sets.searches; c; c = c->next)
 		write_search(e->out, c);

@@ -8,6 +8,18 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* lwtc's byte order: -target bpf makes objects in it, and the tables of
+ * constant-set searches are written as bytes in it (emit_search.c). */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_LITTLE_ENDIAN 1
+#define HOST_ORDER "little-endian"
+#define HOST_ORDER_MACRO "LITTLE"       /* __ORDER_LITTLE_ENDIAN__ */
+#else
+#define HOST_LITTLE_ENDIAN 0
+#define HOST_ORDER "big-endian"
+#define HOST_ORDER_MACRO "BIG"
+#endif
+
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
