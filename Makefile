@@ -45,6 +45,8 @@ COMPILER_CPPFLAGS := -Iinclude -Icompiler -I$(B)/compiler \
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 RUNTIME_OBJS := $(patsubst runtime/%.c,$(B)/runtime/%.o,$(RUNTIME_SRCS))
 RUNTIME_CPPFLAGS := -Iinclude -Iruntime -DLWTP_VERSION='"$(VERSION)"'
+# lwtc links the parts of a large file with libbpf's linker (compiler/clang.c)
+COMPILER_LIBS := -lbpf -lelf -lz
 RUNTIME_LIBS := -lbpf -lelf -lz -lm -lpcap -lmnl -lmicrohttpd -lpthread
 
 POLICIES  := $(wildcard policies/*.lwtp)
@@ -105,7 +107,7 @@ $(B)/compiler/lexer.o $(B)/compiler/parser.o: %.o: %.c %.d | $(COMPILER_GEN_H)
 	$(CC) $(CFLAGS) $(DEPFLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
 
 $(LWTC): $(COMPILER_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(COMPILER_LIBS)
 
 # ---- lwtp ------------------------------------------------------------------
 
@@ -266,7 +268,7 @@ $(B)/asan/compiler/lexer.o $(B)/asan/compiler/parser.o: $(B)/asan/compiler/%.o: 
 	$(CC) $(SAN_FLAGS) $(DEPFLAGS) $(COMPILER_CPPFLAGS) -c -o $@ $<
 
 $(ASAN_LWTC): $(ASAN_OBJS)
-	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDFLAGS)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDFLAGS) $(COMPILER_LIBS)
 
 $(B)/asan/runtime/%.o: runtime/%.c $(B)/asan/runtime/%.d
 	@mkdir -p $(@D)
@@ -297,7 +299,7 @@ fuzz-deps:
 $(B)/fuzz/fuzz_lwtc: tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS) $(COMPILER_GEN_H) $(wildcard compiler/*.h include/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$(COMPILER_CPPFLAGS) -o $@ tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS)
+		$(COMPILER_CPPFLAGS) -o $@ tests/fuzz/fuzz_lwtc.c $(FUZZ_SRCS) $(COMPILER_LIBS)
 
 fuzz: fuzz-deps
 	@$(MAKE) --no-print-directory $(B)/fuzz/fuzz_lwtc $(B)/tests/genpolicy

@@ -248,6 +248,9 @@ struct policy {
 	 * and set count what they would do in lwtp_audit_NAME, and do not do it */
 	bool audit;
 	struct loc audit_loc;       /* the word 'audit'; the name's for --audit */
+	/* the clang that compiles it when the file is compiled in parts
+	 * (parts.c), 1 to N; 0: the file is one compile */
+	unsigned part;
 };
 
 /* A runtime set: 'set NAME : TYPE [size N];', filled with 'lwtp set'. */

@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "clang.h"
 #include "output.h"
 #include "util.h"
@@ -299,12 +301,11 @@ static int run_captured(char **argv, char **captured)
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-/* clang -c c_path -o obj: 0, or -errno/-1 with the error printed. */
-static int run_clang(const char *clang, const char *c_path, const char *obj, bool verbose)
+/* clang's arguments, up to the input: "clang -O2 -g -target bpf ..." in
+ * argv (room for 64), LWTC_CFLAGS split into *storage. How many. */
+static size_t clang_args(const char *clang, char **argv, char **storage)
 {
-	char *argv[64], *flag_storage = NULL, *captured = NULL;
 	size_t n = 0;
-	int rc, err = 0;
 
 	argv[n++] = (char *)clang;
 	argv[n++] = "-O2";
@@ -315,23 +316,27 @@ static int run_clang(const char *clang, const char *c_path, const char *obj, boo
 	/* the checker bounds nesting ('if' 64 deep, expressions 200), but
 	 * the C nests deeper than the policy: more than clang's default 256 */
 	argv[n++] = "-fbracket-depth=1024";
-	n = add_env_flags(argv, n, 56, &flag_storage);
-	argv[n++] = "-c";
-	argv[n++] = (char *)c_path;
-	argv[n++] = "-o";
-	argv[n++] = (char *)obj;
-	argv[n] = NULL;
-	if (verbose) {
-		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
-		fputc('\n', stderr);
-	}
+	return add_env_flags(argv, n, 52, storage);
+}
 
-	rc = run_captured(argv, &captured);
-	if (rc < 0) {
+static void print_argv(char **argv)
+{
+	for (size_t i = 0; argv[i]; i++)
+		fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
+	fputc('\n', stderr);
+}
+
+/* What argv (clang, or the shell that runs the parts' clangs) did: 0, or
+ * -errno/-1 with the error printed. */
+static int clang_result(const char *clang, char **argv, bool verbose)
+{
+	char *captured = NULL;
+	int rc = run_captured(argv, &captured), err = 0;
+
+	if (rc < 0 || rc == 127) {      /* 127: the parts' shell found no clang */
 		fprintf(stderr, "lwtc: cannot run '%s': %s; install clang or set LWTC_CLANG\n",
-			clang, strerror(-rc));
-		err = rc;
+			clang, strerror(rc < 0 ? -rc : ENOENT));
+		err = rc < 0 ? rc : -ENOENT;
 	} else if (rc != 0) {
 		fprintf(stderr, "%s", captured ? captured : "");
 		fprintf(stderr, "lwtc: internal error: clang rejected the generated C (exit %d); "
@@ -341,8 +346,116 @@ static int run_clang(const char *clang, const char *c_path, const char *obj, boo
 		fprintf(stderr, "%s", captured);
 	}
 	free(captured);
+	return err;
+}
+
+/* clang -c c_path -o obj: 0, or -errno/-1 with the error printed. */
+static int run_clang(const char *clang, const char *c_path, const char *obj, bool verbose)
+{
+	char *argv[64], *flag_storage = NULL;
+	size_t n = clang_args(clang, argv, &flag_storage);
+	int err;
+
+	argv[n++] = "-c";
+	argv[n++] = (char *)c_path;
+	argv[n++] = "-o";
+	argv[n++] = (char *)obj;
+	argv[n] = NULL;
+	if (verbose)
+		print_argv(argv);
+	err = clang_result(clang, argv, verbose);
 	free(flag_storage);
 	return err;
+}
+
+/* The parts' clangs, all at once: one shell, the leader of their process
+ * group (a signal stops them all, as it stops one clang), that starts
+ * "clang ARGS -DLWTP_PART=K -c C -o DIR/partK.o" for K = 1..parts and
+ * fails when one of them fails. */
+static int run_clang_parts(const char *clang, const char *c_path, const char *dir,
+			   unsigned parts, bool verbose)
+{
+	static const char script[] =
+		"n=$1; c=$2; d=$3; shift 3; pids=; k=1\n"
+		/* stopped by lwtc (its whole group), leave only once every
+		 * clang has gone, with its temporary files */
+		"trap 'wait; exit 1' TERM INT HUP\n"
+		"command -v \"$1\" > /dev/null || exit 127\n"
+		"while [ $k -le $n ]; do\n"
+		"\t\"$@\" -DLWTP_PART=$k -c \"$c\" -o \"$d/part$k.o\" & pids=\"$pids $!\"\n"
+		"\tk=$((k + 1))\ndone\n"
+		"st=0\nfor p in $pids; do wait $p || st=1; done\nexit $st\n";
+	char *argv[72], *flag_storage = NULL, nparts[16];
+	size_t n = 0;
+	int err;
+
+	snprintf(nparts, sizeof(nparts), "%u", parts);
+	argv[n++] = "/bin/sh";
+	argv[n++] = "-c";
+	argv[n++] = (char *)script;
+	argv[n++] = "lwtc-parts";
+	argv[n++] = nparts;
+	argv[n++] = (char *)c_path;
+	argv[n++] = (char *)dir;
+	n += clang_args(clang, argv + n, &flag_storage);
+	argv[n] = NULL;
+	if (verbose) {
+		fprintf(stderr, "lwtc: %u parts, at once, each: ", parts);
+		print_argv(argv + 7);
+	}
+	err = clang_result(clang, argv, verbose);
+	free(flag_storage);
+	return err;
+}
+
+/* Link the parts' objects into obj with libbpf's linker: the maps the
+ * parts declare extern become part 1's. 0, or -1 with the error printed. */
+static int link_parts(char **paths, unsigned parts, const char *obj)
+{
+	struct bpf_linker *linker = bpf_linker__new(obj, NULL);
+	int err = linker ? 0 : -errno;
+
+	for (unsigned k = 0; k < parts && !err; k++)
+		err = bpf_linker__add_file(linker, paths[k], NULL);
+	if (!err)
+		err = bpf_linker__finalize(linker);
+	bpf_linker__free(linker);
+	if (err)
+		fprintf(stderr, "lwtc: internal error: libbpf cannot link the %u parts of the "
+			"object: %s\n", parts, strerror(err < 0 ? -err : err));
+	return err ? -1 : 0;
+}
+
+/* The parts' objects, dir/part1.o .. partN.o (what run_clang_parts()
+ * writes), registered for a fatal signal to remove. */
+static char **parts_track(const char *dir, unsigned parts)
+{
+	char **paths = xcalloc(parts, sizeof(*paths));
+	sigset_t saved;
+
+	for (unsigned k = 0; k < parts; k++)
+		paths[k] = xasprintf("%s/part%u.o", dir, k + 1);
+	cleanup_hold(&saved);
+	for (unsigned k = 0; k < parts; k++)
+		cleanup_add(paths[k], false);
+	cleanup_release(&saved);
+	return paths;
+}
+
+/* Remove the parts' objects, forget and free them. */
+static void parts_remove(char **paths, unsigned parts)
+{
+	sigset_t saved;
+
+	cleanup_hold(&saved);
+	for (unsigned k = 0; k < parts; k++) {
+		unlink(paths[k]);
+		cleanup_forget(paths[k]);
+	}
+	cleanup_release(&saved);
+	for (unsigned k = 0; k < parts; k++)
+		free(paths[k]);
+	free(paths);
 }
 
 /* ---- the temporary C --------------------------------------------------------- */
@@ -425,7 +538,16 @@ int clang_compile(const char *clang_path, const char *path, const struct clang_s
 		return -EIO;
 	obj = output_temp(path);
 	if (obj) {
-		err = run_clang(clang, c_path, obj, verbose);
+		if (src->parts > 1) {
+			char **parts = parts_track(c_dir, src->parts);
+
+			err = run_clang_parts(clang, c_path, c_dir, src->parts, verbose);
+			if (!err)
+				err = link_parts(parts, src->parts, obj);
+			parts_remove(parts, src->parts);
+		} else {
+			err = run_clang(clang, c_path, obj, verbose);
+		}
 		if (!err)
 			err = check_object(clang, obj, src, over);
 		if (!err)

@@ -32,6 +32,9 @@ struct clang_source {
 	 * of each name */
 	const char *const *sections;
 	size_t nsections;
+	/* compiled in this many parts, at once, and linked (parts.c); 1:
+	 * one compile */
+	unsigned parts;
 };
 
 /* Compile src into the BPF object at path ("-" = stdout). clang_path may

@@ -26,6 +26,7 @@
 #include "emit_rset.h"
 #include "kernel.h"
 #include "lwtp_contract.h"
+#include "parts.h"
 #include "stat_size.h"
 #include "util.h"
 
@@ -1052,6 +1053,32 @@ static void emit_object_id(FILE *out, const char *c_text, size_t len)
 		LWTP_OBJECT_ID_LEN, fnv1a64(c_text, len));
 }
 
+/* ---- a file compiled in parts (parts.c) ------------------------------------- */
+
+static void emit_parts_note(struct emitter *e)
+{
+	fprintf(e->out, "/* This file is compiled in parts, one clang each, and the parts are\n"
+		" * linked into one object: 'clang -DLWTP_PART=K' compiles the policies\n"
+		" * of part K, and part 1 also defines the maps (the others declare them\n"
+		" * extern), the license and the object's identity. Without LWTP_PART,\n"
+		" * the whole file is one compile. */\n"
+		"#if defined(LWTP_PART) && LWTP_PART > 1\n#define LWTP_EXTERN extern\n"
+		"#else\n#define LWTP_EXTERN\n#endif\n\n");
+}
+
+/* What follows is part's: "#if" it is compiled (part 0: always, no guard). */
+static void part_guard(struct emitter *e, unsigned part)
+{
+	if (part)
+		fprintf(e->out, "#if !defined(LWTP_PART) || LWTP_PART == %u\n", part);
+}
+
+static void part_end(struct emitter *e, unsigned part)
+{
+	if (part)
+		fprintf(e->out, "#endif  /* part %u */\n\n", part);
+}
+
 int emit_program(FILE *out, const struct program *prog)
 {
 	struct analysis plan;
@@ -1076,15 +1103,21 @@ int emit_program(FILE *out, const struct program *prog)
 	free(file_comment);
 	fprintf(e.out, "#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n"
 		"#include <bpf/bpf_endian.h>\n\n");
+	if (parts_split(prog))
+		emit_parts_note(&e);
 	emit_types(&e);
 	emit_maps(&e);
 	emit_prelude(&e);
 	emit_const_sets(&e);
 	for (size_t i = 0; i < prog->nitems; i++) {
 		const struct item *it = &prog->items[i];
-		if (it->kind == ITEM_POLICY)
-			emit_policy(&e, it->u.policy, analyse_plan(&plan, it->u.policy));
+		if (it->kind != ITEM_POLICY)
+			continue;
+		part_guard(&e, it->u.policy->part);
+		emit_policy(&e, it->u.policy, analyse_plan(&plan, it->u.policy));
+		part_end(&e, it->u.policy->part);
 	}
+	part_guard(&e, parts_split(prog));
 	fprintf(e.out, "char _license[] SEC(\"license\") = \"GPL\";\n");
 	if (fclose(e.out) != 0)
 		err = -errno;
@@ -1094,6 +1127,8 @@ int emit_program(FILE *out, const struct program *prog)
 		goto out;
 	fwrite(whole, 1, whole_len, out);
 	emit_object_id(out, whole, whole_len);
+	if (parts_split(prog))
+		fprintf(out, "#endif\n");
 	if (ferror(out))
 		err = -EIO;
 out:

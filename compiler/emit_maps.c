@@ -8,6 +8,7 @@
 #include "bpf_texts.h"
 #include "emit_priv.h"
 #include "emit_rset.h"
+#include "parts.h"
 #include "lwtp_contract.h"
 #include "util.h"
 #include "walk.h"
@@ -311,6 +312,14 @@ void emit_types(struct emitter *e)
 /* set NAME : cgroup: the CGROUP_ARRAY the program tests, and the ids of
  * its cgroups for lwtp (the kernel gives the array's contents to no one).
  * A CGROUP_ARRAY takes no BTF key and value: libbpf leaves them out. */
+/* The start of a map's definition. In a file compiled in parts, the maps
+ * are defined in part 1 and declared extern in the others (LWTP_EXTERN):
+ * libbpf's linker makes each part's references to a map one map. */
+static void open_map_def(struct emitter *e)
+{
+	fprintf(e->out, "%sstruct {\n", parts_split(e->prog) ? "LWTP_EXTERN " : "");
+}
+
 static void emit_map_def(struct emitter *e, const char *type, const char *key,
 			 const char *value, unsigned max_entries, const char *name);
 
@@ -351,7 +360,7 @@ static void emit_set_map(struct emitter *e, const struct map_def *m)
 			m->loc.first_line);
 	}
 	free(safe);
-	fprintf(e->out, "struct {\n");
+	open_map_def(e);
 	if (m->set_key_type) {
 		fprintf(e->out, "\t__uint(type, BPF_MAP_TYPE_HASH);\n");
 		fprintf(e->out, "\t__type(key, %s);\n", m->set_key_type);
@@ -369,7 +378,7 @@ static void emit_set_map(struct emitter *e, const struct map_def *m)
 static void emit_map_def(struct emitter *e, const char *type, const char *key,
 			 const char *value, unsigned max_entries, const char *name)
 {
-	fprintf(e->out, "struct {\n");
+	open_map_def(e);
 	fprintf(e->out, "\t__uint(type, %s);\n", type);
 	fprintf(e->out, "\t__type(key, %s);\n", key);
 	fprintf(e->out, "\t__type(value, %s);\n", value);
@@ -435,7 +444,7 @@ static void emit_sample_map(struct emitter *e, const struct map_def *m)
 		m->name, (unsigned long long)m->samples, (unsigned long long)m->snaplen,
 		safe, m->loc.first_line);
 	free(safe);
-	fprintf(e->out, "struct {\n");
+	open_map_def(e);
 	fprintf(e->out, "\t__uint(type, BPF_MAP_TYPE_RINGBUF);\n");
 	fprintf(e->out, "\t__uint(max_entries, %u);    /* bytes */\n", m->max_entries);
 	fprintf(e->out, "\t__uint(pinning, LIBBPF_PIN_BY_NAME);\n");
@@ -477,7 +486,7 @@ static void emit_map(struct emitter *e, const struct map_def *m)
 	free(safe);
 	sb_free(&c);
 
-	fprintf(e->out, "struct {\n");
+	open_map_def(e);
 	fprintf(e->out, "\t__uint(type, %s);\n",
 		m->keyed ? "BPF_MAP_TYPE_PERCPU_HASH" : "BPF_MAP_TYPE_PERCPU_ARRAY");
 	if (m->keyed)

@@ -23,6 +23,7 @@
 #include "kernel.h"
 #include "output.h"
 #include "parse.h"
+#include "parts.h"
 #include "resources.h"
 #include "util.h"
 #include "warn.h"
@@ -264,14 +265,14 @@ static const char **policy_names(const struct program *prog)
  * The C is named as 'lwtc -S' would name it (stdin.c for standard input),
  * which is what messages about lwtc's own helper code then say. */
 static int compile(const struct options *o, const struct program *prog,
-		   const char *output, const char *c_text, size_t clen)
+		   const char *output, const char *c_text, size_t clen, unsigned parts)
 {
 	struct clang_oversize over = { 0 };
 	char *c_name = strcmp(o->input, "-") ? default_output(o->input, true) : xstrdup("stdin.c");
 	const char **names = policy_names(prog);
 	struct clang_source src = {
 		.name = c_name, .text = c_text, .len = clen,
-		.sections = names, .nsections = policy_count(prog),
+		.sections = names, .nsections = policy_count(prog), .parts = parts,
 	};
 	int rc = clang_compile(o->clang, output, &src, o->verbose, &over);
 
@@ -348,6 +349,7 @@ static int run(const struct options *o)
 		goto out;
 
 	size_t clen;
+	unsigned parts = parts_plan(&prog);
 	char *c_text = generate_c(&prog, &clen);
 	if (!c_text) {
 		status = EXIT_TOOL;
@@ -361,7 +363,7 @@ static int run(const struct options *o)
 	else if (o->emit_c)
 		status = output_write(output, c_text, clen) ? EXIT_TOOL : 0;
 	else
-		status = compile(o, &prog, output, c_text, clen);
+		status = compile(o, &prog, output, c_text, clen, parts);
 	free(output);
 	free(c_text);
 out:

@@ -124,7 +124,7 @@ char *read_fd(int fd, size_t max, size_t *len)
 
 /* ---- cleaning up when killed ----------------------------------------------- */
 
-#define CLEANUP_MAX 8
+#define CLEANUP_MAX 32      /* the C, its directory, a file a part (parts.c) */
 
 /* Read by the signal handler: a slot's path is set before the count
  * covers it, and cleared, never moved, when forgotten. */

@@ -463,6 +463,15 @@ suite_behaviour() {
 		# shellcheck disable=SC2086
 		run "$name" "$T/caserun" -c "$LWTC" -r "$LWTP" ${BEHAVIOUR_LINKS[i++ % ${#BEHAVIOUR_LINKS[@]}]} "$c"
 	done
+	# a case of several policies again, compiled in two parts and linked
+	# (LWTC_PARTS, compiler/parts.c): the same packets, the same maps
+	for c in tests/behaviour/*.case; do
+		[ -f "$c" ] || continue
+		[ "$(grep -c '^ *\(audit \)\?policy ' "$c")" -ge 2 ] || continue
+		name="behaviour/$(basename "${c%.case}")/parts"
+		have "$name" "$T/caserun" "$LWTP" || continue
+		run "$name" env LWTC_PARTS=2 "$T/caserun" -c "$LWTC" -r "$LWTP" "$c"
+	done
 }
 
 # ---- replay ---------------------------------------------------------------
