@@ -75,6 +75,10 @@ unsigned analyse_field_want(const struct field_def *f)
 static void note_field(struct analyser *an, const struct field_def *f)
 {
 	an->plan->want |= analyse_field_want(f);
+	if ((unsigned)f->id < ANALYSE_MAX_FIELDS && an->plan->reads[f->id] < 255)
+		an->plan->reads[f->id]++;
+	if ((unsigned)f->id < ANALYSE_MAX_FIELDS)
+		an->plan->fields[f->id] = f;
 	/* __sk_buff fields are read with lwtp_ctx_read() (ctx_access.bpf.h) */
 	if (f->header == HDR_SKB && f->id != F_SKB_FORBIDDEN)
 		an->uses |= USE_CTX_WRITE;

@@ -67,10 +67,19 @@ enum use {
 
 struct map_def;     /* resources.h */
 
+/* Reads are counted for fields whose enum field_id is below this (all of
+ * them, fields.h has fewer); a field beyond would only not be counted. */
+#define ANALYSE_MAX_FIELDS 256
+
 /* What the emitter needs to know of one policy. */
 struct policy_plan {
 	const struct policy *policy;
 	unsigned want;                  /* enum want: lwtp_parse()'s flags */
+	/* how many times the policy's C reads each field, by enum field_id,
+	 * up to 255: a packet field read more than once is read once, at the
+	 * top of the function (emit_field.c) */
+	unsigned char reads[ANALYSE_MAX_FIELDS];
+	const struct field_def *fields[ANALYSE_MAX_FIELDS];    /* those read */
 	/* the sample rings it writes, in order of first use: bit i of its
 	 * lwtp_sampled stands for rings[i] */
 	const struct map_def *rings[ANALYSE_MAX_RINGS];

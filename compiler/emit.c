@@ -132,18 +132,22 @@ static int line_of(const struct stmt *s)
 	return s->loc.first_line;
 }
 
-/* The guard of a statement: its condition, and the presence of every
- * field its key or value reads. "" when it always runs. */
+/* The guard of a statement: the presence of every field its key or value
+ * reads, and its condition. "" when it always runs. The presence tests
+ * come first: they are registers (or a load of lwtp_pkt), where the
+ * condition may read skb fields in assembly (lwtp_ctx_read()), which clang
+ * must then do first and combine without a branch; both are free of side
+ * effects, so the order does not change what the statement does. */
 static void stmt_guard(struct emitter *e, struct sbuf *g, const struct expr *cond,
 		       unsigned presence)
 {
-	if (cond)
-		emit_cond(e, g, cond);
 	if (presence) {
+		emit_presence_text(g, presence);
 		if (cond)
 			sb_puts(g, " && ");
-		emit_presence_text(g, presence);
 	}
+	if (cond)
+		emit_cond(e, g, cond);
 }
 
 static void keys_comment(struct sbuf *b, const struct stmt *s)
@@ -394,7 +398,7 @@ static void key_member(struct emitter *e, int src, int depth, const struct map_k
 		}
 		return;
 	}
-	emit_field_value(&v, f, k->index);
+	emit_field_value(e, &v, f, k->index);
 	if (k->plen4 >= 0 && k->plen4 < 32)
 		code(e, src, depth, "lwtp_key.%s = %s & bpf_htonl(0x%08x);   /* /%d */", k->name,
 		     sb_str(&v), prefix_mask(k->plen4, 0), k->plen4);
@@ -997,6 +1001,7 @@ static void policy_head(struct emitter *e, const struct policy *p, int src)
 		fprintf(e->out, "\tlwtp_parse(skb, &lwtp_pkt, ");
 		want_text(e->out, e->plan->want);
 		fprintf(e->out, ");\n\n");
+		emit_field_cache(e);
 	}
 }
 
@@ -1007,6 +1012,7 @@ static void emit_policy(struct emitter *e, const struct policy *p, const struct 
 	int end = p->loc.last_line > 0 ? p->loc.last_line : src;
 
 	e->plan = plan;
+	memset(e->field_cached, 0, sizeof(e->field_cached));
 	policy_head(e, p, src);
 	e->next_line = 0;
 	e->named = true;        /* by the #line before the function */

@@ -62,7 +62,7 @@ void emit_value(struct emitter *e, struct sbuf *b, const struct expr *x)
 		}
 		break;
 	case EXPR_FIELD:
-		emit_field_value(b, x->u.field.def, x->u.field.index);
+		emit_field_value(e, b, x->u.field.def, x->u.field.index);
 		break;
 	case EXPR_BINARY:
 		if (!is_cond_op(x->u.binary.op)) {
@@ -94,6 +94,164 @@ static void guarded(struct sbuf *b, unsigned presence, const char *t)
 	sb_puts(b, "(");
 	emit_presence_text(b, presence);
 	sb_printf(b, " && %s)", t);
+}
+
+/* ---- tests that need no presence test ------------------------------------------ */
+
+/* Whether x reads exactly one field (as often as it likes): *f. */
+static bool one_field(const struct expr *x, const struct field_def **f)
+{
+	switch (x->kind) {
+	case EXPR_FIELD:
+		if (!x->u.field.def || (*f && *f != x->u.field.def))
+			return false;
+		*f = x->u.field.def;
+		return true;
+	case EXPR_BINARY:
+		return one_field(x->u.binary.left, f) &&
+		       (x->u.binary.op == OP_IN || x->u.binary.op == OP_NOT_IN ||
+			one_field(x->u.binary.right, f));
+	case EXPR_UNARY:
+		return one_field(x->u.unary.operand, f);
+	default:
+		return true;    /* constants; anything else fails below */
+	}
+}
+
+/* *v: the value x has when its one field reads 0; false when that cannot
+ * be told here (a runtime set, a search, an address). */
+static bool value_at_zero(struct emitter *e, const struct expr *x, uint64_t *v)
+{
+	uint64_t a, b;
+
+	switch (x->kind) {
+	case EXPR_INT:
+	case EXPR_BOOL:
+		*v = x->u.num;
+		return true;
+	case EXPR_NAME:
+		if (x->u.name.symbol) {
+			*v = x->u.name.symbol->value;
+			return true;
+		}
+		return x->u.name.value && !x->u.name.runtime_set &&
+		       value_at_zero(e, analyse_resolve(x), v);
+	case EXPR_FIELD:
+		*v = 0;
+		return true;
+	case EXPR_UNARY:
+		if (x->u.unary.op != OP_NOT || !value_at_zero(e, x->u.unary.operand, &a))
+			return false;
+		*v = !a;
+		return true;
+	case EXPR_BINARY:
+		break;
+	default:
+		return false;
+	}
+	if (x->u.binary.op == OP_IN || x->u.binary.op == OP_NOT_IN) {
+		const struct expr *r = x->u.binary.right;
+		const struct set_match *m;
+		bool in = false;
+
+		if ((r->kind == EXPR_NAME && r->u.name.runtime_set) ||
+		    !value_at_zero(e, x->u.binary.left, &a))
+			return false;
+		m = analyse_set_match(&e->an->sets, x);
+		if (!m || m->addr || m->ints.form == INT_MATCH_SEARCH)
+			return false;
+		for (size_t i = 0; i < m->ints.spans.len; i++)
+			in |= m->ints.spans.v[i].lo <= a && a <= m->ints.spans.v[i].hi;
+		*v = x->u.binary.op == OP_IN ? in : !in;
+		return true;
+	}
+	if (!value_at_zero(e, x->u.binary.left, &a) || !value_at_zero(e, x->u.binary.right, &b))
+		return false;
+	switch (x->u.binary.op) {
+	case OP_AND:    *v = a && b; break;
+	case OP_OR:     *v = a || b; break;
+	case OP_EQ:     *v = a == b; break;
+	case OP_NE:     *v = a != b; break;
+	case OP_LT:     *v = a < b; break;
+	case OP_LE:     *v = a <= b; break;
+	case OP_GT:     *v = a > b; break;
+	case OP_GE:     *v = a >= b; break;
+	case OP_BITAND: *v = a & b; break;
+	case OP_BITOR:  *v = a | b; break;
+	default:        return false;
+	}
+	return true;
+}
+
+/* Whether test x may go without its presence test: it reads one field,
+ * whose C value is 0 without its header (emit_field_zero_when_absent()),
+ * and with that 0 the test is false. Then "PRESENCE && TEST" and TEST
+ * agree on every packet, and TEST alone is a compare of a register fewer:
+ * tcp.flags & (syn | fin) == (syn | fin) after tcp.flags was read once,
+ * ip.version == 6, ip4.options. (tcp.flags == 0 keeps its test.) Nothing
+ * here reads through a pointer, so the verifier needs no test either. */
+static bool needs_no_presence(struct emitter *e, const struct expr *x)
+{
+	const struct field_def *f = NULL;
+	uint64_t v;
+
+	return one_field(x, &f) && f && emit_field_zero_when_absent(e, f) &&
+	       value_at_zero(e, x, &v) && v == 0;
+}
+
+/* ---- small integer sets ---------------------------------------------------------- */
+
+/* Compares at or above this many make a set of values below 64 one bit
+ * test instead (int_in_bits()). */
+enum { BITS_MIN_COMPARES = 4 };
+
+/* x in SET, when every value of SET is below 64 and emit_sets.c's compares
+ * would be BITS_MIN_COMPARES or more: "lwtp_v < 64 && (MASK >> lwtp_v) &
+ * 1", bit v of MASK set for each v of SET. That is a shift, an AND and one
+ * branch whatever the set's size (clang drops the first test where it
+ * knows the value is below 64, as ip.dscp is), where the compares are a
+ * branch each, several taken on most paths: ip.dscp in { af41, ..., cs2 }
+ * (12 values) was up to 6 compares, and a hand-written switch is this bit
+ * test too. The shift is of a constant by a bounded scalar, and the result
+ * only tested: nothing the verifier must bound. False (nothing written)
+ * when x is not such a set; emit_int_in() writes it then. */
+static bool int_in_bits(struct emitter *e, struct sbuf *b, const struct expr *x)
+{
+	const struct set_match *m = analyse_set_match(&e->an->sets, x);
+	const struct ivals *s;
+	uint64_t mask = 0;
+	size_t compares = 0;
+	struct sbuf v = { 0 };
+
+	if (!m || m->addr ||
+	    (m->ints.form != INT_MATCH_LINEAR && m->ints.form != INT_MATCH_TREE))
+		return false;
+	s = &m->ints.spans;
+	for (size_t i = 0; i < s->len; i++) {
+		if (s->v[i].hi > 63 || s->v[i].lo > s->v[i].hi)
+			return false;
+		compares += s->v[i].lo == s->v[i].hi || s->v[i].lo == 0 ? 1 : 2;
+		for (unsigned bit = (unsigned)s->v[i].lo; bit <= (unsigned)s->v[i].hi; bit++)
+			mask |= 1ULL << bit;
+	}
+	if (compares < BITS_MIN_COMPARES)
+		return false;
+	emit_value(e, &v, x->u.binary.left);
+	sb_printf(b, "({ __u64 lwtp_v = %s; lwtp_v < 64 && ((0x%016" PRIx64 "ULL >> lwtp_v) & 1); /*",
+		  sb_str(&v), mask);
+	for (size_t i = 0; i < s->len; i++) {
+		const struct ival *sp = &s->v[i];
+
+		if (sp->name)
+			sb_printf(b, " %s", sp->name);
+		else if (sp->lo == sp->hi)
+			sb_printf(b, " %u", (unsigned)sp->lo);
+		else
+			sb_printf(b, " %u-%u", (unsigned)sp->lo, (unsigned)sp->hi);
+	}
+	sb_puts(b, " */ })");
+	sb_free(&v);
+	return true;
 }
 
 /* ---- addresses ------------------------------------------------------------------ */
@@ -228,10 +386,13 @@ static void compare(struct emitter *e, struct sbuf *b, const struct expr *x)
 		return;
 	}
 	p = emit_presence_of(e, l) | emit_presence_of(e, r);
+	if (p && needs_no_presence(e, x))
+		p = 0;
 	if (op == OP_IN || op == OP_NOT_IN) {
 		if (op == OP_NOT_IN)
 			sb_puts(&t, "!");
-		emit_int_in(e, &t, x);
+		if (!int_in_bits(e, &t, x))
+			emit_int_in(e, &t, x);
 	} else {
 		sb_puts(&t, "(");
 		emit_value(e, &t, l);
@@ -268,7 +429,7 @@ void emit_cond(struct emitter *e, struct sbuf *b, const struct expr *x)
 			sb_free(&t);
 			t = n;
 		}
-		guarded(b, emit_presence_of(e, x), sb_str(&t));
+		guarded(b, needs_no_presence(e, x) ? 0 : emit_presence_of(e, x), sb_str(&t));
 		break;
 	case EXPR_UNARY:
 		emit_cond(e, &t, x->u.unary.operand);
@@ -294,7 +455,8 @@ void emit_cond(struct emitter *e, struct sbuf *b, const struct expr *x)
 			{
 				struct sbuf n = { 0 };
 				sb_printf(&n, "(%s)", sb_str(&t));
-				guarded(b, emit_presence_of(e, x), sb_str(&n));
+				guarded(b, needs_no_presence(e, x) ? 0 : emit_presence_of(e, x),
+					sb_str(&n));
 				sb_free(&n);
 			}
 			break;

@@ -1,9 +1,13 @@
 /* emit_field.c: reading fields. skb fields come from the context where
  * they are used (so a read after 'set skb.mark' sees the new value); packet
- * fields through the header pointers lwtp_parse() sets, in host byte order.
- * Every read of a header is guarded by lwtp_has() of its own pointer, right
- * there or in the statement's presence test: see lwtp_has() in
- * emit_prelude.c for why a plain test of the pointer is not enough. */
+ * fields through the header pointers lwtp_parse() sets, in host byte order,
+ * or from the scalars it read as it found the IP header (struct lwtp_pkt in
+ * bpf/parse.bpf.h), 0 without one. Every read through a header pointer is
+ * guarded by lwtp_has() of its own pointer, right there or in the
+ * statement's presence test: see lwtp_has() in emit_prelude.c for why a
+ * plain test of the pointer is not enough. */
+#include <string.h>
+
 #include "emit_priv.h"
 
 /* ---- fields ------------------------------------------------------------------ */
@@ -69,21 +73,14 @@ void emit_presence_text(struct sbuf *b, unsigned p)
 	}
 }
 
-/* Either family, each read behind a test of its own pointer (see
- * lwtp_has() in emit_prelude.c); the statement has tested that one of
- * them is there. */
-static void either(struct sbuf *b, const char *v4, const char *v6)
-{
-	sb_printf(b, "(lwtp_has(lwtp_pkt.ip4) ? %s : lwtp_has(lwtp_pkt.ip6) ? %s : 0)", v4, v6);
-}
-
 /* "lwtp_ctx_read(skb, FIELD)": see emit_prelude.c */
 static void ctx_read(struct sbuf *b, const char *field)
 {
 	sb_printf(b, "lwtp_ctx_read(skb, %s)", field);
 }
 
-void emit_field_value(struct sbuf *b, const struct field_def *f, int index)
+/* The C that reads f from the context, a helper or the packet. */
+static void field_read(struct sbuf *b, const struct field_def *f, int index)
 {
 	switch (f->id) {
 	/* __sk_buff, read at the point of use, in assembly (lwtp_ctx_read) */
@@ -143,28 +140,26 @@ void emit_field_value(struct sbuf *b, const struct field_def *f, int index)
 	case F_IP6_PROTO:
 		sb_puts(b, "lwtp_pkt.proto");
 		break;
+	/* read by lwtp_parse() as it found the header (see struct lwtp_pkt) */
 	case F_IP_TTL:
-		either(b, "lwtp_pkt.ip4->ttl", "lwtp_pkt.ip6->hop_limit");
+		sb_puts(b, "lwtp_pkt.ttl");
 		break;
 	case F_IP_TOS:
-		either(b, "lwtp_pkt.ip4->tos", "lwtp_ip6_tclass(lwtp_pkt.ip6)");
+		sb_puts(b, "lwtp_pkt.tos");
 		break;
 	case F_IP_DSCP:
-		sb_puts(b, "(");
-		either(b, "lwtp_pkt.ip4->tos", "lwtp_ip6_tclass(lwtp_pkt.ip6)");
-		sb_puts(b, " >> 2)");
+		sb_puts(b, "(lwtp_pkt.tos >> 2)");
 		break;
 	case F_IP_ECN:
-		sb_puts(b, "(");
-		either(b, "lwtp_pkt.ip4->tos", "lwtp_ip6_tclass(lwtp_pkt.ip6)");
-		sb_puts(b, " & 3)");
+		sb_puts(b, "(lwtp_pkt.tos & 3)");
 		break;
 	case F_IP_LEN:
-		either(b, "bpf_ntohs(lwtp_pkt.ip4->tot_len)",
-		       "40 + bpf_ntohs(lwtp_pkt.ip6->payload_len)");
+		sb_puts(b, "lwtp_pkt.len");
 		break;
 	case F_IP_FRAGMENT:
-		either(b, "lwtp_ip4_is_fragment(lwtp_pkt.ip4)", "lwtp_pkt.frag6");
+		/* frag_off is an IPv4 packet's, frag6 an IPv6 one's: each is 0
+		 * for the other family (and without an IP header) */
+		sb_puts(b, "(lwtp_pkt.frag6 | ((lwtp_pkt.frag_off & bpf_htons(0x3fff)) != 0))");
 		break;
 
 	/* IPv4 */
@@ -177,16 +172,17 @@ void emit_field_value(struct sbuf *b, const struct field_def *f, int index)
 	case F_IP4_ECN:         sb_puts(b, "(lwtp_pkt.ip4->tos & 3)"); break;
 	case F_IP4_LEN:         sb_puts(b, "bpf_ntohs(lwtp_pkt.ip4->tot_len)"); break;
 	case F_IP4_ID:          sb_puts(b, "bpf_ntohs(lwtp_pkt.ip4->id)"); break;
-	case F_IP4_IHL:         sb_puts(b, "(lwtp_pkt.ip4->ver_ihl & 0x0f)"); break;
-	case F_IP4_OPTIONS:     sb_puts(b, "((lwtp_pkt.ip4->ver_ihl & 0x0f) > 5)"); break;
+	/* read by lwtp_parse() as it found the header (see struct lwtp_pkt) */
+	case F_IP4_IHL:         sb_puts(b, "lwtp_pkt.ihl"); break;
+	case F_IP4_OPTIONS:     sb_puts(b, "(lwtp_pkt.ihl > 5)"); break;
 	case F_IP4_DF:
-		sb_puts(b, "((lwtp_pkt.ip4->frag_off & bpf_htons(0x4000)) != 0)");
+		sb_puts(b, "((lwtp_pkt.frag_off & bpf_htons(0x4000)) != 0)");
 		break;
 	case F_IP4_MF:
-		sb_puts(b, "((lwtp_pkt.ip4->frag_off & bpf_htons(0x2000)) != 0)");
+		sb_puts(b, "((lwtp_pkt.frag_off & bpf_htons(0x2000)) != 0)");
 		break;
 	case F_IP4_FRAG_OFFSET:
-		sb_puts(b, "(bpf_ntohs(lwtp_pkt.ip4->frag_off) & 0x1fff)");
+		sb_puts(b, "(bpf_ntohs(lwtp_pkt.frag_off) & 0x1fff)");
 		break;
 
 	/* IPv6 */
@@ -211,7 +207,7 @@ void emit_field_value(struct sbuf *b, const struct field_def *f, int index)
 	/* L4 */
 	case F_TCP_SPORT:       sb_puts(b, "bpf_ntohs(lwtp_pkt.tcp->source)"); break;
 	case F_TCP_DPORT:       sb_puts(b, "bpf_ntohs(lwtp_pkt.tcp->dest)"); break;
-	case F_TCP_FLAGS:       sb_puts(b, "lwtp_pkt.tcp->flags"); break;
+	case F_TCP_FLAGS:       sb_puts(b, "lwtp_pkt.tcp_flags"); break;    /* struct lwtp_pkt */
 	case F_TCP_SEQ:         sb_puts(b, "bpf_ntohl(lwtp_pkt.tcp->seq)"); break;
 	case F_TCP_ACKSEQ:      sb_puts(b, "bpf_ntohl(lwtp_pkt.tcp->ack_seq)"); break;
 	case F_TCP_WINDOW:      sb_puts(b, "bpf_ntohs(lwtp_pkt.tcp->window)"); break;
@@ -226,6 +222,126 @@ void emit_field_value(struct sbuf *b, const struct field_def *f, int index)
 	case F_ICMP_CODE:       sb_puts(b, "lwtp_pkt.icmp->code"); break;
 	case F_ICMP6_TYPE:      sb_puts(b, "lwtp_pkt.icmp6->type"); break;
 	case F_ICMP6_CODE:      sb_puts(b, "lwtp_pkt.icmp6->code"); break;
+	}
+}
+
+/* ---- fields read once ----------------------------------------------------------- */
+
+/* Whether f, read more than once, may be read once at the policy's top
+ * for all its reads: a field of the packet's headers, which nothing a
+ * policy does changes (statements write skb fields only, and lwtp_parse()
+ * is the only pull). Not skb fields (a 'set' changes them: read where
+ * used), helpers' (a call each time, as written), fields lwtp_pkt holds as
+ * scalars already (ip.version, ip.proto, ip.ttl, ..., tcp.flags), nor
+ * addresses (emit_addr_*() compares them; never a value). */
+static bool cacheable(const struct field_def *f)
+{
+	switch (f->id) {
+	case F_IP_VERSION: case F_IP_PROTO: case F_IP6_PROTO:
+	case F_IP_TTL: case F_IP_TOS: case F_IP_DSCP: case F_IP_ECN: case F_IP_LEN:
+	case F_IP4_IHL: case F_IP4_OPTIONS: case F_IP4_DF: case F_IP4_MF: case F_IP4_FRAG_OFFSET:
+	case F_IP_FRAGMENT: case F_TCP_FLAGS:
+	case F_IP_SRC: case F_IP_DST: case F_IP4_SRC: case F_IP4_DST:
+	case F_IP6_SRC: case F_IP6_DST:
+		return false;
+	default:
+		break;
+	}
+	switch (f->header) {
+	case HDR_IP: case HDR_IP4: case HDR_IP6: case HDR_TCP: case HDR_UDP:
+	case HDR_L4PORTS: case HDR_ICMP: case HDR_ICMP6:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* At most this many fields are read once at the top, those read most
+ * first: each is a value live through the whole function, and past the
+ * four registers a helper call leaves alone it takes a slot of the
+ * 512-byte stack. A policy whose statements read packet fields more than
+ * LOTS times in all gets none: the few values would save little of its
+ * work, and its stack may be near full already (clang refuses a program
+ * that needs more). */
+enum { MAX_CACHED_FIELDS = 4, LOTS = 40 };
+
+static bool cached(const struct emitter *e, const struct field_def *f)
+{
+	return (unsigned)f->id < ANALYSE_MAX_FIELDS && e->field_cached[f->id];
+}
+
+void emit_field_value(const struct emitter *e, struct sbuf *b, const struct field_def *f,
+		      int index)
+{
+	if (cached(e, f))
+		sb_printf(b, "lwtp_v_%s_%s", f->ns, f->name);
+	else
+		field_read(b, f, index);
+}
+
+void emit_field_cache(struct emitter *e)
+{
+	const struct policy_plan *plan = e->plan;
+	unsigned total = 0, nfields = 0;
+
+	memset(e->field_cached, 0, sizeof(e->field_cached));
+	for (unsigned id = 0; id < ANALYSE_MAX_FIELDS; id++)
+		if (plan->fields[id] && plan->fields[id]->header != HDR_SKB)
+			total += plan->reads[id];
+	if (total > LOTS)
+		return;
+	/* the fields read most (at least twice), in the order of enum
+	 * field_id among those read as often: deterministic */
+	for (unsigned n = 255; n >= 2 && nfields < MAX_CACHED_FIELDS; n--)
+		for (unsigned id = 0; id < ANALYSE_MAX_FIELDS && nfields < MAX_CACHED_FIELDS; id++)
+			if (plan->fields[id] && plan->reads[id] == n && cacheable(plan->fields[id])) {
+				e->field_cached[id] = true;
+				nfields++;
+			}
+	if (!nfields)
+		return;
+
+	/* Each read of a field is a load behind a test of its header's
+	 * pointer (lwtp_has(), whose empty asm keeps clang from merging two):
+	 * the policy tested tcp.flags four times, say, each time testing the
+	 * TCP header anew. Read once, the statements test a register, and
+	 * most need no test of the header at all: the value is 0 without it
+	 * (emit_field_zero_when_absent()). The read stays behind lwtp_has() of
+	 * its own pointer, as the verifier needs. */
+	fprintf(e->out, "\t/* read once: no statement changes the packet */\n");
+	for (unsigned id = 0; id < ANALYSE_MAX_FIELDS; id++) {
+		const struct field_def *f = plan->fields[id];
+		struct sbuf v = { 0 }, g = { 0 };
+
+		if (!f || !cached(e, f))
+			continue;
+		field_read(&v, f, -1);
+		emit_presence_text(&g, emit_field_presence(e, f));
+		if (g.len)
+			fprintf(e->out, "\tconst __u32 lwtp_v_%s_%s = %s ? %s : 0;\n", f->ns, f->name,
+				sb_str(&g), sb_str(&v));
+		else
+			fprintf(e->out, "\tconst __u32 lwtp_v_%s_%s = %s;\n", f->ns, f->name,
+				sb_str(&v));
+		sb_free(&v);
+		sb_free(&g);
+	}
+	fprintf(e->out, "\n");
+}
+
+bool emit_field_zero_when_absent(const struct emitter *e, const struct field_def *f)
+{
+	if (cached(e, f))
+		return true;    /* lwtp_v_NS_NAME: "PRESENCE ? READ : 0" */
+	switch (f->id) {
+	/* lwtp_pkt's scalars, 0 until lwtp_parse() finds their header */
+	case F_IP_VERSION: case F_IP_PROTO:
+	case F_IP_TTL: case F_IP_TOS: case F_IP_DSCP: case F_IP_ECN: case F_IP_LEN:
+	case F_IP4_IHL: case F_IP4_OPTIONS: case F_IP4_DF: case F_IP4_MF: case F_IP4_FRAG_OFFSET:
+	case F_IP_FRAGMENT: case F_TCP_FLAGS:
+		return true;
+	default:
+		return false;
 	}
 }
 

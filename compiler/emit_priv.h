@@ -68,6 +68,9 @@ struct emitter {
 	const char *file_lit;   /* the file name as a C string literal */
 	int next_line;          /* 0: unknown (not under a #line) */
 	bool named;             /* a #line with the file name was written */
+	/* the policy being written: the fields read once at its top, into
+	 * lwtp_v_NS_NAME, by field id (emit_field_cache()) */
+	bool field_cached[ANALYSE_MAX_FIELDS];
 };
 
 /* The analysis did not plan what the emitter is writing: say so, and make
@@ -92,10 +95,22 @@ char *emit_comment_safe(const char *s);
 /* Presence tests a field needs (enum presence); the headers they test must
  * be among those the policy's plan has lwtp_parse() read. */
 unsigned emit_field_presence(struct emitter *e, const struct field_def *f);
-/* "lwtp_pkt.tcp && lwtp_pkt.ip4", or "" when p is 0. */
+/* "lwtp_has(lwtp_pkt.tcp) && lwtp_has(lwtp_pkt.ip4)", or "" when p is 0. */
 void emit_presence_text(struct sbuf *b, unsigned p);
-/* A field's value in C (host order; raw network order for addresses). */
-void emit_field_value(struct sbuf *b, const struct field_def *f, int index);
+/* A field's value in C (host order; raw network order for addresses): the
+ * variable it was read into at the policy's top, if it was. */
+void emit_field_value(const struct emitter *e, struct sbuf *b, const struct field_def *f,
+		      int index);
+/* At the top of the policy's function, after lwtp_parse(): read the packet
+ * fields the policy reads more than once into variables its statements
+ * use instead. */
+void emit_field_cache(struct emitter *e);
+
+/* Whether f's value in C (emit_field_value()) is 0 where f's header is
+ * absent, read with no pointer: ip.proto, ip.ttl, ... and the fields
+ * emit_field_cache() read. A test of such a field that is false when it
+ * is 0 needs no presence test of its own (emit_expr.c). */
+bool emit_field_zero_when_absent(const struct emitter *e, const struct field_def *f);
 
 /* Whether an address field is a source address (ip.src, ip4.src, ip6.src). */
 bool emit_field_is_src(const struct field_def *f);
