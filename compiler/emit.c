@@ -1002,6 +1002,7 @@ static void policy_head(struct emitter *e, const struct policy *p, int src)
 		want_text(e->out, e->plan->want);
 		fprintf(e->out, ");\n\n");
 		emit_field_cache(e);
+		emit_search_memos(e, (struct policy *)p);
 	}
 }
 

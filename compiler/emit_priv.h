@@ -56,6 +56,8 @@ enum presence {
 	P_ICMP6 = 1 << 8,
 };
 
+#define EMIT_MAX_MEMOS 16
+
 struct emitter {
 	FILE *out;
 	const struct program *prog;
@@ -71,6 +73,15 @@ struct emitter {
 	/* the policy being written: the fields read once at its top, into
 	 * lwtp_v_NS_NAME, by field id (emit_field_cache()) */
 	bool field_cached[ANALYSE_MAX_FIELDS];
+	/* the policy being written: the address searches it tests more than
+	 * once, each done once a packet into lwtp_foundN (emit_sets.c) */
+	struct search_memo {
+		const struct cset_search *search;
+		bool src;
+		int family;
+		unsigned uses;
+	} memos[EMIT_MAX_MEMOS];
+	unsigned nmemos;
 };
 
 /* The analysis did not plan what the emitter is writing: say so, and make
@@ -78,6 +89,13 @@ struct emitter {
  * did not look for, or tests a set nobody planned. */
 void emit_unplanned(struct emitter *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* ---- emit_sets.c: searches done once ---------------------------------------- */
+
+/* Count the policy's tests of an address by a search, and declare
+ * lwtp_foundN for each search tested more than once (before the
+ * statements, after lwtp_parse()). */
+void emit_search_memos(struct emitter *e, struct policy *p);
 
 /* ---- emit_text.c ------------------------------------------------------------ */
 

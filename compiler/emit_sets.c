@@ -5,6 +5,7 @@
  * themselves are written by emit_search.c.
  */
 #include "emit_priv.h"
+#include "walk.h"
 
 /* ---- integers --------------------------------------------------------------------- */
 
@@ -174,19 +175,122 @@ static void prefix_match(struct sbuf *b, const struct field_def *f, int family, 
 	sb_puts(b, " */)");
 }
 
+/* ---- searches done once ------------------------------------------------------ */
+
+/* A search of one family's source or destination address, which the
+ * policy tests more than once ('count seen if ip.dst in deny; drop if
+ * ip.dst in deny;'), is done once a packet: the first test that needs it
+ * stores its answer in lwtp_foundN (-1: not searched yet), the others
+ * read it. Nothing a policy does changes the packet, and clang cannot see
+ * that the two searches are one (a map update between them may write
+ * memory, and the packet is memory). A search is some 60 instructions. */
+static struct search_memo *memo_of(struct emitter *e, const struct cset_search *search,
+				   bool src, int family)
+{
+	for (unsigned i = 0; i < e->nmemos; i++)
+		if (e->memos[i].search == search && e->memos[i].src == src &&
+		    e->memos[i].family == family)
+			return &e->memos[i];
+	return NULL;
+}
+
+static void note_search(struct emitter *e, const struct cset_search *search, bool src,
+			int family)
+{
+	struct search_memo *m = memo_of(e, search, src, family);
+
+	if (m)
+		m->uses++;
+	else if (e->nmemos < EMIT_MAX_MEMOS)
+		e->memos[e->nmemos++] = (struct search_memo){ search, src, family, 1 };
+}
+
+/* The address field an address test reads: its left side, or its right. */
+static const struct field_def *tested_field(const struct expr *x)
+{
+	const struct expr *l = x->u.binary.left, *r = x->u.binary.right;
+
+	if (l && l->kind == EXPR_FIELD)
+		return l->u.field.def;
+	return r && r->kind == EXPR_FIELD ? r->u.field.def : NULL;
+}
+
+static enum walk_next count_searches(struct expr *x, int depth, void *ctx)
+{
+	struct emitter *e = ctx;
+	const struct set_match *m;
+	const struct field_def *f;
+
+	if (x->kind != EXPR_BINARY)
+		return WALK_ON;
+	m = analyse_set_match(&e->an->sets, x);
+	f = m && m->addr ? tested_field(x) : NULL;
+	for (int i = 0; f && i < 2; i++)
+		if (m->fam[i].search)
+			note_search(e, m->fam[i].search, emit_field_is_src(f), i ? 6 : 4);
+	return WALK_ON;
+}
+
+static enum walk_next count_stmt_searches(struct stmt *s, struct policy *p, void *ctx)
+{
+	walk_stmt_exprs(s, count_searches, ctx);
+	return WALK_ON;
+}
+
+void emit_search_memos(struct emitter *e, struct policy *p)
+{
+	bool any = false;
+
+	e->nmemos = 0;
+	walk_stmts(&p->body, p, count_stmt_searches, e);
+	for (unsigned i = 0; i < e->nmemos; i++) {
+		const struct search_memo *m = &e->memos[i];
+
+		if (m->uses < 2)
+			continue;
+		if (!any)
+			fprintf(e->out, "	/* searched once, when first tested: -1 not yet */\n");
+		any = true;
+		fprintf(e->out, "	int lwtp_found%u = -1;   /* %s address, IPv%d, set %u */\n", i,
+			m->src ? "source" : "destination", m->family, m->search->id);
+	}
+	if (any)
+		fprintf(e->out, "\n");
+}
+
+/* ---- addresses ------------------------------------------------------------------ */
+
+/* A search of the family's address: "lwtp_setN_has4(...)", or its answer
+ * kept in lwtp_foundN when the policy tests it more than once. */
+static void search_call(struct emitter *e, struct sbuf *b, const struct cset_search *search,
+			bool src, int family)
+{
+	const char *which = src ? "saddr" : "daddr";
+	const struct search_memo *m = memo_of(e, search, src, family);
+	struct sbuf call = { 0 };
+
+	if (family == 4)
+		sb_printf(&call, "lwtp_set%u_has4(bpf_ntohl(lwtp_pkt.ip4->%s))", search->id, which);
+	else
+		sb_printf(&call, "lwtp_set%u_has6(lwtp_ip6_hi(lwtp_pkt.ip6->%s), "
+			  "lwtp_ip6_lo(lwtp_pkt.ip6->%s))", search->id, which, which);
+	if (m && m->uses >= 2) {
+		unsigned n = (unsigned)(m - e->memos);
+
+		sb_printf(b, "(lwtp_found%u >= 0 ? lwtp_found%u : (lwtp_found%u = %s))", n, n, n,
+			  sb_str(&call));
+	} else {
+		sb_puts(b, sb_str(&call));
+	}
+	sb_free(&call);
+}
+
 /* f matches one of the family's addresses: masked compares, or a search. */
-static void family_match(struct sbuf *b, const struct field_def *f,
+static void family_match(struct emitter *e, struct sbuf *b, const struct field_def *f,
 			 const struct family_match *m, int family)
 {
-	const char *which = emit_field_is_src(f) ? "saddr" : "daddr";
-
-	if (m->search && family == 4) {
-		sb_printf(b, "lwtp_set%u_has4(bpf_ntohl(lwtp_pkt.ip4->%s))", m->search->id, which);
-		return;
-	}
 	if (m->search) {
-		sb_printf(b, "lwtp_set%u_has6(lwtp_ip6_hi(lwtp_pkt.ip6->%s), "
-			  "lwtp_ip6_lo(lwtp_pkt.ip6->%s))", m->search->id, which, which);
+		search_call(e, b, m->search, emit_field_is_src(f), family);
 		return;
 	}
 	for (size_t i = 0; i < m->prefixes.len; i++) {
@@ -217,7 +321,7 @@ void emit_addr_in(struct emitter *e, struct sbuf *b, const struct expr *x,
 			continue;
 		if (k++)
 			sb_puts(b, " || ");
-		family_match(&g, f, &m->fam[i], families[i]);
+		family_match(e, &g, f, &m->fam[i], families[i]);
 		if (m->fam[i].tests > 1)
 			sb_printf(b, "(lwtp_has(lwtp_pkt.ip%d) && (%s))", families[i], sb_str(&g));
 		else

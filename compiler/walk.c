@@ -83,3 +83,25 @@ enum walk_next walk_expr(struct expr *e, walk_expr_fn fn, void *ctx)
 {
 	return walk_node(e, 0, fn, ctx) == WALK_STOP ? WALK_STOP : WALK_ON;
 }
+
+enum walk_next walk_stmt_exprs(struct stmt *s, walk_expr_fn fn, void *ctx)
+{
+	struct expr *slots[4] = { s->cond };
+	size_t n = 1;
+
+	if (ast_is_stat(s)) {
+		for (size_t i = 0; i < s->u.stat.keys.len; i++)
+			if (walk_expr(s->u.stat.keys.items[i], fn, ctx) == WALK_STOP)
+				return WALK_STOP;
+		slots[n++] = s->u.stat.value;
+		slots[n++] = s->u.stat.action.value;
+	} else if (s->kind == STMT_SET || s->kind == STMT_VMAP) {
+		slots[n++] = s->u.set.value;
+	} else if (s->kind == STMT_IF) {
+		slots[n++] = s->u.if_.test;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (slots[i] && walk_expr(slots[i], fn, ctx) == WALK_STOP)
+			return WALK_STOP;
+	return WALK_ON;
+}

@@ -36,4 +36,10 @@ typedef enum walk_next (*walk_expr_fn)(struct expr *e, int depth, void *ctx);
  * NULL operands are skipped. Returns as walk_stmts() does. */
 enum walk_next walk_expr(struct expr *e, walk_expr_fn fn, void *ctx);
 
+/* walk_expr() on each expression s holds itself, not those of its blocks:
+ * its condition, a statistic's keys, histogram value and action's value, a
+ * 'set' or 'vmap' statement's value or key, an 'if' statement's test.
+ * Returns as walk_stmts() does. */
+enum walk_next walk_stmt_exprs(struct stmt *s, walk_expr_fn fn, void *ctx);
+
 #endif
