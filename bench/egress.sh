@@ -269,7 +269,9 @@ row() {
 		"$(column "$c" 4 | quantile 0.75)")" "$ratio"
 }
 
-# verdict: lwtp-10k's delta against nft-10k's, and whether it is at most half
+# verdict: lwtp-10k's delta against nft-10k's, and whether it meets the bar
+# of issue 16: at most 0.4, and the per-round ratios' quartiles within 0.1
+# of their median
 verdict() {
 	local a b
 	a=$(column lwtp-10k 4 | quantile 0.5)
@@ -279,7 +281,8 @@ verdict() {
 		-v q3="$(ratios lwtp-10k nft-10k | quantile 0.75)" 'BEGIN {
 		printf "lwtp-10k / nft-10k: %.2f (per round: median %.2f, q1..q3 %.2f..%.2f): ",
 		       a / b, m, q1, q3;
-		print (b > 0 && a <= b / 2) ? "at most half" : "NOT at most half";
+		print (b > 0 && a <= 0.4 * b && m - q1 <= 0.1 && q3 - m <= 0.1) ?
+		      "at most 0.4, quartiles within 0.1" : "NOT at most 0.4 with quartiles within 0.1";
 	}'
 }
 
