@@ -1089,7 +1089,7 @@ static void part_end(struct emitter *e, unsigned part)
 int emit_program(FILE *out, const struct program *prog)
 {
 	struct analysis plan;
-	struct emitter e = { .prog = prog, .an = &plan };
+	struct emitter e = { .prog = prog, .an = &plan, .split = parts_split(prog) };
 	char *whole = NULL, *file_comment, target[16];
 	size_t whole_len = 0;
 	const char *file = prog->file ? prog->file : "<stdin>";
@@ -1110,7 +1110,7 @@ int emit_program(FILE *out, const struct program *prog)
 	free(file_comment);
 	fprintf(e.out, "#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n"
 		"#include <bpf/bpf_endian.h>\n\n");
-	if (parts_split(prog))
+	if (e.split)
 		emit_parts_note(&e);
 	emit_types(&e);
 	emit_maps(&e);
@@ -1124,7 +1124,7 @@ int emit_program(FILE *out, const struct program *prog)
 		emit_policy(&e, it->u.policy, analyse_plan(&plan, it->u.policy));
 		part_end(&e, it->u.policy->part);
 	}
-	part_guard(&e, parts_split(prog));
+	part_guard(&e, e.split);
 	fprintf(e.out, "char _license[] SEC(\"license\") = \"GPL\";\n");
 	if (fclose(e.out) != 0)
 		err = -errno;
@@ -1134,7 +1134,7 @@ int emit_program(FILE *out, const struct program *prog)
 		goto out;
 	fwrite(whole, 1, whole_len, out);
 	emit_object_id(out, whole, whole_len);
-	if (parts_split(prog))
+	if (e.split)
 		fprintf(out, "#endif\n");
 	if (ferror(out))
 		err = -EIO;

@@ -8,7 +8,6 @@
 #include "bpf_texts.h"
 #include "emit_priv.h"
 #include "emit_rset.h"
-#include "parts.h"
 #include "lwtp_contract.h"
 #include "util.h"
 #include "walk.h"
@@ -317,7 +316,7 @@ void emit_types(struct emitter *e)
  * libbpf's linker makes each part's references to a map one map. */
 static void open_map_def(struct emitter *e)
 {
-	fprintf(e->out, "%sstruct {\n", parts_split(e->prog) ? "LWTP_EXTERN " : "");
+	fprintf(e->out, "%sstruct {\n", e->split ? "LWTP_EXTERN " : "");
 }
 
 static void emit_map_def(struct emitter *e, const char *type, const char *key,

@@ -75,6 +75,7 @@ struct emitter {
 	bool field_cached[ANALYSE_MAX_FIELDS];
 	/* the policy being written: the address searches it tests more than
 	 * once, each done once a packet into lwtp_foundN (emit_sets.c) */
+	bool split;             /* compiled in parts (parts.c): maps LWTP_EXTERN */
 	struct search_memo {
 		const struct cset_search *search;
 		bool src;

@@ -13,6 +13,18 @@
 #include "tuple.h"
 #include "util.h"
 
+static struct expr *clone(const struct expr *e);
+
+/* A copy of a list of expressions. */
+static struct expr_list clone_list(const struct expr_list *list)
+{
+	struct expr_list c = { 0 };
+
+	for (size_t i = 0; i < list->len; i++)
+		ast_expr_list_push(&c, clone(list->items[i]));
+	return c;
+}
+
 /* A copy of e as the parser builds it (nothing resolved yet). */
 static struct expr *clone(const struct expr *e)
 {
@@ -31,9 +43,7 @@ static struct expr *clone(const struct expr *e)
 		c->u.range.hi = clone(e->u.range.hi);
 		break;
 	case EXPR_SET:
-		c->u.set = (struct expr_list){ 0 };
-		for (size_t i = 0; i < e->u.set.len; i++)
-			ast_expr_list_push(&c->u.set, clone(e->u.set.items[i]));
+		c->u.set = clone_list(&e->u.set);
 		break;
 	case EXPR_NAME:
 		c->u.name.name = xstrdup(e->u.name.name);
@@ -99,6 +109,24 @@ static void free_fields(struct expr_list *fields)
 		ast_expr_free(fields->items[i]);
 	free(fields->items);
 	*fields = (struct expr_list){ 0 };
+}
+
+/* Whether each of elems (EXPR_SETs of components) has nfields components;
+ * the first that has not is reported: "this WHAT has N components, the
+ * tuple VERB has M fields". */
+static bool arities_ok(const struct expr_list *elems, size_t nfields, const char *what,
+		       const char *verb)
+{
+	for (size_t i = 0; i < elems->len; i++) {
+		const struct expr *t = elems->items[i];
+
+		if (t->u.set.len != nfields) {
+			diag_error(&t->loc, "this %s has %zu components, the tuple %s has %zu "
+				   "fields", what, t->u.set.len, verb, nfields);
+			return false;
+		}
+	}
+	return true;
 }
 
 /* Whether the tuple's components read the packet, and are not too many;
@@ -172,15 +200,8 @@ struct expr *tuple_in(const struct loc *loc, enum op op, struct expr_list *field
 			   TUPLE_MAX_ELEMENTS, set->len);
 		ok = false;
 	}
-	for (size_t i = 0; ok && i < set->len; i++) {
-		const struct expr *t = set->items[i];
-
-		if (t->u.set.len != fields->len) {
-			diag_error(&t->loc, "this element has %zu components, the tuple tested has %zu fields",
-				   t->u.set.len, fields->len);
-			ok = false;
-		}
-	}
+	if (ok)
+		ok = arities_ok(set, fields->len, "element", "tested");
 	if (ok && set->len) {          /* no elements: the parser said why */
 		test = any(fields, set, 0, set->len);
 		if (op == OP_NOT_IN) {
@@ -321,15 +342,8 @@ struct stmt *tuple_map(const struct loc *loc, enum stmt_kind kind, struct expr *
 			   TUPLE_MAX_ELEMENTS, keys->len);
 		ok = false;
 	}
-	for (size_t i = 0; ok && i < keys->len; i++) {
-		const struct expr *t = keys->items[i];
-
-		if (t->u.set.len != fields->len) {
-			diag_error(&t->loc, "this key has %zu components, the tuple looked up has "
-				   "%zu fields", t->u.set.len, fields->len);
-			ok = false;
-		}
-	}
+	if (ok)
+		ok = arities_ok(keys, fields->len, "key", "looked up");
 	if (ok) {
 		s = element_chain(loc, kind, target, fields, m);
 		if (cond) {
@@ -375,16 +389,6 @@ struct expr *tuple_const_set(const struct loc *open, const struct loc *close,
 
 	set->tuples = true;
 	return set;
-}
-
-/* A copy of a list of expressions. */
-static struct expr_list clone_list(const struct expr_list *list)
-{
-	struct expr_list c = { 0 };
-
-	for (size_t i = 0; i < list->len; i++)
-		ast_expr_list_push(&c, clone(list->items[i]));
-	return c;
 }
 
 struct expr *tuple_in_const(const struct loc *loc, enum op op, const struct expr_list *fields,

@@ -651,8 +651,9 @@ static int stat_key(const char *map, const struct btf *btf, __u32 id, struct lay
 	return 0;
 }
 
-/* Whether f, a set's element or a tuple's component, is of a type a set
- * holds: lwtp_ip_t, lwtp_port_t, lwtp_proto_t, lwtp_uN_t, ... */
+/* Whether f (of BTF type id), a set's element or a tuple's component, is
+ * of a type a set holds: lwtp_ip_t, lwtp_port_t, lwtp_proto_t, lwtp_uN_t,
+ * ... */
 static bool set_elem_ok(const struct btf *btf, __u32 id, const struct field *f)
 {
 	switch (f->kind) {
@@ -662,7 +663,7 @@ static bool set_elem_ok(const struct btf *btf, __u32 id, const struct field *f)
 	case FK_PORT:
 	case FK_PROTO:
 	case FK_BOOL:
-		return !f->prefix;
+		return true;
 	case FK_UINT:
 		return chain_has(btf, id, TYPE_NAME(lwtp_u8_t)) ||
 		       chain_has(btf, id, TYPE_NAME(lwtp_u16_t)) ||
@@ -690,8 +691,10 @@ static int tuple_key(const char *map, const struct btf *btf, const struct btf_ty
 	for (i = 0, j = 0; i < btf_vlen(t); i++, m++) {
 		if (is_padding(btf__name_by_offset(btf, m->name_off)))
 			continue;
-		if (!set_elem_ok(btf, m->type, &l->keys[j++]))
+		/* an exact value: no prefix type (lwtp_ip4_prefix_N_t) */
+		if (!set_elem_ok(btf, m->type, &l->keys[j]) || l->keys[j].prefix)
 			goto bad;
+		j++;
 	}
 	l->tuple = true;
 	strcpy(l->tuple_type, "(");
@@ -747,22 +750,7 @@ static int set_key(const char *map, const struct btf *btf, __u32 id, struct layo
 	err = classify(map, btf, id, &f[0]);
 	if (err)
 		return err;
-	switch (f[0].kind) {
-	case FK_IP:
-	case FK_IP4:
-	case FK_IP6:
-	case FK_PORT:
-	case FK_PROTO:
-	case FK_BOOL:
-		break;
-	case FK_UINT:
-		if (chain_has(btf, id, TYPE_NAME(lwtp_u8_t)) ||
-		    chain_has(btf, id, TYPE_NAME(lwtp_u16_t)) ||
-		    chain_has(btf, id, TYPE_NAME(lwtp_u32_t)) ||
-		    chain_has(btf, id, TYPE_NAME(lwtp_u64_t)))
-			break;
-		/* fall through */
-	default:
+	if (!set_elem_ok(btf, id, &f[0])) {
 		p_err("map '%s': the key of a set must be lwtp_ip_t, lwtp_port_t, "
 		      "lwtp_proto_t or lwtp_uN_t", map);
 		return -EINVAL;
